@@ -1,0 +1,46 @@
+//! Command-line definitions (clap) and dispatch to the command modules.
+
+mod model_cmd;
+mod transcribe_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// rehearse: an offline, private, spoken mock-interview coach.
+///
+/// It asks interview questions aloud, records your answer, transcribes it on
+/// this machine with whisper, and tells you concretely what to improve.
+/// Nothing leaves your computer.
+#[derive(Debug, Parser)]
+#[command(name = "rehearse", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// Directory holding whisper model files [default: $REHEARSE_MODELS_DIR,
+    /// else ./models if it exists, else the user data directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch, list and verify whisper model files
+    #[command(subcommand)]
+    Model(model_cmd::ModelCommand),
+    /// Transcribe a WAV file locally, with word timestamps
+    Transcribe(transcribe_cmd::TranscribeArgs),
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let models_dir = cli
+        .models_dir
+        .unwrap_or_else(rehearse::model::store::default_models_dir);
+    match cli.command {
+        Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
+        Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
+    }
+}

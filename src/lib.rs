@@ -1,0 +1,7 @@
+//! rehearse: an offline, private, spoken mock-interview coach.
+//!
+//! The library holds every capability; `src/main.rs` is only the CLI edge.
+
+pub mod audio;
+pub mod model;
+pub mod transcribe;

@@ -1,0 +1,366 @@
+//! Converts a CTranslate2 Whisper model (model.bin + tokenizer.json) into the
+//! ggml file whisper.cpp loads, entirely in Rust.
+//!
+//! CTranslate2 names and fuses tensors differently from OpenAI's checkpoint:
+//! self-attention keeps Q, K and V in one matrix and cross-attention keeps K
+//! and V together; whisper.cpp wants them apart and drops the (always zero)
+//! key bias. 1-D tensors, conv biases and positional embeddings are stored as
+//! f32, everything else as f16, as whisper.cpp's own converter does.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use half::f16;
+
+use super::ct2::{Ct2Dtype, Ct2Error, Ct2Model, Ct2Variable};
+use super::ggml::{self, Hparams, Tensor, TensorType};
+use super::mel::MelFilterbank;
+use super::vocab::{self, VocabError};
+
+/// Why a conversion failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    #[error(transparent)]
+    Ct2(#[from] Ct2Error),
+    #[error(transparent)]
+    Vocab(#[from] VocabError),
+    #[error("{model}: {reason}")]
+    Layout { model: PathBuf, reason: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What a conversion produced.
+#[derive(Debug, Clone)]
+pub struct ConversionReport {
+    pub hparams: Hparams,
+    pub tensor_count: usize,
+    pub vocab_size: usize,
+}
+
+/// Converts the CTranslate2 model in `ct2_dir` to a ggml file at `output`.
+/// `on_tensor(done, total)` is called as tensors are converted.
+pub fn convert_ct2_dir(
+    ct2_dir: &Path,
+    output: &Path,
+    on_tensor: &mut dyn FnMut(usize, usize),
+) -> Result<ConversionReport, ConvertError> {
+    let model_path = ct2_dir.join("model.bin");
+    let model = Ct2Model::read(&model_path)?;
+    let tokens = vocab::read_text_tokens(&ct2_dir.join("tokenizer.json"))?;
+    let layout_err = |reason: String| ConvertError::Layout {
+        model: model_path.clone(),
+        reason,
+    };
+    let hparams = hparams_of(&model).map_err(layout_err)?;
+    let tensors = ggml_tensors(&model, &hparams, on_tensor).map_err(layout_err)?;
+    let mel = MelFilterbank::whisper(hparams.n_mels as usize);
+    let file = std::fs::File::create(output).map_err(|source| ConvertError::Write {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    ggml::write_model(file, &hparams, &mel, &tokens, &tensors).map_err(|source| {
+        ConvertError::Write {
+            path: output.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok(ConversionReport {
+        hparams,
+        tensor_count: tensors.len(),
+        vocab_size: tokens.len(),
+    })
+}
+
+fn var<'m>(model: &'m Ct2Model, name: &str) -> Result<&'m Ct2Variable, String> {
+    model
+        .get(name)
+        .ok_or_else(|| format!("tensor {name} is missing: not a CTranslate2 Whisper model?"))
+}
+
+fn dim(v: &Ct2Variable, axis: usize) -> Result<i32, String> {
+    v.dims
+        .get(axis)
+        .map(|&d| d as i32)
+        .ok_or_else(|| format!("{} has shape {:?}, expected rank > {axis}", v.name, v.dims))
+}
+
+fn scalar(model: &Ct2Model, name: &str) -> Result<i32, String> {
+    var(model, name)?
+        .scalar_int()
+        .map(|v| v as i32)
+        .ok_or_else(|| format!("{name} is not an integer scalar"))
+}
+
+/// Counts `prefix/layer_N/` blocks (not `layer_norm`).
+fn layer_count(model: &Ct2Model, prefix: &str) -> i32 {
+    let start = format!("{prefix}/layer_");
+    let layers: BTreeSet<u32> = model
+        .variables
+        .keys()
+        .filter_map(|name| name.strip_prefix(&start))
+        .filter_map(|rest| rest.split('/').next())
+        .filter_map(|index| index.parse().ok())
+        .collect();
+    layers.len() as i32
+}
+
+/// Derives whisper's hyper-parameters from the tensor shapes.
+pub fn hparams_of(model: &Ct2Model) -> Result<Hparams, String> {
+    if model.spec_name != "WhisperSpec" {
+        return Err(format!(
+            "model spec is {}, not WhisperSpec",
+            model.spec_name
+        ));
+    }
+    let conv1 = var(model, "encoder/conv1/weight")?;
+    let embeddings = var(model, "decoder/embeddings/weight")?;
+    Ok(Hparams {
+        n_vocab: dim(embeddings, 0)?,
+        n_audio_ctx: dim(var(model, "encoder/position_encodings/encodings")?, 0)?,
+        n_audio_state: dim(conv1, 0)?,
+        n_audio_head: scalar(model, "encoder/num_heads")?,
+        n_audio_layer: layer_count(model, "encoder"),
+        n_text_ctx: dim(var(model, "decoder/position_encodings/encodings")?, 0)?,
+        n_text_state: dim(embeddings, 1)?,
+        n_text_head: scalar(model, "decoder/num_heads")?,
+        n_text_layer: layer_count(model, "decoder"),
+        n_mels: dim(conv1, 1)?,
+        ftype: 1,
+    })
+}
+
+/// Elements of `v` as f32, whatever its stored float type.
+fn as_f32(v: &Ct2Variable) -> Result<Vec<f32>, String> {
+    match v.dtype {
+        Ct2Dtype::F32 => Ok(v
+            .data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()),
+        Ct2Dtype::F16 => Ok(v
+            .data
+            .chunks_exact(2)
+            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        Ct2Dtype::Bf16 => Ok(v
+            .data
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        other => Err(format!(
+            "{} is stored as {other:?}; quantised models cannot be converted, use a float16/float32 one",
+            v.name
+        )),
+    }
+}
+
+fn encode(values: &[f32], ttype: TensorType) -> Vec<u8> {
+    match ttype {
+        TensorType::F32 => values.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        TensorType::F16 => values
+            .iter()
+            .flat_map(|x| f16::from_f32(*x).to_le_bytes())
+            .collect(),
+    }
+}
+
+/// whisper.cpp's storage rule: f32 for 1-D tensors, conv biases and positional
+/// embeddings, f16 for the rest.
+fn storage_type(name: &str, rank: usize) -> TensorType {
+    let always_f32 = name.ends_with("positional_embedding")
+        || name.starts_with("encoder.conv") && name.ends_with(".bias");
+    if rank < 2 || always_f32 {
+        TensorType::F32
+    } else {
+        TensorType::F16
+    }
+}
+
+struct Builder<'m> {
+    model: &'m Ct2Model,
+    out: Vec<Tensor>,
+}
+
+impl Builder<'_> {
+    /// Emits rows `rows` (of the outermost axis) of CT2 tensor `src` as `dst`.
+    fn rows(&mut self, src: &str, rows: Option<(usize, usize)>, dst: &str) -> Result<(), String> {
+        let v = var(self.model, src)?;
+        let values = as_f32(v)?;
+        let mut dims = v.dims.clone();
+        let values = match rows {
+            None => values,
+            Some((from, to)) => {
+                let total = *dims.first().ok_or_else(|| format!("{src} is a scalar"))?;
+                if to > total {
+                    return Err(format!("{src} has {total} rows, {to} needed"));
+                }
+                let row_len = values.len() / total;
+                dims[0] = to - from;
+                values[from * row_len..to * row_len].to_vec()
+            }
+        };
+        let mut dims_out = dims;
+        if dst.starts_with("encoder.conv") && dst.ends_with(".bias") {
+            dims_out.push(1); // whisper.cpp keeps conv biases as (n, 1)
+        }
+        let ttype = storage_type(dst, dims_out.len());
+        self.out.push(Tensor {
+            name: dst.to_string(),
+            data: encode(&values, ttype),
+            dims: dims_out,
+            ttype,
+        });
+        Ok(())
+    }
+
+    fn whole(&mut self, src: &str, dst: &str) -> Result<(), String> {
+        self.rows(src, None, dst)
+    }
+
+    /// Emits `linear` weight and bias as `dst.weight` / `dst.bias`.
+    fn linear(&mut self, src: &str, dst: &str) -> Result<(), String> {
+        self.whole(&format!("{src}/weight"), &format!("{dst}.weight"))?;
+        self.whole(&format!("{src}/bias"), &format!("{dst}.bias"))
+    }
+
+    fn layer_norm(&mut self, src: &str, dst: &str) -> Result<(), String> {
+        self.whole(&format!("{src}/gamma"), &format!("{dst}.weight"))?;
+        self.whole(&format!("{src}/beta"), &format!("{dst}.bias"))
+    }
+
+    /// Splits a fused projection into parts of `d` rows; `parts` names each
+    /// part's destination and whether its bias is kept. A dropped bias must be
+    /// all zeros (whisper has no key bias), otherwise conversion would be lossy.
+    fn split(&mut self, src: &str, d: usize, parts: &[(&str, bool)]) -> Result<(), String> {
+        for (i, (dst, keep_bias)) in parts.iter().enumerate() {
+            let range = Some((i * d, (i + 1) * d));
+            self.rows(&format!("{src}/weight"), range, &format!("{dst}.weight"))?;
+            if *keep_bias {
+                self.rows(&format!("{src}/bias"), range, &format!("{dst}.bias"))?;
+            } else {
+                let bias = as_f32(var(self.model, &format!("{src}/bias"))?)?;
+                if bias[i * d..(i + 1) * d].iter().any(|&b| b != 0.0) {
+                    return Err(format!(
+                        "{src}/bias has a non-zero key bias; whisper.cpp cannot represent it"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Maps every CT2 tensor to its ggml name(s), in whisper.cpp's order.
+pub fn ggml_tensors(
+    model: &Ct2Model,
+    hparams: &Hparams,
+    on_tensor: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Tensor>, String> {
+    let total = hparams.expected_tensor_count();
+    let mut b = Builder {
+        model,
+        out: Vec::with_capacity(total),
+    };
+    let mut progress = |b: &Builder| on_tensor(b.out.len(), total);
+
+    b.whole(
+        "encoder/position_encodings/encodings",
+        "encoder.positional_embedding",
+    )?;
+    b.linear("encoder/conv1", "encoder.conv1")?;
+    b.linear("encoder/conv2", "encoder.conv2")?;
+    let d = hparams.n_audio_state as usize;
+    for l in 0..hparams.n_audio_layer {
+        let (src, dst) = (format!("encoder/layer_{l}"), format!("encoder.blocks.{l}"));
+        b.layer_norm(
+            &format!("{src}/self_attention/layer_norm"),
+            &format!("{dst}.attn_ln"),
+        )?;
+        b.split(
+            &format!("{src}/self_attention/linear_0"),
+            d,
+            &[
+                (&format!("{dst}.attn.query"), true),
+                (&format!("{dst}.attn.key"), false),
+                (&format!("{dst}.attn.value"), true),
+            ],
+        )?;
+        b.linear(
+            &format!("{src}/self_attention/linear_1"),
+            &format!("{dst}.attn.out"),
+        )?;
+        b.layer_norm(&format!("{src}/ffn/layer_norm"), &format!("{dst}.mlp_ln"))?;
+        b.linear(&format!("{src}/ffn/linear_0"), &format!("{dst}.mlp.0"))?;
+        b.linear(&format!("{src}/ffn/linear_1"), &format!("{dst}.mlp.2"))?;
+        progress(&b);
+    }
+    b.layer_norm("encoder/layer_norm", "encoder.ln_post")?;
+
+    b.whole(
+        "decoder/position_encodings/encodings",
+        "decoder.positional_embedding",
+    )?;
+    b.whole(
+        "decoder/embeddings/weight",
+        "decoder.token_embedding.weight",
+    )?;
+    let d = hparams.n_text_state as usize;
+    for l in 0..hparams.n_text_layer {
+        let (src, dst) = (format!("decoder/layer_{l}"), format!("decoder.blocks.{l}"));
+        b.layer_norm(
+            &format!("{src}/self_attention/layer_norm"),
+            &format!("{dst}.attn_ln"),
+        )?;
+        b.split(
+            &format!("{src}/self_attention/linear_0"),
+            d,
+            &[
+                (&format!("{dst}.attn.query"), true),
+                (&format!("{dst}.attn.key"), false),
+                (&format!("{dst}.attn.value"), true),
+            ],
+        )?;
+        b.linear(
+            &format!("{src}/self_attention/linear_1"),
+            &format!("{dst}.attn.out"),
+        )?;
+        b.layer_norm(
+            &format!("{src}/attention/layer_norm"),
+            &format!("{dst}.cross_attn_ln"),
+        )?;
+        b.linear(
+            &format!("{src}/attention/linear_0"),
+            &format!("{dst}.cross_attn.query"),
+        )?;
+        b.split(
+            &format!("{src}/attention/linear_1"),
+            d,
+            &[
+                (&format!("{dst}.cross_attn.key"), false),
+                (&format!("{dst}.cross_attn.value"), true),
+            ],
+        )?;
+        b.linear(
+            &format!("{src}/attention/linear_2"),
+            &format!("{dst}.cross_attn.out"),
+        )?;
+        b.layer_norm(&format!("{src}/ffn/layer_norm"), &format!("{dst}.mlp_ln"))?;
+        b.linear(&format!("{src}/ffn/linear_0"), &format!("{dst}.mlp.0"))?;
+        b.linear(&format!("{src}/ffn/linear_1"), &format!("{dst}.mlp.2"))?;
+        progress(&b);
+    }
+    b.layer_norm("decoder/layer_norm", "decoder.ln")?;
+    progress(&b);
+
+    if b.out.len() != total {
+        return Err(format!(
+            "produced {} tensors, expected {total}",
+            b.out.len()
+        ));
+    }
+    Ok(b.out)
+}
