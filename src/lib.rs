@@ -5,3 +5,4 @@
 pub mod audio;
 pub mod model;
 pub mod transcribe;
+pub mod wer;

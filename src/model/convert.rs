@@ -364,3 +364,238 @@ pub fn ggml_tensors(
     }
     Ok(b.out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ct2::tests::encode;
+
+    const D: usize = 4;
+
+    /// f16 bytes of `n` values starting at `first`, counting up by 1.
+    fn ramp(n: usize, first: f32) -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| f16::from_f32(first + i as f32).to_le_bytes())
+            .collect()
+    }
+
+    /// A complete miniature CT2 Whisper model: state 4, 2 mels, one block each.
+    fn mini_model(key_bias: f32) -> Ct2Model {
+        let mut vars: Vec<(String, Vec<u32>, u8, Vec<u8>)> = Vec::new();
+        let mut add = |name: &str, dims: Vec<u32>| {
+            let n = dims.iter().product::<u32>() as usize;
+            vars.push((name.to_string(), dims, 4, ramp(n, 0.0)));
+        };
+        let d = D as u32;
+        add("encoder/conv1/weight", vec![d, 2, 3]);
+        add("encoder/conv1/bias", vec![d]);
+        add("encoder/conv2/weight", vec![d, d, 3]);
+        add("encoder/conv2/bias", vec![d]);
+        add("encoder/position_encodings/encodings", vec![3, d]);
+        add("decoder/position_encodings/encodings", vec![2, d]);
+        add("decoder/embeddings/weight", vec![5, d]);
+        for stack in ["encoder", "decoder"] {
+            add(&format!("{stack}/layer_norm/gamma"), vec![d]);
+            add(&format!("{stack}/layer_norm/beta"), vec![d]);
+            let l = format!("{stack}/layer_0");
+            let mut attention = vec!["self_attention"];
+            if stack == "decoder" {
+                attention.push("attention");
+            }
+            for part in attention.iter().chain(["ffn"].iter()) {
+                add(&format!("{l}/{part}/layer_norm/gamma"), vec![d]);
+                add(&format!("{l}/{part}/layer_norm/beta"), vec![d]);
+            }
+            add(
+                &format!("{l}/self_attention/linear_0/weight"),
+                vec![3 * d, d],
+            );
+            add(&format!("{l}/self_attention/linear_1/weight"), vec![d, d]);
+            add(&format!("{l}/self_attention/linear_1/bias"), vec![d]);
+            add(&format!("{l}/ffn/linear_0/weight"), vec![2 * d, d]);
+            add(&format!("{l}/ffn/linear_0/bias"), vec![2 * d]);
+            add(&format!("{l}/ffn/linear_1/weight"), vec![d, 2 * d]);
+            add(&format!("{l}/ffn/linear_1/bias"), vec![d]);
+            if stack == "decoder" {
+                add(&format!("{l}/attention/linear_0/weight"), vec![d, d]);
+                add(&format!("{l}/attention/linear_0/bias"), vec![d]);
+                add(&format!("{l}/attention/linear_2/weight"), vec![d, d]);
+                add(&format!("{l}/attention/linear_2/bias"), vec![d]);
+            }
+        }
+        // Fused biases: query 1.., key all `key_bias`, value 100..
+        let fused = |parts: &[f32]| -> Vec<u8> {
+            parts
+                .iter()
+                .flat_map(|&start| {
+                    (0..D).flat_map(move |i| {
+                        let v = if start == key_bias {
+                            key_bias
+                        } else {
+                            start + i as f32
+                        };
+                        f16::from_f32(v).to_le_bytes()
+                    })
+                })
+                .collect()
+        };
+        for stack in ["encoder", "decoder"] {
+            vars.push((
+                format!("{stack}/layer_0/self_attention/linear_0/bias"),
+                vec![3 * d],
+                4,
+                fused(&[1.0, key_bias, 100.0]),
+            ));
+        }
+        vars.push((
+            "decoder/layer_0/attention/linear_1/weight".into(),
+            vec![2 * d, d],
+            4,
+            ramp(2 * D * D, 0.0),
+        ));
+        vars.push((
+            "decoder/layer_0/attention/linear_1/bias".into(),
+            vec![2 * d],
+            4,
+            fused(&[key_bias, 100.0]),
+        ));
+        vars.push((
+            "encoder/num_heads".into(),
+            vec![],
+            2,
+            1i16.to_le_bytes().to_vec(),
+        ));
+        vars.push((
+            "decoder/num_heads".into(),
+            vec![],
+            2,
+            1i16.to_le_bytes().to_vec(),
+        ));
+        let refs: Vec<(&str, Vec<u32>, u8, Vec<u8>)> = vars
+            .iter()
+            .map(|(n, d, c, b)| (n.as_str(), d.clone(), *c, b.clone()))
+            .collect();
+        Ct2Model::parse(&encode(&refs, &[])).unwrap()
+    }
+
+    fn f16_values(t: &Tensor) -> Vec<f32> {
+        t.data
+            .chunks_exact(2)
+            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()
+    }
+
+    fn f32_values(t: &Tensor) -> Vec<f32> {
+        t.data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn hparams_come_from_shapes_and_scalars() {
+        let h = hparams_of(&mini_model(0.0)).unwrap();
+        assert_eq!(
+            (
+                h.n_vocab,
+                h.n_audio_ctx,
+                h.n_audio_state,
+                h.n_audio_head,
+                h.n_audio_layer
+            ),
+            (5, 3, 4, 1, 1)
+        );
+        assert_eq!(
+            (
+                h.n_text_ctx,
+                h.n_text_state,
+                h.n_text_layer,
+                h.n_mels,
+                h.ftype
+            ),
+            (2, 4, 1, 2, 1)
+        );
+    }
+
+    #[test]
+    fn maps_names_splits_fused_projections_and_picks_types() {
+        let model = mini_model(0.0);
+        let h = hparams_of(&model).unwrap();
+        let mut calls = 0;
+        let tensors = ggml_tensors(&model, &h, &mut |_, _| calls += 1).unwrap();
+        assert_eq!(tensors.len(), h.expected_tensor_count());
+        assert!(calls >= 2);
+        let get = |name: &str| {
+            tensors
+                .iter()
+                .find(|t| t.name == name)
+                .unwrap_or_else(|| panic!("{name} missing"))
+        };
+
+        // Q, K, V are consecutive row blocks of the fused matrix.
+        let q = get("encoder.blocks.0.attn.query.weight");
+        let k = get("encoder.blocks.0.attn.key.weight");
+        let v = get("encoder.blocks.0.attn.value.weight");
+        assert_eq!(q.dims, vec![D, D]);
+        assert_eq!(f16_values(q)[0], 0.0);
+        assert_eq!(f16_values(k)[0], (D * D) as f32);
+        assert_eq!(f16_values(v)[0], (2 * D * D) as f32);
+        // The key has no bias; query and value biases are their slices.
+        assert!(tensors.iter().all(|t| !t.name.ends_with("key.bias")));
+        assert_eq!(
+            f32_values(get("encoder.blocks.0.attn.query.bias")),
+            vec![1.0, 2.0, 3.0, 4.0]
+        );
+        assert_eq!(
+            f32_values(get("decoder.blocks.0.attn.value.bias")),
+            vec![100.0, 101.0, 102.0, 103.0]
+        );
+        // Cross attention: [K; V] fused.
+        let ck = get("decoder.blocks.0.cross_attn.key.weight");
+        let cv = get("decoder.blocks.0.cross_attn.value.weight");
+        assert_eq!(f16_values(ck)[0], 0.0);
+        assert_eq!(f16_values(cv)[0], (D * D) as f32);
+        assert_eq!(
+            f32_values(get("decoder.blocks.0.cross_attn.value.bias"))[0],
+            100.0
+        );
+        // Types: conv bias (n,1) f32, positional f32, norms f32, matrices f16.
+        let conv_bias = get("encoder.conv1.bias");
+        assert_eq!(
+            (conv_bias.dims.clone(), conv_bias.ttype),
+            (vec![D, 1], TensorType::F32)
+        );
+        assert_eq!(get("encoder.positional_embedding").ttype, TensorType::F32);
+        assert_eq!(get("decoder.positional_embedding").ttype, TensorType::F32);
+        assert_eq!(get("decoder.ln.weight").ttype, TensorType::F32);
+        assert_eq!(get("encoder.ln_post.bias").ttype, TensorType::F32);
+        assert_eq!(get("decoder.token_embedding.weight").ttype, TensorType::F16);
+        assert_eq!(get("encoder.conv1.weight").dims, vec![D, 2, 3]);
+        assert_eq!(get("encoder.conv1.weight").ttype, TensorType::F16);
+        // Layer norms come from gamma/beta.
+        assert_eq!(
+            f32_values(get("decoder.blocks.0.cross_attn_ln.weight")),
+            vec![0.0, 1.0, 2.0, 3.0]
+        );
+    }
+
+    #[test]
+    fn non_zero_key_bias_is_refused() {
+        let model = mini_model(0.5);
+        let h = hparams_of(&model).unwrap();
+        let err = ggml_tensors(&model, &h, &mut |_, _| {}).unwrap_err();
+        assert!(err.contains("non-zero key bias"), "{err}");
+    }
+
+    #[test]
+    fn missing_tensor_is_named() {
+        let mut model = mini_model(0.0);
+        model.variables.remove("decoder/layer_0/ffn/linear_1/bias");
+        let h = hparams_of(&model).unwrap();
+        let err = ggml_tensors(&model, &h, &mut |_, _| {}).unwrap_err();
+        assert!(
+            err.contains("decoder/layer_0/ffn/linear_1/bias is missing"),
+            "{err}"
+        );
+    }
+}

@@ -231,7 +231,7 @@ impl<'a> ByteCursor<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Builds a CT2 file from (name, dims, dtype code, data) tuples.

@@ -436,11 +436,11 @@ mod tests {
             n_audio_ctx: 4,
             n_audio_state: 2,
             n_audio_head: 1,
-            n_audio_layer: 0,
+            n_audio_layer: 1,
             n_text_ctx: 4,
             n_text_state: 2,
             n_text_head: 1,
-            n_text_layer: 0,
+            n_text_layer: 1,
             n_mels: 3,
             ftype: 1,
         }
@@ -477,18 +477,18 @@ mod tests {
 
     #[test]
     fn written_model_reads_back() {
-        let summary = inspect_bytes(write_sample(11)).unwrap();
+        let summary = inspect_bytes(write_sample(50)).unwrap();
         assert_eq!(summary.hparams, tiny_hparams());
         assert_eq!((summary.mel_rows, summary.mel_cols), (3, 5));
         assert_eq!(summary.vocab_size, 2);
-        assert_eq!(summary.tensors.len(), 11);
+        assert_eq!(summary.tensors.len(), 50);
         // Dimensions are stored innermost first.
         assert_eq!(summary.tensors[0].dims, vec![3, 2]);
     }
 
     #[test]
     fn truncation_anywhere_is_refused() {
-        let bytes = write_sample(11);
+        let bytes = write_sample(50);
         for cut in [3, 30, 60, bytes.len() - 1, bytes.len() - 12] {
             let err = inspect_bytes(bytes[..cut].to_vec()).unwrap_err();
             assert!(err.contains("file ends inside"), "cut at {cut}: {err}");
@@ -497,9 +497,12 @@ mod tests {
 
     #[test]
     fn missing_tensors_and_wrong_magic_are_refused() {
-        let err = inspect_bytes(write_sample(10)).unwrap_err();
-        assert!(err.contains("10 tensors found"), "{err}");
-        let mut bytes = write_sample(11);
+        let err = inspect_bytes(write_sample(49)).unwrap_err();
+        assert!(
+            err.contains("49 tensors found, a whisper unknown size model has 50"),
+            "{err}"
+        );
+        let mut bytes = write_sample(50);
         bytes[0] = b'X';
         assert!(inspect_bytes(bytes).unwrap_err().contains("bad magic"));
     }
