@@ -1,4 +1,5 @@
-//! Audio input: reading WAV files and converting them to whisper's format.
+//! Audio: devices, WAV files, and conversion to whisper's format.
 
+pub mod devices;
 pub mod resample;
 pub mod wav;

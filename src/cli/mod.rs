@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod devices_cmd;
 mod model_cmd;
 mod transcribe_cmd;
 
@@ -32,6 +33,8 @@ pub enum Command {
     Model(model_cmd::ModelCommand),
     /// Transcribe a WAV file locally, with word timestamps
     Transcribe(transcribe_cmd::TranscribeArgs),
+    /// List audio input and output devices with the formats they accept
+    Devices(devices_cmd::DevicesArgs),
 }
 
 /// Runs one parsed command line.
@@ -42,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
+        Command::Devices(args) => devices_cmd::run(args),
     }
 }
