@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod banks_cmd;
 mod model_cmd;
 mod transcribe_cmd;
 
@@ -21,6 +22,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
 
+    /// Directory of your own question bank files, merged with the bundled
+    /// banks [default: $REHEARSE_BANK_DIR, else ~/.config/rehearse/banks if it
+    /// exists]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub bank_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,6 +37,9 @@ pub enum Command {
     /// Fetch, list and verify whisper model files
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
+    /// List, show, validate and draw interview questions
+    #[command(subcommand)]
+    Banks(banks_cmd::BanksCommand),
     /// Transcribe a WAV file locally, with word timestamps
     Transcribe(transcribe_cmd::TranscribeArgs),
 }
@@ -41,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(rehearse::model::store::default_models_dir);
     match cli.command {
         Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
+        Command::Banks(cmd) => banks_cmd::run(cmd, cli.bank_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
     }
 }
