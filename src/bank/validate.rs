@@ -75,8 +75,15 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports `id` if already in `seen` (id -> path of its first use).
-    fn unique(&mut self, seen: &mut HashMap<String, String>, path: &str, what: &str, id: &str) {
+    /// Reports `id` if already in `seen` (id -> path of its first use);
+    /// returns whether it was new.
+    fn unique(
+        &mut self,
+        seen: &mut HashMap<String, String>,
+        path: &str,
+        what: &str,
+        id: &str,
+    ) -> bool {
         if let Some(first) = seen.get(id) {
             let first_line = self.at(first).line;
             self.report(
@@ -86,8 +93,10 @@ impl Checker<'_> {
                     "{what} `{id}` is already used on line {first_line}: give each one its own id"
                 ),
             );
+            false
         } else {
             seen.insert(id.to_string(), path.to_string());
+            true
         }
     }
 
@@ -150,8 +159,8 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             let item = format!("{path}[{i}]");
-            self.unique(&mut seen, &format!("{item}.id"), what, &spec.id);
-            if let Some(criterion) = self.criterion(&item, what, spec) {
+            let new = self.unique(&mut seen, &format!("{item}.id"), what, &spec.id);
+            if let Some(criterion) = self.criterion(&item, what, spec).filter(|_| new) {
                 out.push((format!("{item}.id"), criterion));
             }
         }

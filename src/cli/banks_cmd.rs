@@ -89,6 +89,11 @@ fn load(bank_dir: Option<&Path>) -> anyhow::Result<Catalog> {
     })
 }
 
+/// "1 question", "3 questions".
+fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn origin(bank: &Bank) -> String {
     if bank.bundled {
         "bundled".to_string()
@@ -116,9 +121,9 @@ fn list_cmd(catalog: &Catalog, bank_dir: Option<&Path>) -> anyhow::Result<ExitCo
         ),
     }
     println!(
-        "{} banks, {} questions",
-        catalog.banks().len(),
-        catalog.len()
+        "{}, {}",
+        plural(catalog.banks().len(), "bank"),
+        plural(catalog.len(), "question")
     );
     for b in catalog.banks() {
         println!();
@@ -128,9 +133,9 @@ fn list_cmd(catalog: &Catalog, bank_dir: Option<&Path>) -> anyhow::Result<ExitCo
             ""
         };
         println!(
-            "{} ({} questions, {}{replaces}): {}",
+            "{} ({}, {}{replaces}): {}",
             b.id,
-            b.questions.len(),
+            plural(b.questions.len(), "question"),
             origin(b),
             b.title
         );
@@ -214,21 +219,26 @@ fn validate_cmd(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     for d in &validation.diagnostics {
         println!("{d}");
     }
-    if validation.is_ok() {
-        for b in &validation.banks {
+    for b in &validation.banks {
+        if !validation
+            .diagnostics
+            .iter()
+            .any(|d| d.file == b.defined_at.file)
+        {
             println!(
-                "ok: {} (bank `{}`, {} questions)",
+                "ok: {} (bank `{}`, {})",
                 b.defined_at.file,
                 b.id,
-                b.questions.len()
+                plural(b.questions.len(), "question")
             );
         }
+    }
+    if validation.is_ok() {
         Ok(ExitCode::SUCCESS)
     } else {
-        let n = validation.diagnostics.len();
         eprintln!(
-            "{n} problem{} found; the schema is described in question-banks/README.md",
-            if n == 1 { "" } else { "s" }
+            "{} found; the schema is described in question-banks/README.md",
+            plural(validation.diagnostics.len(), "problem")
         );
         Ok(ExitCode::from(1))
     }
