@@ -27,6 +27,33 @@ pub fn is_valid_id(id: &str) -> bool {
         })
 }
 
+/// The keys of the rubric, or of the red flags, and what their items are
+/// called in messages.
+#[derive(Clone, Copy)]
+struct ListKeys {
+    uses: &'static str,
+    own: &'static str,
+    shared: &'static str,
+    what: &'static str,
+}
+
+const RUBRIC: ListKeys = ListKeys {
+    uses: "use_rubric",
+    own: "rubric",
+    shared: "shared_rubric",
+    what: "rubric element",
+};
+
+const RED_FLAGS: ListKeys = ListKeys {
+    uses: "use_red_flags",
+    own: "red_flags",
+    shared: "shared_red_flags",
+    what: "red flag",
+};
+
+/// Checked shared lists by name.
+type SharedLists = HashMap<String, Vec<Criterion>>;
+
 struct Checker<'a> {
     file: &'a str,
     loc: &'a Locator,
@@ -169,10 +196,10 @@ impl Checker<'_> {
 
     fn shared(
         &mut self,
-        key: &str,
-        what: &str,
+        keys: &ListKeys,
         sets: &BTreeMap<String, Vec<CriterionSpec>>,
-    ) -> HashMap<String, Vec<(String, Criterion)>> {
+    ) -> SharedLists {
+        let (key, what) = (keys.shared, keys.what);
         let mut out = HashMap::new();
         for (name, specs) in sets {
             let path = format!("{key}.{name}");
@@ -192,42 +219,47 @@ impl Checker<'_> {
                     format!("shared list `{name}` is empty: add {what}s to it or remove it"),
                 );
             }
-            out.insert(name.clone(), self.criteria(&path, what, specs));
+            let checked = self.criteria(&path, what, specs);
+            out.insert(name.clone(), checked.into_iter().map(|(_, c)| c).collect());
         }
         out
     }
 
     /// A question's effective rubric or red flags: the shared lists it uses,
     /// then its own, with ids unique across all of them.
-    #[allow(clippy::too_many_arguments)]
     fn effective(
         &mut self,
         q: &str,
         question_id: &str,
-        use_key: &str,
-        own_key: &str,
-        shared_key: &str,
-        what: &str,
+        keys: &ListKeys,
         uses: &[String],
         own: &[CriterionSpec],
-        shared: &HashMap<String, Vec<(String, Criterion)>>,
-        shared_names: &[&String],
+        shared: &SharedLists,
     ) -> Vec<Criterion> {
+        let ListKeys {
+            uses: use_key,
+            own: own_key,
+            shared: shared_key,
+            what,
+        } = *keys;
+        let mut shared_names: Vec<&String> = shared.keys().collect();
+        shared_names.sort();
+        // id -> path where it came in; id -> shared list it came from
         let mut seen: HashMap<String, String> = HashMap::new();
-        let mut used: HashMap<String, String> = HashMap::new();
+        let mut from_list: HashMap<String, String> = HashMap::new();
+        let mut used: Vec<&String> = Vec::new();
         let mut out = Vec::new();
         for (k, name) in uses.iter().enumerate() {
             let use_path = format!("{q}.{use_key}[{k}]");
-            if used.contains_key(name) {
-                self.unique(
-                    &mut used,
+            if used.contains(&name) {
+                self.report(
                     &use_path,
-                    &format!("shared list in `{use_key}`"),
-                    name,
+                    ErrorKind::DuplicateId,
+                    format!("shared list `{name}` is named twice in `{use_key}` of question `{question_id}`: remove one"),
                 );
                 continue;
             }
-            used.insert(name.clone(), use_path.clone());
+            used.push(name);
             let Some(list) = shared.get(name) else {
                 let known = if shared_names.is_empty() {
                     format!("this bank has no `{shared_key}` lists")
@@ -250,10 +282,18 @@ impl Checker<'_> {
                 );
                 continue;
             };
-            for (_, criterion) in list {
-                if seen.contains_key(&criterion.id) {
-                    self.unique(&mut seen, &use_path, &format!("{what} id"), &criterion.id);
+            for criterion in list {
+                if let Some(first) = from_list.get(&criterion.id) {
+                    self.report(
+                        &use_path,
+                        ErrorKind::DuplicateId,
+                        format!(
+                            "{what} `{}` is in both shared lists `{first}` and `{name}` used by question `{question_id}`: rename it in one of them",
+                            criterion.id
+                        ),
+                    );
                 } else {
+                    from_list.insert(criterion.id.clone(), name.clone());
                     seen.insert(criterion.id.clone(), use_path.clone());
                     out.push(criterion.clone());
                 }
@@ -470,10 +510,8 @@ pub fn check_bank(
             ),
         );
     }
-    let shared_rubric = c.shared("shared_rubric", "rubric element", &spec.shared_rubric);
-    let shared_flags = c.shared("shared_red_flags", "red flag", &spec.shared_red_flags);
-    let rubric_names: Vec<&String> = spec.shared_rubric.keys().collect();
-    let flag_names: Vec<&String> = spec.shared_red_flags.keys().collect();
+    let shared_rubric = c.shared(&RUBRIC, &spec.shared_rubric);
+    let shared_flags = c.shared(&RED_FLAGS, &spec.shared_red_flags);
 
     let mut question_ids = HashMap::new();
     let mut questions = Vec::new();
@@ -504,14 +542,10 @@ pub fn check_bank(
         let rubric = c.effective(
             &q,
             &qs.id,
-            "use_rubric",
-            "rubric",
-            "shared_rubric",
-            "rubric element",
+            &RUBRIC,
             &qs.use_rubric,
             &qs.rubric,
             &shared_rubric,
-            &rubric_names,
         );
         if qs.use_rubric.is_empty() && qs.rubric.is_empty() {
             c.report(
@@ -526,14 +560,10 @@ pub fn check_bank(
         let red_flags = c.effective(
             &q,
             &qs.id,
-            "use_red_flags",
-            "red_flags",
-            "shared_red_flags",
-            "red flag",
+            &RED_FLAGS,
             &qs.use_red_flags,
             &qs.red_flags,
             &shared_flags,
-            &flag_names,
         );
         let rubric_ids = known_ids(&qs.use_rubric, &qs.rubric, &spec.shared_rubric);
         let flag_ids = known_ids(&qs.use_red_flags, &qs.red_flags, &spec.shared_red_flags);
