@@ -3,6 +3,7 @@
 //! The library holds every capability; `src/main.rs` is only the CLI edge.
 
 pub mod audio;
+pub mod bank;
 pub mod model;
 pub mod transcribe;
 pub mod wer;

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod banks_cmd;
 mod devices_cmd;
 mod model_cmd;
 mod transcribe_cmd;
@@ -22,6 +23,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
 
+    /// Directory of your own question bank files, merged with the bundled
+    /// banks [default: $REHEARSE_BANK_DIR, else ~/.config/rehearse/banks if it
+    /// exists]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub bank_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -31,6 +38,9 @@ pub enum Command {
     /// Fetch, list and verify whisper model files
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
+    /// List, show, validate and draw interview questions
+    #[command(subcommand)]
+    Banks(banks_cmd::BanksCommand),
     /// Transcribe a WAV file locally, with word timestamps
     Transcribe(transcribe_cmd::TranscribeArgs),
     /// List audio input and output devices with the formats they accept
@@ -44,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(rehearse::model::store::default_models_dir);
     match cli.command {
         Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
+        Command::Banks(cmd) => banks_cmd::run(cmd, cli.bank_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
         Command::Devices(args) => devices_cmd::run(args),
     }
