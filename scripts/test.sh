@@ -7,4 +7,9 @@ scripts/setup.sh
 scripts/fetch-model.sh tiny.en
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
-cargo test --quiet
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test 2>&1 | tee "$log"
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

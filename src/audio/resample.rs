@@ -17,6 +17,117 @@ pub struct ResampleError {
     pub reason: String,
 }
 
+/// Resamples a mono stream chunk by chunk (for live capture), producing in
+/// total exactly `ceil(input_len * to / from)` samples once finished.
+pub struct StreamResampler {
+    inner: Option<FftFixedIn<f32>>,
+    from: u32,
+    to: u32,
+    pending: Vec<f32>,
+    delay_left: usize,
+    consumed: u64,
+    produced: u64,
+}
+
+const CHUNK: usize = 1024;
+
+impl StreamResampler {
+    /// A resampler from `from` Hz to `to` Hz (a pass-through when equal).
+    pub fn new(from: u32, to: u32) -> Result<Self, ResampleError> {
+        let err = |reason: String| ResampleError { from, to, reason };
+        if from == 0 || to == 0 {
+            return Err(err("a sample rate is zero".into()));
+        }
+        let inner = if from == to {
+            None
+        } else {
+            Some(
+                FftFixedIn::<f32>::new(from as usize, to as usize, CHUNK, 2, 1)
+                    .map_err(|e| err(e.to_string()))?,
+            )
+        };
+        let delay_left = inner.as_ref().map_or(0, |r| r.output_delay());
+        Ok(Self {
+            inner,
+            from,
+            to,
+            pending: Vec::with_capacity(CHUNK),
+            delay_left,
+            consumed: 0,
+            produced: 0,
+        })
+    }
+
+    fn expected_total(&self) -> u64 {
+        (self.consumed * self.to as u64).div_ceil(self.from as u64)
+    }
+
+    fn emit(&mut self, produced: &[f32], out: &mut Vec<f32>) {
+        let skip = self.delay_left.min(produced.len());
+        self.delay_left -= skip;
+        let room = self.expected_total().saturating_sub(self.produced) as usize;
+        let take = (produced.len() - skip).min(room);
+        out.extend_from_slice(&produced[skip..skip + take]);
+        self.produced += take as u64;
+    }
+
+    /// Feeds samples; returns whatever output is ready.
+    pub fn push(&mut self, samples: &[f32]) -> Result<Vec<f32>, ResampleError> {
+        self.consumed += samples.len() as u64;
+        let Some(inner) = self.inner.as_mut() else {
+            self.produced += samples.len() as u64;
+            return Ok(samples.to_vec());
+        };
+        let (from, to) = (self.from, self.to);
+        let err = |e: rubato::ResampleError| ResampleError {
+            from,
+            to,
+            reason: e.to_string(),
+        };
+        self.pending.extend_from_slice(samples);
+        let mut ready = Vec::new();
+        let mut start = 0;
+        while self.pending.len() - start >= CHUNK {
+            let produced = inner
+                .process(&[&self.pending[start..start + CHUNK]], None)
+                .map_err(err)?;
+            ready.extend_from_slice(&produced[0]);
+            start += CHUNK;
+        }
+        self.pending.drain(..start);
+        let mut out = Vec::with_capacity(ready.len());
+        self.emit(&ready, &mut out);
+        Ok(out)
+    }
+
+    /// Flushes the tail: after this, the total output length is exact.
+    pub fn finish(mut self) -> Result<Vec<f32>, ResampleError> {
+        let Some(mut inner) = self.inner.take() else {
+            return Ok(Vec::new());
+        };
+        let (from, to) = (self.from, self.to);
+        let err = |e: rubato::ResampleError| ResampleError {
+            from,
+            to,
+            reason: e.to_string(),
+        };
+        let mut out = Vec::new();
+        let rest = std::mem::take(&mut self.pending);
+        let produced = inner
+            .process_partial(Some(&[&rest[..]]), None)
+            .map_err(err)?;
+        self.emit(&produced[0], &mut out);
+        while self.produced < self.expected_total() {
+            let produced = inner.process_partial::<&[f32]>(None, None).map_err(err)?;
+            if produced[0].is_empty() {
+                break;
+            }
+            self.emit(&produced[0], &mut out);
+        }
+        Ok(out)
+    }
+}
+
 /// Resamples mono audio to `target_rate`, keeping its duration exact
 /// (the resampler's delay is removed and the tail flushed).
 pub fn resample_mono(
@@ -24,47 +135,10 @@ pub fn resample_mono(
     from: u32,
     target_rate: u32,
 ) -> Result<Vec<f32>, ResampleError> {
-    if from == target_rate {
-        return Ok(samples.to_vec());
-    }
-    let err = |reason: String| ResampleError {
-        from,
-        to: target_rate,
-        reason,
-    };
-    if from == 0 {
-        return Err(err("the input rate is zero".into()));
-    }
-    const CHUNK: usize = 1024;
-    let mut resampler = FftFixedIn::<f32>::new(from as usize, target_rate as usize, CHUNK, 2, 1)
-        .map_err(|e| err(e.to_string()))?;
-    let expected_len = (samples.len() as u64 * target_rate as u64).div_ceil(from as u64) as usize;
-    let delay = resampler.output_delay();
-    let mut out = Vec::with_capacity(expected_len + delay + CHUNK);
-    let mut chunks = samples.chunks_exact(CHUNK);
-    for chunk in &mut chunks {
-        let produced = resampler
-            .process(&[chunk], None)
-            .map_err(|e| err(e.to_string()))?;
-        out.extend_from_slice(&produced[0]);
-    }
-    let rest = chunks.remainder();
-    let produced = resampler
-        .process_partial(Some(&[rest]), None)
-        .map_err(|e| err(e.to_string()))?;
-    out.extend_from_slice(&produced[0]);
-    // Flush until the delayed samples are out.
-    while out.len() < expected_len + delay {
-        let produced = resampler
-            .process_partial::<&[f32]>(None, None)
-            .map_err(|e| err(e.to_string()))?;
-        if produced[0].is_empty() {
-            break;
-        }
-        out.extend_from_slice(&produced[0]);
-    }
-    let end = (delay + expected_len).min(out.len());
-    Ok(out[delay.min(end)..end].to_vec())
+    let mut resampler = StreamResampler::new(from, target_rate)?;
+    let mut out = resampler.push(samples)?;
+    out.extend(resampler.finish()?);
+    Ok(out)
 }
 
 /// A clip at 16 kHz, ready for whisper.
@@ -102,6 +176,24 @@ mod tests {
             let peak = body.iter().fold(0.0f32, |m, x| m.max(x.abs()));
             assert!((peak - 0.5).abs() < 0.02, "rate {rate}: peak {peak}");
         }
+    }
+
+    #[test]
+    fn streaming_in_odd_chunks_matches_one_shot() {
+        let input = sine(440.0, 48_000, 0.7);
+        let whole = resample_mono(&input, 48_000, 16_000).unwrap();
+        let mut streaming = StreamResampler::new(48_000, 16_000).unwrap();
+        let mut out = Vec::new();
+        for chunk in input.chunks(333) {
+            out.extend(streaming.push(chunk).unwrap());
+        }
+        out.extend(streaming.finish().unwrap());
+        assert_eq!(out.len(), whole.len());
+        let max_diff = out
+            .iter()
+            .zip(&whole)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(max_diff < 1e-5, "{max_diff}");
     }
 
     #[test]

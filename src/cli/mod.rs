@@ -2,7 +2,9 @@
 
 mod banks_cmd;
 mod devices_cmd;
+mod live;
 mod model_cmd;
+mod record_cmd;
 mod transcribe_cmd;
 
 use std::path::PathBuf;
@@ -45,6 +47,8 @@ pub enum Command {
     Transcribe(transcribe_cmd::TranscribeArgs),
     /// List audio input and output devices with the formats they accept
     Devices(devices_cmd::DevicesArgs),
+    /// Record one spoken answer to a WAV file (Enter, silence or time limit ends it)
+    Record(record_cmd::RecordArgs),
 }
 
 /// Runs one parsed command line.
@@ -57,5 +61,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Banks(cmd) => banks_cmd::run(cmd, cli.bank_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
         Command::Devices(args) => devices_cmd::run(args),
+        Command::Record(args) => record_cmd::run(args),
     }
 }

@@ -1,0 +1,237 @@
+//! Recording one spoken answer: from a live input to a 16 kHz WAV on disk,
+//! ended by the speaker (Enter), the time limit, silence after speech, Ctrl-C
+//! or the device going away. Limits count captured samples, not wall time, so
+//! an unpaced device (a file) gives exact results; a wall-clock bound guards
+//! against a device that stops delivering.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::capture::{CaptureEvent, LiveInput};
+use super::resample::{ResampleError, StreamResampler};
+use super::vad::{EnergyVad, VadSettings};
+use super::wav_sink::{WavSink, WavSinkError, RECORDING_RATE};
+
+/// Limits of one answer.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerSettings {
+    /// Longest answer, seconds.
+    pub time_limit_secs: f64,
+    pub vad: VadSettings,
+    /// No audio for this long means the device is gone.
+    pub stall_timeout: Duration,
+}
+
+impl Default for AnswerSettings {
+    fn default() -> Self {
+        Self {
+            time_limit_secs: 180.0,
+            vad: VadSettings::default(),
+            stall_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Flags other threads raise to end the answer.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignals {
+    /// The speaker said they are done (Enter).
+    pub finish: Arc<AtomicBool>,
+    /// Ctrl-C.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+/// Why an answer ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The speaker pressed Enter.
+    Finished,
+    TimeLimit,
+    Silence,
+    Interrupted,
+    DeviceLost(String),
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Finished => f.write_str("you pressed Enter"),
+            Self::TimeLimit => f.write_str("the time limit was reached"),
+            Self::Silence => f.write_str("you stopped speaking"),
+            Self::Interrupted => f.write_str("interrupted (Ctrl-C)"),
+            Self::DeviceLost(why) => write!(f, "the input device stopped: {why}"),
+        }
+    }
+}
+
+/// Progress while recording, for countdowns and level meters.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveStatus {
+    pub recorded_secs: f64,
+    pub time_limit_secs: f64,
+    pub level_db: f64,
+    pub speaking: bool,
+    pub speech_started: bool,
+}
+
+/// A finished (or cut short) recording; the WAV is always valid.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AnswerRecording {
+    pub path: PathBuf,
+    pub samples: u64,
+    pub duration_secs: f64,
+    pub ended_by: EndReason,
+    /// Seconds from the start of recording to the first speech.
+    pub time_to_first_speech: Option<f64>,
+    pub device: String,
+    pub device_rate: u32,
+    pub device_channels: u16,
+    pub device_format: String,
+}
+
+/// Why a recording failed (the audio captured so far is still on disk).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error(transparent)]
+    Sink(#[from] WavSinkError),
+    #[error(transparent)]
+    Resample(#[from] ResampleError),
+}
+
+struct Recorder {
+    sink: WavSink,
+    vad: EnergyVad,
+    limit_samples: u64,
+    ended_by: Option<EndReason>,
+}
+
+impl Recorder {
+    /// Writes 16 kHz samples up to whichever limit comes first.
+    fn take(&mut self, samples: &[f32]) -> Result<(), RecordError> {
+        if self.ended_by.is_some() {
+            return Ok(());
+        }
+        let room = self.limit_samples.saturating_sub(self.sink.samples()) as usize;
+        let mut keep = samples.len().min(room);
+        let before = self.sink.samples();
+        let state = self.vad.push(&samples[..keep]);
+        if let Some(ended_at) = state.ended_at {
+            let end_sample = (ended_at * RECORDING_RATE as f64).round() as u64;
+            keep = keep.min(end_sample.saturating_sub(before) as usize);
+            self.ended_by = Some(EndReason::Silence);
+        }
+        self.sink.write(&samples[..keep])?;
+        if self.ended_by.is_none() && self.sink.samples() >= self.limit_samples {
+            self.ended_by = Some(EndReason::TimeLimit);
+        }
+        Ok(())
+    }
+}
+
+/// Records from `input` into a new WAV at `path` until the answer ends.
+pub fn record_answer(
+    input: LiveInput,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+) -> Result<AnswerRecording, RecordError> {
+    let mut recorder = Recorder {
+        sink: WavSink::create(path, 0.25)?,
+        vad: EnergyVad::new(settings.vad),
+        limit_samples: (settings.time_limit_secs * RECORDING_RATE as f64).round() as u64,
+        ended_by: None,
+    };
+    let mut resampler = StreamResampler::new(input.sample_rate, RECORDING_RATE)?;
+    let started = Instant::now();
+    let wall_bound = Duration::from_secs_f64(settings.time_limit_secs * 4.0 + 30.0);
+    let mut last_audio = Instant::now();
+    let mut status = LiveStatus {
+        recorded_secs: 0.0,
+        time_limit_secs: settings.time_limit_secs,
+        level_db: -120.0,
+        speaking: false,
+        speech_started: false,
+    };
+    while recorder.ended_by.is_none() {
+        if signals.interrupt.load(Ordering::SeqCst) {
+            recorder.ended_by = Some(EndReason::Interrupted);
+            break;
+        }
+        if signals.finish.load(Ordering::SeqCst) {
+            recorder.ended_by = Some(EndReason::Finished);
+            break;
+        }
+        match input.events.recv_timeout(Duration::from_millis(50)) {
+            Ok(CaptureEvent::Audio(chunk)) => {
+                last_audio = Instant::now();
+                let resampled = resampler.push(&chunk)?;
+                recorder.take(&resampled)?;
+            }
+            Ok(CaptureEvent::Failed {
+                message,
+                device_lost: true,
+            }) => recorder.ended_by = Some(EndReason::DeviceLost(message)),
+            Ok(CaptureEvent::Failed { .. }) => {} // glitches (overruns) are survivable
+            Err(RecvTimeoutError::Timeout) => {
+                if last_audio.elapsed() > settings.stall_timeout {
+                    recorder.ended_by = Some(EndReason::DeviceLost(format!(
+                        "no audio arrived for {:.0} s",
+                        settings.stall_timeout.as_secs_f64()
+                    )));
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                recorder.ended_by = Some(EndReason::DeviceLost("the stream closed".into()));
+            }
+        }
+        if recorder.ended_by.is_none() && started.elapsed() > wall_bound {
+            recorder.ended_by = Some(EndReason::DeviceLost(format!(
+                "recording ran {:.0} s of wall time for a {:.0} s limit",
+                started.elapsed().as_secs_f64(),
+                settings.time_limit_secs
+            )));
+        }
+        let vad = recorder.vad.push(&[]);
+        status.recorded_secs = recorder.sink.samples() as f64 / RECORDING_RATE as f64;
+        status.level_db = vad.level_db;
+        status.speaking = vad.speaking;
+        status.speech_started = vad.first_speech_at.is_some();
+        on_status(&status);
+    }
+    let LiveInput {
+        device,
+        sample_rate,
+        channels,
+        sample_format,
+        ..
+    } = input; // dropping the stream stops capture
+    let ended_by = recorder.ended_by.take().unwrap_or(EndReason::Finished);
+    if matches!(
+        ended_by,
+        EndReason::Interrupted | EndReason::Finished | EndReason::DeviceLost(_)
+    ) {
+        // Keep what the resampler still holds: it was captured.
+        let tail = resampler.finish()?;
+        recorder.take(&tail)?;
+    }
+    let time_to_first_speech = recorder.vad.push(&[]).first_speech_at;
+    let samples = recorder.sink.samples();
+    let path = recorder.sink.path().to_path_buf();
+    recorder.sink.finalize()?;
+    Ok(AnswerRecording {
+        path,
+        samples,
+        duration_secs: samples as f64 / RECORDING_RATE as f64,
+        ended_by,
+        time_to_first_speech,
+        device,
+        device_rate: sample_rate,
+        device_channels: channels,
+        device_format: sample_format.to_string(),
+    })
+}
