@@ -5,5 +5,6 @@
 pub mod audio;
 pub mod bank;
 pub mod model;
+pub mod speech;
 pub mod transcribe;
 pub mod wer;

@@ -10,7 +10,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::capture::{CaptureEvent, LiveInput};
+use super::capture::{CaptureEvent, CaptureSource, LiveInput};
 use super::resample::{ResampleError, StreamResampler};
 use super::vad::{EnergyVad, VadSettings};
 use super::wav_sink::{WavSink, WavSinkError, RECORDING_RATE};
@@ -132,9 +132,24 @@ impl Recorder {
     }
 }
 
-/// Records from `input` into a new WAV at `path` until the answer ends.
+/// Records from a live input into a new WAV at `path` until the answer ends;
+/// the input stream stops when this returns.
 pub fn record_answer(
     input: LiveInput,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+) -> Result<AnswerRecording, RecordError> {
+    let (stream, source) = input.into_parts();
+    let result = record_from(source, path, settings, signals, on_status);
+    drop(stream);
+    result
+}
+
+/// Records from any capture source (a live stream, or a test's channel).
+pub fn record_from(
+    input: CaptureSource,
     path: &Path,
     settings: &AnswerSettings,
     signals: &StopSignals,
@@ -180,7 +195,7 @@ pub fn record_answer(
             Err(RecvTimeoutError::Timeout) => {
                 if last_audio.elapsed() > settings.stall_timeout {
                     recorder.ended_by = Some(EndReason::DeviceLost(format!(
-                        "no audio arrived for {:.0} s",
+                        "no audio arrived for {:.1} s",
                         settings.stall_timeout.as_secs_f64()
                     )));
                 }
@@ -203,13 +218,13 @@ pub fn record_answer(
         status.speech_started = vad.first_speech_at.is_some();
         on_status(&status);
     }
-    let LiveInput {
+    let CaptureSource {
         device,
         sample_rate,
         channels,
         sample_format,
         ..
-    } = input; // dropping the stream stops capture
+    } = input;
     let ended_by = recorder.ended_by.take().unwrap_or(EndReason::Finished);
     if matches!(
         ended_by,
@@ -234,4 +249,79 @@ pub fn record_answer(
         device_channels: channels,
         device_format: sample_format.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// A device unplugged mid-answer cannot be produced here, so its events
+    /// are sent by hand: audio, then the error cpal reports.
+    #[test]
+    fn device_lost_mid_answer_keeps_what_was_captured() {
+        let (tx, events) = mpsc::channel();
+        let speech: Vec<f32> = (0..48_000).map(|i| (i as f32 * 0.05).sin() * 0.4).collect();
+        for chunk in speech.chunks(4_800) {
+            tx.send(CaptureEvent::Audio(chunk.to_vec())).unwrap();
+        }
+        tx.send(CaptureEvent::Failed {
+            message: "The requested device is no longer available".into(),
+            device_lost: true,
+        })
+        .unwrap();
+        let source = CaptureSource {
+            events,
+            sample_rate: 48_000,
+            channels: 1,
+            sample_format: cpal::SampleFormat::F32,
+            device: "usb-mic".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answer.wav");
+        let recording = record_from(
+            source,
+            &path,
+            &AnswerSettings::default(),
+            &StopSignals::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(matches!(recording.ended_by, EndReason::DeviceLost(_)));
+        // One second at 48 kHz is 16 000 samples at 16 kHz, all kept.
+        assert_eq!(recording.samples, 16_000);
+        assert_eq!(hound::WavReader::open(&path).unwrap().len(), 16_000);
+    }
+
+    #[test]
+    fn a_stalled_device_ends_the_answer_instead_of_hanging() {
+        let (tx, events) = mpsc::channel();
+        tx.send(CaptureEvent::Audio(vec![0.1; 1600])).unwrap();
+        let source = CaptureSource {
+            events,
+            sample_rate: 16_000,
+            channels: 1,
+            sample_format: cpal::SampleFormat::I16,
+            device: "stuck".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let settings = AnswerSettings {
+            stall_timeout: Duration::from_millis(300),
+            ..AnswerSettings::default()
+        };
+        let recording = record_from(
+            source,
+            &dir.path().join("a.wav"),
+            &settings,
+            &StopSignals::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        drop(tx);
+        assert_eq!(
+            recording.ended_by,
+            EndReason::DeviceLost("no audio arrived for 0.3 s".into())
+        );
+        assert_eq!(recording.samples, 1600);
+    }
 }

@@ -123,14 +123,26 @@ pub fn choose_input_config(device: &cpal::Device) -> Result<SupportedStreamConfi
     Ok(default)
 }
 
-/// A running input stream; dropping it stops the capture.
-pub struct LiveInput {
-    _stream: cpal::Stream,
+/// Where captured audio arrives, and what it is.
+pub struct CaptureSource {
     pub events: Receiver<CaptureEvent>,
     pub sample_rate: u32,
     pub channels: u16,
     pub sample_format: SampleFormat,
     pub device: String,
+}
+
+/// A running input stream; dropping it stops the capture.
+pub struct LiveInput {
+    stream: cpal::Stream,
+    pub source: CaptureSource,
+}
+
+impl LiveInput {
+    /// Splits into the stream (keep it alive while recording) and the source.
+    pub fn into_parts(self) -> (cpal::Stream, CaptureSource) {
+        (self.stream, self.source)
+    }
 }
 
 fn build<T>(
@@ -201,11 +213,13 @@ pub fn open_input(device: &cpal::Device) -> Result<LiveInput, CaptureError> {
     .map_err(|e| unavailable(reason(e)))?;
     stream.play().map_err(|e| unavailable(reason(e)))?;
     Ok(LiveInput {
-        _stream: stream,
-        events,
-        sample_rate: config.sample_rate,
-        channels: config.channels,
-        sample_format: supported.sample_format(),
-        device: name,
+        stream,
+        source: CaptureSource {
+            events,
+            sample_rate: config.sample_rate,
+            channels: config.channels,
+            sample_format: supported.sample_format(),
+            device: name,
+        },
     })
 }

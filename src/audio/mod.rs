@@ -3,6 +3,8 @@
 pub mod answer;
 pub mod capture;
 pub mod devices;
+pub mod mic_check;
+pub mod playback;
 pub mod resample;
 pub mod vad;
 pub mod wav;

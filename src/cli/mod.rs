@@ -1,10 +1,12 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod audio_cmds;
 mod banks_cmd;
 mod devices_cmd;
 mod live;
 mod model_cmd;
 mod record_cmd;
+mod say_cmd;
 mod transcribe_cmd;
 
 use std::path::PathBuf;
@@ -49,6 +51,14 @@ pub enum Command {
     Devices(devices_cmd::DevicesArgs),
     /// Record one spoken answer to a WAV file (Enter, silence or time limit ends it)
     Record(record_cmd::RecordArgs),
+    /// Say a line aloud with the question voice (checks text-to-speech)
+    Say(say_cmd::SayArgs),
+    /// Play a WAV file through the speakers
+    Play(audio_cmds::PlayArgs),
+    /// Record a few seconds and say whether the microphone level is right
+    MicCheck(audio_cmds::MicCheckArgs),
+    /// Repair recordings left unfinished by a crash or kill (keeps every sample)
+    Recover(audio_cmds::RecoverArgs),
 }
 
 /// Runs one parsed command line.
@@ -62,5 +72,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
         Command::Devices(args) => devices_cmd::run(args),
         Command::Record(args) => record_cmd::run(args),
+        Command::Say(args) => say_cmd::run(args),
+        Command::Play(args) => audio_cmds::play(args),
+        Command::MicCheck(args) => audio_cmds::mic_check(args),
+        Command::Recover(args) => audio_cmds::recover(args),
     }
 }

@@ -49,10 +49,10 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     };
     eprintln!(
         "Recording from {} ({} Hz, {} ch, {}) into {}. Press Enter when you are done.",
-        input.device,
-        input.sample_rate,
-        input.channels,
-        input.sample_format,
+        input.source.device,
+        input.source.sample_rate,
+        input.source.channels,
+        input.source.sample_format,
         args.output.display()
     );
     let mut countdown = live::Countdown::new(args.time_limit);

@@ -1,0 +1,70 @@
+//! `rehearse say TEXT`: speak a line with the question voice (checks TTS).
+
+use std::process::ExitCode;
+
+use clap::Args;
+use rehearse::speech::{self, SpeakOutcome, SpeechOptions, TtsSpeaker};
+
+/// Voice options shared by every command that speaks.
+#[derive(Debug, Clone, Args)]
+pub struct VoiceArgs {
+    /// Do not speak; show questions as text only
+    #[arg(long)]
+    pub no_tts: bool,
+    /// Voice name (see `rehearse say --list-voices`)
+    #[arg(long)]
+    pub voice: Option<String>,
+    /// Speaking speed from -100 (slowest) to 100 (fastest); 0 is normal
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
+    pub rate: Option<i32>,
+}
+
+impl VoiceArgs {
+    pub fn options(&self) -> SpeechOptions {
+        SpeechOptions {
+            voice: self.voice.clone(),
+            rate: self.rate.map(|r| r as f32),
+            startup_timeout: None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SayArgs {
+    /// What to say
+    #[arg(required_unless_present = "list_voices")]
+    pub text: Option<String>,
+    /// List the available voices and exit
+    #[arg(long)]
+    pub list_voices: bool,
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+pub fn run(args: SayArgs) -> anyhow::Result<ExitCode> {
+    if args.list_voices {
+        let (mut speaker, notes) = TtsSpeaker::start(args.voice.options())
+            .map_err(|why| anyhow::anyhow!("text-to-speech is unavailable: {why}"))?;
+        if let Some(notes) = notes {
+            eprintln!("note: {notes}");
+        }
+        for voice in speaker.voices() {
+            println!("{voice}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = args.text.unwrap_or_default();
+    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+    println!("{text}");
+    match speaker.speak(&text) {
+        SpeakOutcome::Spoken => eprintln!("spoken with {}", speaker.describe()),
+        SpeakOutcome::TextOnly => {}
+        SpeakOutcome::GaveUp(why) => {
+            eprintln!("warning: gave up speaking ({why}); continuing with text only")
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
