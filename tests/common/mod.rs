@@ -81,3 +81,95 @@ pub fn rehearse(args: &[&str]) -> Output {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A headless sound card made of ALSA's `file` plugin: the default capture
+/// device reads `input` (raw 16 kHz mono S16_LE) and the default playback
+/// device writes raw samples to `output`. The `null` device under it is not
+/// paced, so tests stop on sample counts, never on wall time.
+pub struct AlsaRig {
+    pub dir: tempfile::TempDir,
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub config: PathBuf,
+}
+
+impl AlsaRig {
+    /// A rig whose microphone "says" the raw samples `input_samples`.
+    pub fn new(input_samples: &[i16]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("mic.raw");
+        let output = dir.path().join("speaker.raw");
+        let config = dir.path().join("asound.conf");
+        let bytes: Vec<u8> = input_samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        std::fs::write(&input, bytes).unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "pcm.!default {{\n  type asym\n  capture.pcm {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n  playback.pcm {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n}}\n",
+                input.display(),
+                output.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            dir,
+            input,
+            output,
+            config,
+        }
+    }
+
+    /// `ALSA_CONFIG_PATH` for this rig.
+    pub fn alsa_config_path(&self) -> String {
+        format!("/usr/share/alsa/alsa.conf:{}", self.config.display())
+    }
+
+    /// A `rehearse` command using this rig as the sound card.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rehearse"));
+        cmd.args(args)
+            .env("ALSA_CONFIG_PATH", self.alsa_config_path())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `rehearse` with this rig and waits.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Samples the rig's speaker received.
+    pub fn played(&self) -> Vec<i16> {
+        std::fs::read(&self.output)
+            .unwrap_or_default()
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect()
+    }
+}
+
+/// Samples of a 16-bit WAV file.
+pub fn wav_samples(path: &Path) -> Vec<i16> {
+    hound::WavReader::open(path)
+        .unwrap_or_else(|e| panic!("{} is not a valid WAV: {e}", path.display()))
+        .into_samples::<i16>()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Speech for the microphone: 1 s of silence, then `text` spoken by espeak-ng,
+/// as 16 kHz mono samples.
+pub fn spoken_fixture(text: &str) -> Vec<i16> {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.wav");
+    synth(text, &plain);
+    let padded = dir.path().join("padded.wav");
+    run_tool(
+        Command::new("sox")
+            .arg(&plain)
+            .arg(&padded)
+            .args(["pad", "1", "0"]),
+        "sox",
+    );
+    wav_samples(&padded)
+}
