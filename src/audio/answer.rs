@@ -110,10 +110,11 @@ struct Recorder {
 }
 
 impl Recorder {
-    /// Writes 16 kHz samples up to whichever limit comes first.
-    fn take(&mut self, samples: &[f32]) -> Result<(), RecordError> {
+    /// Writes 16 kHz samples up to whichever limit comes first; returns how
+    /// many were kept.
+    fn take(&mut self, samples: &[f32]) -> Result<usize, RecordError> {
         if self.ended_by.is_some() {
-            return Ok(());
+            return Ok(0);
         }
         let room = self.limit_samples.saturating_sub(self.sink.samples()) as usize;
         let mut keep = samples.len().min(room);
@@ -128,7 +129,7 @@ impl Recorder {
         if self.ended_by.is_none() && self.sink.samples() >= self.limit_samples {
             self.ended_by = Some(EndReason::TimeLimit);
         }
-        Ok(())
+        Ok(keep)
     }
 }
 
@@ -141,8 +142,21 @@ pub fn record_answer(
     signals: &StopSignals,
     on_status: &mut dyn FnMut(&LiveStatus),
 ) -> Result<AnswerRecording, RecordError> {
+    record_answer_with(input, path, settings, signals, on_status, &mut |_| {})
+}
+
+/// [`record_answer`], also handing every recorded 16 kHz sample to
+/// `on_samples` as it is written (e.g. to a streaming transcriber).
+pub fn record_answer_with(
+    input: LiveInput,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+    on_samples: &mut dyn FnMut(&[f32]),
+) -> Result<AnswerRecording, RecordError> {
     let (stream, source) = input.into_parts();
-    let result = record_from(source, path, settings, signals, on_status);
+    let result = record_from_with(source, path, settings, signals, on_status, on_samples);
     drop(stream);
     result
 }
@@ -154,6 +168,19 @@ pub fn record_from(
     settings: &AnswerSettings,
     signals: &StopSignals,
     on_status: &mut dyn FnMut(&LiveStatus),
+) -> Result<AnswerRecording, RecordError> {
+    record_from_with(input, path, settings, signals, on_status, &mut |_| {})
+}
+
+/// [`record_from`], also handing every recorded 16 kHz sample to `on_samples`
+/// as it is written: exactly the samples of the WAV, in order.
+pub fn record_from_with(
+    input: CaptureSource,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+    on_samples: &mut dyn FnMut(&[f32]),
 ) -> Result<AnswerRecording, RecordError> {
     let mut recorder = Recorder {
         sink: WavSink::create(path, 0.25)?,
@@ -185,7 +212,10 @@ pub fn record_from(
             Ok(CaptureEvent::Audio(chunk)) => {
                 last_audio = Instant::now();
                 let resampled = resampler.push(&chunk)?;
-                recorder.take(&resampled)?;
+                let kept = recorder.take(&resampled)?;
+                if kept > 0 {
+                    on_samples(&resampled[..kept]);
+                }
             }
             Ok(CaptureEvent::Failed {
                 message,
@@ -232,7 +262,10 @@ pub fn record_from(
     ) {
         // Keep what the resampler still holds: it was captured.
         let tail = resampler.finish()?;
-        recorder.take(&tail)?;
+        let kept = recorder.take(&tail)?;
+        if kept > 0 {
+            on_samples(&tail[..kept]);
+        }
     }
     let time_to_first_speech = recorder.vad.push(&[]).first_speech_at;
     let samples = recorder.sink.samples();
@@ -291,6 +324,50 @@ mod tests {
         // One second at 48 kHz is 16 000 samples at 16 kHz, all kept.
         assert_eq!(recording.samples, 16_000);
         assert_eq!(hound::WavReader::open(&path).unwrap().len(), 16_000);
+    }
+
+    #[test]
+    fn the_sample_hook_sees_exactly_what_is_recorded() {
+        let (tx, events) = mpsc::channel();
+        let speech: Vec<f32> = (0..40_000).map(|i| (i as f32 * 0.05).sin() * 0.4).collect();
+        for chunk in speech.chunks(3_000) {
+            tx.send(CaptureEvent::Audio(chunk.to_vec())).unwrap();
+        }
+        let source = CaptureSource {
+            events,
+            sample_rate: 16_000,
+            channels: 1,
+            sample_format: cpal::SampleFormat::F32,
+            device: "file".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answer.wav");
+        let settings = AnswerSettings {
+            time_limit_secs: 2.0,
+            ..AnswerSettings::default()
+        };
+        let mut seen = Vec::new();
+        let recording = record_from_with(
+            source,
+            &path,
+            &settings,
+            &StopSignals::default(),
+            &mut |_| {},
+            &mut |samples| seen.extend_from_slice(samples),
+        )
+        .unwrap();
+        drop(tx);
+        assert_eq!(recording.ended_by, EndReason::TimeLimit);
+        assert_eq!(seen.len(), 32_000);
+        let written: Vec<i16> = hound::WavReader::open(&path)
+            .unwrap()
+            .into_samples::<i16>()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(written.len(), seen.len());
+        for (w, s) in written.iter().zip(&seen) {
+            assert!((*w as f32 / 32768.0 - s).abs() < 1e-3);
+        }
     }
 
     #[test]

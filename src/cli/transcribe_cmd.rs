@@ -2,13 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
 use rehearse::audio::{resample, wav};
 use rehearse::model::store::ModelName;
-use rehearse::transcribe::{DecodeOptions, Transcriber};
+use rehearse::transcribe::replay::{self, Replay};
+use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
@@ -26,6 +28,15 @@ pub struct TranscribeArgs {
     /// Initial prompt: text whisper treats as preceding the audio
     #[arg(long)]
     pub prompt: Option<String>,
+    /// Go through the live path: feed the file in 50 ms pieces as if it were
+    /// being spoken, transcribe it chunk by chunk meanwhile, and report how
+    /// soon after the end the transcript was ready
+    #[arg(long)]
+    pub streaming: bool,
+    /// With --streaming: feeding speed relative to real time (1 = as spoken,
+    /// 0 = all at once)
+    #[arg(long, default_value_t = 1.0, value_name = "X", requires = "streaming")]
+    pub pace: f64,
 }
 
 /// Resolves `--model` to a file, with an actionable error when it is missing.
@@ -64,13 +75,29 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
+    anyhow::ensure!(
+        args.pace.is_finite() && args.pace >= 0.0,
+        "--pace must be 0 or a positive number, got {}",
+        args.pace
+    );
     let started = Instant::now();
-    let transcript = transcriber
-        .transcribe(&pcm, &options)
-        .with_context(|| format!("transcribing {}", args.file.display()))?;
+    let (transcript, streamed) = if args.streaming {
+        let settings = StreamSettings {
+            decode: options.clone(),
+            ..StreamSettings::default()
+        };
+        let replayed = replay::replay(Arc::new(transcriber), settings, &pcm, args.pace)
+            .with_context(|| format!("transcribing {}", args.file.display()))?;
+        (replayed.transcript.clone(), Some(replayed))
+    } else {
+        let transcript = transcriber
+            .transcribe(&pcm, &options)
+            .with_context(|| format!("transcribing {}", args.file.display()))?;
+        (transcript, None)
+    };
     let secs = started.elapsed().as_secs_f64();
     if args.json {
-        let out = serde_json::json!({
+        let mut out = serde_json::json!({
             "file": args.file,
             "model": model_path,
             "duration": transcript.duration,
@@ -78,6 +105,13 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
             "segments": transcript.segments,
             "words": transcript.words,
         });
+        if let Some(r) = &streamed {
+            out["streaming"] = serde_json::json!({
+                "pace": args.pace,
+                "chunks": r.chunks,
+                "latency_secs": r.latency.as_secs_f64(),
+            });
+        }
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         for segment in &transcript.segments {
@@ -89,14 +123,32 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
             );
         }
     }
-    eprintln!(
-        "{:.1} s of audio, {} words, transcribed in {secs:.2} s (real-time factor {:.3}; model load {load_secs:.2} s, {} threads)",
-        transcript.duration,
-        transcript.words.len(),
-        secs / transcript.duration.max(1e-9),
-        options.threads
-    );
+    match &streamed {
+        None => eprintln!(
+            "{:.1} s of audio, {} words, transcribed in {secs:.2} s (real-time factor {:.3}; model load {load_secs:.2} s, {} threads)",
+            transcript.duration,
+            transcript.words.len(),
+            secs / transcript.duration.max(1e-9),
+            options.threads
+        ),
+        Some(r) => eprintln!("{}", streaming_summary(r, args.pace, options.threads)),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn streaming_summary(r: &Replay, pace: f64, threads: usize) -> String {
+    let pace = if pace > 0.0 {
+        format!("{pace}x real time")
+    } else {
+        "all at once".into()
+    };
+    format!(
+        "{:.1} s of audio fed {pace}, {} words in {} chunks; transcript ready {:.2} s after the last sample ({threads} threads)",
+        r.transcript.duration,
+        r.transcript.words.len(),
+        r.chunks,
+        r.latency.as_secs_f64()
+    )
 }
 
 /// mm:ss.ss

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rehearse::transcribe::Transcriber;
 
@@ -21,12 +21,15 @@ pub fn model_path() -> PathBuf {
 
 /// One transcriber shared by every test in a test binary, behind a lock:
 /// whisper already uses every core, and tests decoding side by side would
-/// only slow each other down (spinning threads on 2 cores).
-pub fn transcriber() -> MutexGuard<'static, Transcriber> {
-    static LOADED: OnceLock<Mutex<Transcriber>> = OnceLock::new();
+/// only slow each other down (spinning threads on 2 cores). Clone the `Arc`
+/// to hand the model to a streaming transcriber.
+pub fn transcriber() -> MutexGuard<'static, Arc<Transcriber>> {
+    static LOADED: OnceLock<Mutex<Arc<Transcriber>>> = OnceLock::new();
     LOADED
         .get_or_init(|| {
-            Mutex::new(Transcriber::load(&model_path()).expect("the fetched model loads"))
+            Mutex::new(Arc::new(
+                Transcriber::load(&model_path()).expect("the fetched model loads"),
+            ))
         })
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -172,4 +175,38 @@ pub fn spoken_fixture(text: &str) -> Vec<i16> {
         "sox",
     );
     wav_samples(&padded)
+}
+
+/// A spoken answer: each sentence synthesised with espeak-ng, followed by the
+/// matching pause (seconds of silence; the last sentence gets none), after
+/// `lead_in` seconds of silence. Returns the whole text.
+pub fn spoken_answer(sentences: &[&str], pauses: &[f64], lead_in: f64, out: &Path) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    for (i, sentence) in sentences.iter().enumerate() {
+        let plain = dir.path().join(format!("s{i}.wav"));
+        synth(sentence, &plain);
+        let pause = if i + 1 < sentences.len() {
+            pauses[i % pauses.len()]
+        } else {
+            0.0
+        };
+        let padded = dir.path().join(format!("p{i}.wav"));
+        run_tool(
+            Command::new("sox")
+                .arg(&plain)
+                .arg(&padded)
+                .args(["pad", "0", &pause.to_string()]),
+            "sox",
+        );
+        parts.push(padded);
+    }
+    run_tool(
+        Command::new("sox")
+            .args(&parts)
+            .arg(out)
+            .args(["pad", &lead_in.to_string(), "0"]),
+        "sox",
+    );
+    sentences.join(" ")
 }

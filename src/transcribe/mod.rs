@@ -1,0 +1,341 @@
+//! Local speech-to-text with whisper.cpp (through whisper-rs): one loaded model
+//! and decoding state, transcripts with word-level timestamps (DTW-aligned)
+//! and probabilities, in one go ([`Transcriber::transcribe`]) or while the
+//! answer is still being spoken ([`streaming`]).
+
+pub mod chunker;
+pub mod replay;
+pub mod streaming;
+mod words;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters, WhisperState,
+};
+
+use crate::audio::resample::WHISPER_RATE;
+use crate::model::ggml::{self, GgmlError, Hparams};
+use crate::model::store;
+use words::{assemble_words, WordPiece};
+
+pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
+
+/// One recognised word with its place in the audio.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Word {
+    /// The word as spoken, with any punctuation whisper attached.
+    pub word: String,
+    /// Start, in seconds from the beginning of the audio.
+    pub start: f64,
+    /// End, in seconds from the beginning of the audio.
+    pub end: f64,
+    /// Mean token probability (0..1): low values mark uncertain words.
+    pub probability: f32,
+}
+
+/// A stretch of text whisper decoded as one unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Segment {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+}
+
+/// A full transcript.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Transcript {
+    pub text: String,
+    pub duration: f64,
+    pub segments: Vec<Segment>,
+    pub words: Vec<Word>,
+}
+
+/// How to decode.
+#[derive(Debug, Clone)]
+pub struct DecodeOptions {
+    pub threads: usize,
+    /// Text whisper sees as "what came before": steers spelling and style.
+    pub initial_prompt: Option<String>,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self {
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get().min(8))
+                .unwrap_or(2),
+            initial_prompt: None,
+        }
+    }
+}
+
+/// Why transcription failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    #[error(transparent)]
+    BadModel(#[from] GgmlError),
+    #[error(transparent)]
+    Checksum(#[from] store::StoreError),
+    #[error("whisper could not load {path}: {message}")]
+    Load { path: PathBuf, message: String },
+    #[error("whisper failed on the audio: {0}")]
+    Decode(String),
+    #[error("no audio to transcribe (0 samples)")]
+    NoAudio,
+}
+
+/// Model loads in this process, for checking that answers reuse one model.
+static MODEL_LOADS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many times a model was loaded in this process (by [`Transcriber::load`]).
+pub fn model_loads() -> usize {
+    MODEL_LOADS.load(Ordering::SeqCst)
+}
+
+/// A loaded whisper model and its one decoding state, reused for every
+/// transcription (batch or streaming): nothing is loaded or allocated per answer.
+pub struct Transcriber {
+    context: WhisperContext,
+    /// whisper.cpp's working memory (KV caches, compute buffers); one run at a time.
+    state: Mutex<WhisperState>,
+    hparams: Hparams,
+    model_path: PathBuf,
+    runs: AtomicU64,
+}
+
+/// What one whisper run is asked to do (crate-internal: batch and streaming
+/// both go through it).
+pub(crate) struct RunRequest<'a> {
+    /// 16 kHz samples; may end in padding beyond `duration`.
+    pub pcm: &'a [f32],
+    /// Seconds of real audio in `pcm`; times are clamped to it.
+    pub duration: f64,
+    pub threads: usize,
+    pub initial_prompt: Option<&'a str>,
+    /// Token ids of the text before this audio (used when non-empty, instead
+    /// of `initial_prompt`).
+    pub prompt_tokens: &'a [i32],
+    /// Encoder positions to use (50 per second); None for the full 30 s window.
+    pub audio_ctx: Option<usize>,
+    /// Decode the audio as one window (it must fit in 30 s): whisper then
+    /// never slides its window back over audio it already transcribed.
+    pub single_window: bool,
+}
+
+/// The result of one run: the transcript (times from the start of `pcm`) and
+/// the text token ids decoded, to serve as context for what follows.
+pub(crate) struct Decoded {
+    pub transcript: Transcript,
+    pub tokens: Vec<i32>,
+}
+
+impl Transcriber {
+    /// Checks the model file (structure, and sha256 when one is recorded) and
+    /// only then hands it to whisper.cpp.
+    pub fn load(model_path: &Path) -> Result<Self, TranscribeError> {
+        let summary = ggml::inspect(model_path)?;
+        store::check_recorded_sha256(model_path)?;
+        whisper_rs::install_logging_hooks();
+        let mut params = WhisperContextParameters::default();
+        params.flash_attn(false);
+        if let Some(preset) = dtw_preset(&summary.hparams) {
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset {
+                    model_preset: preset,
+                },
+                ..DtwParameters::default()
+            });
+        }
+        let load_error = |message: String| TranscribeError::Load {
+            path: model_path.to_path_buf(),
+            message,
+        };
+        let path_str = model_path
+            .to_str()
+            .ok_or_else(|| load_error("path is not valid UTF-8".into()))?;
+        let context = WhisperContext::new_with_params(path_str, params)
+            .map_err(|e| load_error(e.to_string()))?;
+        let state = context
+            .create_state()
+            .map_err(|e| load_error(format!("cannot allocate the decoding state: {e}")))?;
+        MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
+        Ok(Self {
+            context,
+            state: Mutex::new(state),
+            hparams: summary.hparams,
+            model_path: model_path.to_path_buf(),
+            runs: AtomicU64::new(0),
+        })
+    }
+
+    /// The model file this transcriber was loaded from.
+    pub fn model_path(&self) -> &Path {
+        &self.model_path
+    }
+
+    /// Model size and vocabulary, as read from its header.
+    pub fn hparams(&self) -> &Hparams {
+        &self.hparams
+    }
+
+    /// How many whisper runs this model has served (each batch transcription
+    /// is one; a streamed answer is one per chunk).
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::SeqCst)
+    }
+
+    /// Token ids of `text` (for prompts); whisper keeps at most a few hundred.
+    pub(crate) fn tokenize(&self, text: &str) -> Result<Vec<i32>, TranscribeError> {
+        // Generous: a token is rarely shorter than one byte.
+        self.context
+            .tokenize(text, text.len() + 8)
+            .map_err(|e| TranscribeError::Decode(format!("cannot tokenize the prompt: {e}")))
+    }
+
+    /// Transcribes 16 kHz mono samples.
+    pub fn transcribe(
+        &self,
+        pcm_16k: &[f32],
+        options: &DecodeOptions,
+    ) -> Result<Transcript, TranscribeError> {
+        let decoded = self.run(&RunRequest {
+            pcm: pcm_16k,
+            duration: pcm_16k.len() as f64 / WHISPER_RATE as f64,
+            threads: options.threads,
+            initial_prompt: options.initial_prompt.as_deref(),
+            prompt_tokens: &[],
+            audio_ctx: None,
+            single_window: false,
+        })?;
+        Ok(decoded.transcript)
+    }
+
+    /// One whisper run on the shared state.
+    pub(crate) fn run(&self, request: &RunRequest<'_>) -> Result<Decoded, TranscribeError> {
+        if request.pcm.is_empty() {
+            return Err(TranscribeError::NoAudio);
+        }
+        let duration = request.duration;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(request.threads.max(1) as i32);
+        params.set_language(Some("en"));
+        params.set_translate(false);
+        // Each run starts fresh: context comes only from the request, never
+        // from whatever the shared state decoded last.
+        params.set_no_context(true);
+        params.set_token_timestamps(true);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_special(false);
+        params.set_print_timestamps(false);
+        if !request.prompt_tokens.is_empty() {
+            params.set_tokens(request.prompt_tokens);
+        } else if let Some(prompt) = request.initial_prompt {
+            params.set_initial_prompt(prompt);
+        }
+        params.set_single_segment(request.single_window);
+        if let Some(audio_ctx) = request.audio_ctx {
+            let max = self.hparams.n_audio_ctx as usize;
+            params.set_audio_ctx(audio_ctx.clamp(1, max) as i32);
+        }
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state
+            .full(params, request.pcm)
+            .map_err(|e| TranscribeError::Decode(e.to_string()))?;
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        collect(&state, self.context.token_eot(), duration)
+    }
+}
+
+/// Reads segments, tokens and words out of the state after a run.
+fn collect(
+    state: &WhisperState,
+    end_of_text: i32,
+    duration: f64,
+) -> Result<Decoded, TranscribeError> {
+    let clamp = |t: f64| t.clamp(0.0, duration);
+    let mut segments = Vec::new();
+    let mut pieces: Vec<WordPiece> = Vec::new();
+    let mut tokens = Vec::new();
+    for segment in state.as_iter() {
+        let seg_start = clamp(segment.start_timestamp() as f64 / 100.0);
+        let seg_end = clamp(segment.end_timestamp() as f64 / 100.0).max(seg_start);
+        let text = segment
+            .to_str_lossy()
+            .map_err(|e| TranscribeError::Decode(e.to_string()))?
+            .trim()
+            .to_string();
+        for j in 0..segment.n_tokens() {
+            let Some(token) = segment.get_token(j) else {
+                continue;
+            };
+            let data = token.token_data();
+            if data.id >= end_of_text {
+                continue; // timestamps and other special tokens
+            }
+            tokens.push(data.id);
+            let bytes = token
+                .to_bytes()
+                .map_err(|e| TranscribeError::Decode(e.to_string()))?
+                .to_vec();
+            let aligned = if data.t_dtw >= 0 { data.t_dtw } else { data.t0 };
+            pieces.push(WordPiece {
+                bytes,
+                time: clamp(aligned as f64 / 100.0).max(seg_start),
+                end: clamp(data.t1 as f64 / 100.0),
+                probability: data.p,
+                segment_end: seg_end,
+            });
+        }
+        if !text.is_empty() {
+            segments.push(Segment {
+                start: seg_start,
+                end: seg_end,
+                text,
+            });
+        }
+    }
+    let words = assemble_words(&pieces, duration);
+    let text = join_segment_texts(&segments);
+    Ok(Decoded {
+        transcript: Transcript {
+            text,
+            duration,
+            segments,
+            words,
+        },
+        tokens,
+    })
+}
+
+/// The transcript text: segment texts joined by single spaces.
+pub(crate) fn join_segment_texts(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// whisper.cpp's alignment-head preset for DTW, when the model is a standard one.
+fn dtw_preset(h: &Hparams) -> Option<DtwModelPreset> {
+    let english_only = h.n_vocab == 51864;
+    Some(match (h.n_audio_layer, english_only) {
+        (4, true) => DtwModelPreset::TinyEn,
+        (4, false) => DtwModelPreset::Tiny,
+        (6, true) => DtwModelPreset::BaseEn,
+        (6, false) => DtwModelPreset::Base,
+        (12, true) => DtwModelPreset::SmallEn,
+        (12, false) => DtwModelPreset::Small,
+        (24, true) => DtwModelPreset::MediumEn,
+        (24, false) => DtwModelPreset::Medium,
+        _ => return None,
+    })
+}

@@ -1,0 +1,62 @@
+//! Feeding recorded audio through the streaming path as if it were being
+//! spoken (at real-time pace, or faster), and measuring how soon after the
+//! last sample the transcript is ready. Used by `rehearse transcribe
+//! --streaming`, the benchmark and the tests.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::streaming::{StreamError, StreamSettings, StreamingTranscriber};
+use super::{Transcriber, Transcript};
+use crate::audio::resample::WHISPER_RATE;
+
+/// Samples per piece fed: 50 ms, about what a capture callback delivers.
+pub const PIECE: usize = 800;
+
+/// The outcome of one replay.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub transcript: Transcript,
+    /// Wall time from the delivery of the last sample to the full transcript.
+    pub latency: Duration,
+    /// Chunks whisper ran on (the tail included).
+    pub chunks: usize,
+    /// Wall time of the whole replay.
+    pub wall: Duration,
+}
+
+/// Streams `pcm_16k` in [`PIECE`]-sized pieces. `pace` is the speed relative
+/// to real time: 1.0 delivers a second of audio per second, 0 (or less)
+/// delivers everything at once.
+pub fn replay(
+    transcriber: Arc<Transcriber>,
+    settings: StreamSettings,
+    pcm_16k: &[f32],
+    pace: f64,
+) -> Result<Replay, StreamError> {
+    let mut stream = StreamingTranscriber::start(transcriber, settings)?;
+    let started = Instant::now();
+    let pieces: Vec<&[f32]> = pcm_16k.chunks(PIECE).collect();
+    let mut last_delivery = started;
+    for (i, piece) in pieces.iter().enumerate() {
+        if pace > 0.0 {
+            // Piece i has been "spoken" once its last sample is due.
+            let spoken = ((i * PIECE + piece.len()) as f64 / WHISPER_RATE as f64) / pace;
+            let due = started + Duration::from_secs_f64(spoken);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        last_delivery = Instant::now();
+        stream.push(piece);
+    }
+    let progress = stream.progress();
+    let transcript = stream.finish()?;
+    let done = Instant::now();
+    Ok(Replay {
+        transcript,
+        latency: done - last_delivery,
+        chunks: progress.chunks_done(),
+        wall: done - started,
+    })
+}

@@ -1,0 +1,285 @@
+//! Streaming transcription: espeak-ng answers with pauses between sentences,
+//! fed through the incremental path and compared with the batch transcript of
+//! the same audio. (Timing targets live in the benchmark, scripts/bench.sh.)
+
+mod common;
+
+use std::sync::mpsc;
+
+use common::{spoken_answer, transcriber};
+use rehearse::audio::answer::{record_from_with, AnswerSettings, EndReason, StopSignals};
+use rehearse::audio::capture::{CaptureEvent, CaptureSource};
+use rehearse::audio::{resample, wav};
+use rehearse::transcribe::replay::replay;
+use rehearse::transcribe::{
+    model_loads, DecodeOptions, StreamSettings, StreamingTranscriber, Transcript,
+};
+use rehearse::wer::word_error_rate;
+
+/// About two minutes of answer with the pauses below.
+const SENTENCES: [&str; 24] = [
+    "When I joined my current team, our release process took almost a full day.",
+    "Every release needed one engineer to follow a long checklist by hand.",
+    "Mistakes were common, and we rolled back about one release in five.",
+    "I offered to look into it, even though it was not part of my job.",
+    "First I timed each step of the checklist for three releases.",
+    "Most of the time went into waiting for tests that could run in parallel.",
+    "I wrote a short proposal and shared it with the team lead.",
+    "She liked the idea but asked me to keep the old process as a fallback.",
+    "So I automated one step at a time, starting with the slowest one.",
+    "After each change we ran the old and the new process side by side.",
+    "Within a month the release took about two hours instead of eight.",
+    "The number of rollbacks dropped to one in the whole next quarter.",
+    "Not everything went well, though.",
+    "I broke the staging environment once because I skipped a review.",
+    "I told the team right away, fixed it, and added a check to prevent it.",
+    "Other teams heard about the new process and asked for help.",
+    "I ran two short workshops and wrote a guide for them.",
+    "Three other teams now use the same approach.",
+    "What I learned is that small safe steps beat one big rewrite.",
+    "I also learned to measure before I change anything.",
+    "Without the timings, nobody would have agreed to the work.",
+    "If I did it again, I would ask for a reviewer from the start.",
+    "That would have saved us the broken staging day.",
+    "Overall I am proud of it, and it is a big reason I enjoy this kind of work.",
+];
+
+/// Pauses between sentences, seconds: all long enough to cut at.
+const PAUSES: [f64; 4] = [0.6, 0.9, 0.7, 1.0];
+
+fn pcm_of(path: &std::path::Path) -> Vec<f32> {
+    let clip = wav::read_mono(path).expect("readable WAV");
+    resample::to_whisper_rate(&clip).expect("resamples")
+}
+
+fn settings() -> StreamSettings {
+    StreamSettings {
+        decode: DecodeOptions::default(),
+        ..StreamSettings::default()
+    }
+}
+
+fn assert_times_sane(t: &Transcript, duration: f64) {
+    assert!(!t.words.is_empty(), "no words in {:?}", t.text);
+    assert!(
+        (t.duration - duration).abs() < 1e-6,
+        "{} vs {duration}",
+        t.duration
+    );
+    for pair in t.words.windows(2) {
+        assert!(
+            pair[0].start <= pair[1].start && pair[0].end <= pair[1].start + 1e-9,
+            "words out of order: {:?} then {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+    for w in &t.words {
+        assert!(
+            0.0 <= w.start && w.start <= w.end && w.end <= duration,
+            "word outside the {duration:.2} s answer: {w:?}"
+        );
+    }
+    for pair in t.segments.windows(2) {
+        assert!(
+            pair[0].start <= pair[1].start,
+            "{:?} {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+/// The streamed transcript of `pcm` at `pace`, checked against the batch one.
+fn compare_with_batch(pcm: &[f32], pace: f64, reference: &str) -> (Transcript, Transcript) {
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let batch = model
+        .transcribe(pcm, &DecodeOptions::default())
+        .expect("batch transcribes");
+    let streamed = replay(model, settings(), pcm, pace).expect("streams");
+    let duration = pcm.len() as f64 / 16_000.0;
+    assert_times_sane(&streamed.transcript, duration);
+    let stream_text = &streamed.transcript.text;
+    let wer = word_error_rate(&batch.text, stream_text);
+    assert!(
+        wer <= 0.05,
+        "streaming differs from batch by WER {wer:.3}\nbatch:  {}\nstream: {stream_text}",
+        batch.text
+    );
+    let accuracy = word_error_rate(reference, stream_text);
+    assert!(
+        accuracy <= 0.2,
+        "WER {accuracy:.3} vs the script: {stream_text}"
+    );
+    // Several chunks were transcribed, not one big batch at the end.
+    assert!(streamed.chunks >= 4, "{} chunks", streamed.chunks);
+    (batch, streamed.transcript)
+}
+
+#[test]
+fn a_two_minute_answer_streamed_at_once_matches_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.wav");
+    let reference = spoken_answer(&SENTENCES, &PAUSES, 0.3, &path);
+    let pcm = pcm_of(&path);
+    let duration = pcm.len() as f64 / 16_000.0;
+    assert!((100.0..140.0).contains(&duration), "{duration:.1} s");
+    let (_, streamed) = compare_with_batch(&pcm, 0.0, &reference);
+    // Words cover the whole answer, in answer time.
+    assert!(streamed.words[0].start < 2.0, "{:?}", streamed.words[0]);
+    let last = streamed.words.last().unwrap();
+    assert!(last.end > duration - 5.0, "{last:?} in {duration:.1} s");
+}
+
+#[test]
+fn a_one_minute_answer_fed_faster_than_real_time_matches_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.wav");
+    let reference = spoken_answer(&SENTENCES[..12], &PAUSES, 0.3, &path);
+    let pcm = pcm_of(&path);
+    let duration = pcm.len() as f64 / 16_000.0;
+    assert!((45.0..75.0).contains(&duration), "{duration:.1} s");
+    // Eight times real time: the worker transcribes while audio still arrives.
+    compare_with_batch(&pcm, 8.0, &reference);
+}
+
+#[test]
+fn one_model_serves_every_answer_and_runs_do_not_leak_into_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let first = dir.path().join("first.wav");
+    let first_text = spoken_answer(&SENTENCES[..3], &PAUSES, 0.3, &first);
+    let first_pcm = pcm_of(&first);
+    let before = model
+        .transcribe(&first_pcm, &DecodeOptions::default())
+        .unwrap();
+    let loads = model_loads();
+    let runs = model.runs();
+    for (i, range) in [(3, 6), (6, 9), (12, 15)].into_iter().enumerate() {
+        let path = dir.path().join(format!("answer{i}.wav"));
+        let text = spoken_answer(&SENTENCES[range.0..range.1], &PAUSES, 0.3, &path);
+        let streamed = replay(model.clone(), settings(), &pcm_of(&path), 0.0).unwrap();
+        let wer = word_error_rate(&text, &streamed.transcript.text);
+        assert!(
+            wer <= 0.2,
+            "answer {i}: WER {wer:.3}: {}",
+            streamed.transcript.text
+        );
+    }
+    // The same clip after other answers: the reused state carried nothing over.
+    let after = model
+        .transcribe(&first_pcm, &DecodeOptions::default())
+        .unwrap();
+    assert_eq!(before.text, after.text);
+    assert!(word_error_rate(&first_text, &after.text) <= 0.2);
+    assert_eq!(model_loads(), loads, "a model was loaded per answer");
+    assert!(model.runs() >= runs + 4, "{} runs", model.runs() - runs);
+}
+
+#[test]
+fn the_recorder_feeds_the_streaming_transcriber_as_it_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.wav");
+    let reference = spoken_answer(&SENTENCES[12..18], &PAUSES, 0.5, &path);
+    // A 48 kHz microphone: the recorder resamples before handing samples on.
+    let mic = dir.path().join("mic48k.wav");
+    common::sox(
+        &path,
+        &mic,
+        &["-r", "48000", "-e", "floating-point", "-b", "32"],
+    );
+    let mic_samples = wav::read_mono(&mic).unwrap().samples;
+    let (tx, events) = mpsc::channel();
+    for piece in mic_samples.chunks(480) {
+        tx.send(CaptureEvent::Audio(piece.to_vec())).unwrap();
+    }
+    drop(tx);
+    let source = CaptureSource {
+        events,
+        sample_rate: 48_000,
+        channels: 1,
+        sample_format: cpal::SampleFormat::F32,
+        device: "file".into(),
+    };
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let mut stream = StreamingTranscriber::start(model.clone(), settings()).unwrap();
+    let progress = stream.progress();
+    let recorded = dir.path().join("recorded.wav");
+    let recording = record_from_with(
+        source,
+        &recorded,
+        &AnswerSettings::default(),
+        &StopSignals::default(),
+        &mut |_| {},
+        &mut |samples| stream.push(samples),
+    )
+    .unwrap();
+    // The channel closing ends the answer like an unplugged device.
+    assert!(matches!(recording.ended_by, EndReason::DeviceLost(_)));
+    assert!(progress.chunks_sent() >= 3, "{}", progress.chunks_sent());
+    let streamed = stream.finish().unwrap();
+    assert!((streamed.duration - recording.duration_secs).abs() < 1e-6);
+    let batch = model
+        .transcribe(&pcm_of(&recorded), &DecodeOptions::default())
+        .unwrap();
+    let wer = word_error_rate(&batch.text, &streamed.text);
+    assert!(
+        wer <= 0.05,
+        "WER {wer:.3}\nbatch:  {}\nstream: {}",
+        batch.text,
+        streamed.text
+    );
+    assert!(
+        word_error_rate(&reference, &streamed.text) <= 0.2,
+        "{}",
+        streamed.text
+    );
+    assert_times_sane(&streamed, recording.duration_secs);
+    assert_eq!(progress.chunks_done(), progress.chunks_sent());
+}
+
+#[test]
+fn silence_streams_to_an_empty_transcript() {
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let mut stream = StreamingTranscriber::start(model, settings()).unwrap();
+    for _ in 0..100 {
+        stream.push(&[0.0; 1600]);
+    }
+    let progress = stream.progress();
+    let t = stream.finish().unwrap();
+    assert_eq!(progress.chunks_sent(), 0);
+    assert!(t.words.is_empty() && t.text.is_empty(), "{t:?}");
+    assert!((t.duration - 10.0).abs() < 1e-9);
+}
+
+#[test]
+fn cli_streams_a_file_and_reports_the_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.wav");
+    let reference = spoken_answer(&SENTENCES[18..22], &PAUSES, 0.3, &path);
+    let models = common::model_path();
+    let _cpu = common::cpu_lock();
+    let out = common::rehearse(&[
+        "--models-dir",
+        models.parent().unwrap().to_str().unwrap(),
+        "transcribe",
+        path.to_str().unwrap(),
+        "--streaming",
+        "--pace",
+        "0",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let text = json["text"].as_str().unwrap();
+    assert!(word_error_rate(&reference, text) <= 0.2, "{text}");
+    let latency = json["streaming"]["latency_secs"].as_f64().unwrap();
+    assert!(latency >= 0.0, "{latency}");
+    assert!(json["streaming"]["chunks"].as_u64().unwrap() >= 2);
+    let err = common::stderr(&out);
+    assert!(err.contains("after the last sample"), "{err}");
+}
