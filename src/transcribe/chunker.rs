@@ -27,7 +27,7 @@ impl Default for ChunkSettings {
     fn default() -> Self {
         Self {
             pause_secs: 0.5,
-            min_chunk_secs: 4.0,
+            min_chunk_secs: 8.0,
             long_pause_secs: 1.5,
             max_chunk_secs: 25.0,
             lead_in_secs: 0.5,
@@ -236,7 +236,11 @@ mod tests {
             long_pauses.push(from..audio.len() as f64 / RATE);
         }
         audio.extend(speech(2.0));
-        let chunks = run(&audio, 1000, ChunkSettings::default());
+        let settings = ChunkSettings {
+            min_chunk_secs: 4.0,
+            ..ChunkSettings::default()
+        };
+        let chunks = run(&audio, 1000, settings);
         assert_eq!(chunks.len(), 4, "{:?}", starts(&chunks));
         // The first chunk starts about half a second before the speech.
         let first = chunks[0].start_secs();

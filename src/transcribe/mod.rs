@@ -127,7 +127,8 @@ pub(crate) struct RunRequest<'a> {
 }
 
 /// The result of one run: the transcript (times from the start of `pcm`) and
-/// the text token ids decoded, to serve as context for what follows.
+/// the token ids decoded (text and timestamps), to serve as context for what
+/// follows.
 pub(crate) struct Decoded {
     pub transcript: Transcript,
     pub tokens: Vec<i32>,
@@ -250,7 +251,12 @@ impl Transcriber {
             .full(params, request.pcm)
             .map_err(|e| TranscribeError::Decode(e.to_string()))?;
         self.runs.fetch_add(1, Ordering::SeqCst);
-        collect(&state, self.context.token_eot(), duration)
+        collect(
+            &state,
+            self.context.token_eot(),
+            self.context.token_beg(),
+            duration,
+        )
     }
 }
 
@@ -258,6 +264,7 @@ impl Transcriber {
 fn collect(
     state: &WhisperState,
     end_of_text: i32,
+    first_timestamp: i32,
     duration: f64,
 ) -> Result<Decoded, TranscribeError> {
     let clamp = |t: f64| t.clamp(0.0, duration);
@@ -278,7 +285,12 @@ fn collect(
             };
             let data = token.token_data();
             if data.id >= end_of_text {
-                continue; // timestamps and other special tokens
+                // Timestamps belong to the context whisper conditions on (as
+                // in its own window-to-window history); other specials do not.
+                if data.id >= first_timestamp {
+                    tokens.push(data.id);
+                }
+                continue;
             }
             tokens.push(data.id);
             let bytes = token

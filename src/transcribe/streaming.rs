@@ -1,8 +1,9 @@
 //! Transcribing an answer while it is spoken: samples go to a [`Chunker`] as
 //! they are captured; each finished chunk is transcribed on a worker thread
-//! with the text before it as whisper's prompt, its times shifted into answer
-//! time. When the answer ends, only the tail is left to transcribe, so the
-//! full transcript is ready moments later.
+//! (optionally with the text before it as whisper's prompt), its times
+//! shifted into answer time. When the answer ends, only the tail is left to
+//! transcribe, with an encoder window sized to it, so the full transcript is
+//! ready moments later.
 //!
 //! ```no_run
 //! # use std::sync::Arc;
@@ -39,12 +40,21 @@ const MAX_PROMPT_TOKENS: usize = 223;
 /// How to stream.
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
+    /// Threads, and an initial prompt for the first chunk.
     pub decode: DecodeOptions,
     pub chunking: ChunkSettings,
-    /// Size whisper's encoder window to each chunk (plus this margin, in
-    /// seconds) instead of always encoding a full 30 s window. None: full
-    /// window. Short chunks, the tail above all, get much faster.
+    /// Give each chunk the text decoded so far as whisper's prompt (the
+    /// initial prompt, if any, is always given). Off by default: with
+    /// tiny.en it made chunks drift further from the batch transcript (the
+    /// model tends to continue or repeat the prompt); see the README.
+    pub prompt_with_previous_text: bool,
+    /// Size whisper's encoder window to the chunk plus this margin (seconds)
+    /// instead of encoding a full 30 s window; None: full window. Applies to
+    /// chunks transcribed while the answer goes on.
     pub audio_ctx_margin_secs: Option<f64>,
+    /// The same for the tail, transcribed after the answer ended: the one
+    /// run the speaker waits for, so by default it gets the short window.
+    pub tail_audio_ctx_margin_secs: Option<f64>,
 }
 
 impl Default for StreamSettings {
@@ -52,7 +62,9 @@ impl Default for StreamSettings {
         Self {
             decode: DecodeOptions::default(),
             chunking: ChunkSettings::default(),
+            prompt_with_previous_text: false,
             audio_ctx_margin_secs: None,
+            tail_audio_ctx_margin_secs: Some(3.0),
         }
     }
 }
@@ -96,7 +108,7 @@ impl StreamProgress {
 /// [`Transcriber`].
 pub struct StreamingTranscriber {
     chunker: Chunker,
-    jobs: Sender<Chunk>,
+    jobs: Sender<Job>,
     worker: JoinHandle<Result<Transcript, StreamError>>,
     progress: Arc<StreamProgress>,
 }
@@ -134,7 +146,7 @@ impl StreamingTranscriber {
     fn send(&self, chunk: Chunk) {
         self.progress.chunks_sent.fetch_add(1, Ordering::SeqCst);
         // A closed queue means the worker stopped on an error: finish() says which.
-        let _ = self.jobs.send(chunk);
+        let _ = self.jobs.send(Job { chunk, tail: false });
     }
 
     /// Seconds of audio received so far.
@@ -159,7 +171,10 @@ impl StreamingTranscriber {
         let duration = chunker.total_samples() as f64 / WHISPER_RATE as f64;
         if let Some(tail) = chunker.finish() {
             progress.chunks_sent.fetch_add(1, Ordering::SeqCst);
-            let _ = jobs.send(tail);
+            let _ = jobs.send(Job {
+                chunk: tail,
+                tail: true,
+            });
         }
         drop(jobs);
         let mut transcript = worker.join().map_err(|panic| {
@@ -175,11 +190,17 @@ impl StreamingTranscriber {
     }
 }
 
+/// A chunk for the worker; `tail` marks the rest of the answer after its end.
+struct Job {
+    chunk: Chunk,
+    tail: bool,
+}
+
 /// The worker: transcribes chunks in order until the queue closes.
 fn work(
     transcriber: &Transcriber,
     settings: &StreamSettings,
-    queue: Receiver<Chunk>,
+    queue: Receiver<Job>,
     progress: &StreamProgress,
 ) -> Result<Transcript, StreamError> {
     let mut context = Context::new(transcriber, settings.decode.initial_prompt.as_deref());
@@ -189,11 +210,18 @@ fn work(
         segments: Vec::new(),
         words: Vec::new(),
     };
-    for chunk in queue {
+    for Job { chunk, tail } in queue {
         let at = chunk.start_secs();
-        let decoded = transcribe_chunk(transcriber, settings, &chunk, &context)
+        let margin = if tail {
+            settings.tail_audio_ctx_margin_secs
+        } else {
+            settings.audio_ctx_margin_secs
+        };
+        let decoded = transcribe_chunk(transcriber, settings, &chunk, margin, &context)
             .map_err(|source| StreamError::Chunk { at, source })?;
-        context.extend(&decoded.tokens);
+        if settings.prompt_with_previous_text {
+            context.extend(&decoded.tokens);
+        }
         append_shifted(&mut transcript, decoded.transcript, at);
         progress.chunks_done.fetch_add(1, Ordering::SeqCst);
     }
@@ -228,6 +256,7 @@ fn transcribe_chunk(
     transcriber: &Transcriber,
     settings: &StreamSettings,
     chunk: &Chunk,
+    audio_ctx_margin_secs: Option<f64>,
     context: &Context,
 ) -> Result<Decoded, TranscribeError> {
     let duration = chunk.duration_secs();
@@ -243,7 +272,7 @@ fn transcribe_chunk(
     } else {
         &chunk.samples
     };
-    let audio_ctx = settings.audio_ctx_margin_secs.map(|margin| {
+    let audio_ctx = audio_ctx_margin_secs.map(|margin| {
         let secs = pcm.len() as f64 / WHISPER_RATE as f64 + margin.max(0.0);
         (secs * AUDIO_CTX_PER_SEC).ceil() as usize
     });

@@ -1,0 +1,161 @@
+//! Our side of `scripts/bench.sh`: batch transcription time, streaming
+//! latency after the end of the answer, and peak memory, for one clip per
+//! process. Prints one JSON line. Run with no microphone:
+//!
+//!     cargo bench --bench transcription -- --clip a.wav --mode batch|stream
+//!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rehearse::audio::{resample, wav};
+use rehearse::transcribe::replay::replay;
+use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
+use rehearse::wer::word_error_rate;
+
+struct Args {
+    clip: PathBuf,
+    model: PathBuf,
+    stream: bool,
+    threads: usize,
+    runs: usize,
+    pace: f64,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut args = Args {
+        clip: PathBuf::new(),
+        model: PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/ggml-tiny.en.bin"
+        )),
+        stream: false,
+        threads: 2,
+        runs: 3,
+        pace: 1.0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "--bench" {
+            continue; // added by `cargo bench`
+        }
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        let number = |v: String| v.parse::<f64>().map_err(|e| format!("{flag}: {e}"));
+        match flag.as_str() {
+            "--clip" => args.clip = value()?.into(),
+            "--model" => args.model = value()?.into(),
+            "--mode" => {
+                args.stream = match value()?.as_str() {
+                    "batch" => false,
+                    "stream" => true,
+                    other => return Err(format!("--mode batch|stream, not {other}")),
+                }
+            }
+            "--threads" => args.threads = number(value()?)? as usize,
+            "--runs" => args.runs = (number(value()?)? as usize).max(1),
+            "--pace" => args.pace = number(value()?)?,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.clip.as_os_str().is_empty() {
+        return Err("--clip FILE.wav is required".into());
+    }
+    Ok(args)
+}
+
+/// The process's peak resident memory so far, MiB (VmHWM).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let clip = wav::read_mono(&args.clip)?;
+    let pcm = resample::to_whisper_rate(&clip)?;
+    let duration = pcm.len() as f64 / 16_000.0;
+    let started = Instant::now();
+    let model = Arc::new(Transcriber::load(&args.model)?);
+    let load_secs = started.elapsed().as_secs_f64();
+    let options = DecodeOptions {
+        threads: args.threads,
+        initial_prompt: None,
+    };
+    if !args.stream {
+        let mut times = Vec::new();
+        let mut text = String::new();
+        for _ in 0..args.runs {
+            let t0 = Instant::now();
+            text = model.transcribe(&pcm, &options)?.text;
+            times.push(t0.elapsed().as_secs_f64());
+        }
+        let median = median(&times);
+        return Ok(serde_json::json!({
+            "mode": "batch", "clip": args.clip, "duration": duration,
+            "load_secs": load_secs, "times": times, "median": median,
+            "rtf": median / duration, "peak_rss_mb": peak_rss_mb(), "text": text,
+        }));
+    }
+    let settings = StreamSettings {
+        decode: options.clone(),
+        ..StreamSettings::default()
+    };
+    let mut latencies = Vec::new();
+    let mut chunks = 0;
+    let mut text = String::new();
+    for _ in 0..args.runs {
+        let r = replay(model.clone(), settings.clone(), &pcm, args.pace)?;
+        latencies.push(r.latency.as_secs_f64());
+        chunks = r.chunks;
+        text = r.transcript.text;
+    }
+    // Memory while streaming, before the batch run below for the comparison.
+    let peak = peak_rss_mb();
+    let batch = model.transcribe(&pcm, &options)?.text;
+    Ok(serde_json::json!({
+        "mode": "stream", "clip": args.clip, "duration": duration, "pace": args.pace,
+        "latencies": latencies, "median_latency": median(&latencies),
+        "max_latency": latencies.iter().cloned().fold(f64::MIN, f64::max),
+        "chunks": chunks, "peak_rss_mb": peak,
+        "wer_vs_batch": word_error_rate(&batch, &text), "text": text,
+    }))
+}
+
+fn main() -> ExitCode {
+    let args = match parse() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

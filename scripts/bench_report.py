@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Turns scripts/bench.sh's results (one JSON object per line) into Markdown
+tables, prints them, and with --readme replaces the text between
+<!-- bench:start --> and <!-- bench:end --> in that file."""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sys
+
+PEERS = [
+    ("faster-whisper-int8", "faster-whisper int8"),
+    ("faster-whisper-float32", "faster-whisper float32"),
+    ("pywhispercpp", "pywhispercpp (whisper.cpp), our settings"),
+    ("pywhispercpp-defaults", "pywhispercpp, whisper.cpp defaults*"),
+]
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results")
+    parser.add_argument("--readme")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stream-runs", type=int, default=2)
+    args = parser.parse_args()
+
+    rows = [json.loads(line) for line in open(args.results) if line.strip()]
+    clips = []
+    for r in rows:
+        if r["clip"] not in clips:
+            clips.append(r["clip"])
+    by = {(r["engine"], r["clip"]): r for r in rows}
+
+    def dur(clip):
+        for r in rows:
+            if r["clip"] == clip and "duration" in r:
+                return r["duration"]
+        return float("nan")
+
+    def err(r):
+        return "n/a: " + r["error"][:60].replace("|", "/") if r and "error" in r else "n/a"
+
+    time_header = ["answer", "ours: batch", "ours: real-time factor",
+                   "ours: feedback latency (streaming)", "streaming vs batch WER"]
+    time_header += [name for _, name in PEERS]
+    time_lines = [time_header, ["---"] * len(time_header)]
+    mem_header = ["answer", "ours: batch", "ours: streaming"] + [name for _, name in PEERS]
+    mem_lines = [mem_header, ["---"] * len(mem_header)]
+
+    for clip in clips:
+        label = f"{dur(clip):.1f} s"
+        batch = by.get(("ours-batch", clip))
+        stream = by.get(("ours-stream", clip))
+        line = [label]
+        mem = [label]
+        if batch and "median" in batch:
+            ours = batch["median"]
+            line += [f"{ours:.2f} s", f"{batch['rtf']:.3f}"]
+            mem.append(f"{batch['peak_rss_mb']:.0f} MB")
+        else:
+            ours = None
+            line += [err(batch), ""]
+            mem.append(err(batch))
+        if stream and "median_latency" in stream:
+            lat = stream["latencies"]
+            line.append(f"{stream['median_latency']:.2f} s (max {max(lat):.2f} s, "
+                        f"{stream['chunks']} chunks)")
+            line.append(f"{100 * stream['wer_vs_batch']:.1f} %")
+            mem.append(f"{stream['peak_rss_mb']:.0f} MB")
+        else:
+            line += [err(stream), ""]
+            mem.append(err(stream))
+        for engine, _ in PEERS:
+            r = by.get((engine, clip))
+            if r and "median" in r:
+                ratio = f" (ours ×{r['median'] / ours:.2f})" if ours else ""
+                line.append(f"{r['median']:.2f} s{ratio}")
+                mem.append(f"{r['peak_rss_mb']:.0f} MB")
+            else:
+                line.append(err(r))
+                mem.append(err(r))
+        time_lines.append(line)
+        mem_lines.append(mem)
+
+    loads = [r[k] for r in rows for k in ("load_before", "load_after") if k in r]
+    load_text = (f"{min(loads):.2f}–{max(loads):.2f}" if loads else "unknown")
+    date = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    def table(lines):
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+    text = f"""Measured {date} on {os.cpu_count()} cores ({cpu_name()}), tiny.en, greedy decoding,
+{args.threads} threads; 1-minute load average between {load_text} during the runs
+(other work on the machine inflates every number). Times are medians of
+{args.runs} runs after the model is loaded; streaming latency is the median of
+{args.stream_runs} runs fed at real-time pace. "ours ×r": the peer takes r
+times as long as our batch transcription (above 1: we are faster).
+\* flash attention on and no word timestamps: not the same work, shown to
+tell what those settings cost.
+
+{table(time_lines)}
+
+Peak memory (resident high-water mark of the whole process, model included):
+
+{table(mem_lines)}
+"""
+    print(text)
+    if args.readme:
+        with open(args.readme) as f:
+            readme = f.read()
+        pattern = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
+        if not pattern.search(readme):
+            sys.exit(f"{args.readme} has no <!-- bench:start --> / <!-- bench:end --> markers")
+        readme = pattern.sub(lambda m: m.group(1) + text + m.group(2), readme)
+        with open(args.readme, "w") as f:
+            f.write(readme)
+        print(f"bench: table written to {args.readme}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
