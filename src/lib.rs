@@ -4,7 +4,9 @@
 
 pub mod audio;
 pub mod bank;
+pub mod history;
 pub mod model;
 pub mod speech;
+pub mod thank_you;
 pub mod transcribe;
 pub mod wer;
