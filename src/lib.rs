@@ -10,3 +10,4 @@ pub mod speech;
 pub mod thank_you;
 pub mod transcribe;
 pub mod wer;
+pub mod session;

@@ -1,0 +1,6 @@
+//! Practice sessions: mock interviews, single-question drills and the demo,
+//! tying together questions, speech, recording, transcription, analysis and
+//! history.
+
+pub mod demo;
+pub mod playback_source;
