@@ -6,10 +6,11 @@
 
 mod migrations;
 mod paths;
+pub mod progress;
 mod records;
 
 pub use paths::{default_data_dir, DATA_DIR_ENV};
-pub use records::{AnswerRecord, NewAnswer, SessionKind, SessionRecord};
+pub use records::{AnalysisUpdate, AnswerRecord, NewAnswer, SessionKind, SessionRecord};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -194,7 +195,7 @@ impl History {
     pub fn update_analysis(
         &mut self,
         answer: i64,
-        update: &records::AnalysisUpdate,
+        update: &AnalysisUpdate,
     ) -> Result<(), HistoryError> {
         let tx = self
             .conn

@@ -82,7 +82,11 @@ mod tests {
     fn every_demo_question_exists_in_the_bundled_banks() {
         let catalog = crate::bank::bundled().unwrap();
         for step in DEMO_SCRIPT {
-            assert!(catalog.question(step.question_id).is_some(), "{}", step.question_id);
+            assert!(
+                catalog.question(step.question_id).is_some(),
+                "{}",
+                step.question_id
+            );
         }
     }
 }
