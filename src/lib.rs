@@ -2,6 +2,7 @@
 //!
 //! The library holds every capability; `src/main.rs` is only the CLI edge.
 
+pub mod analysis;
 pub mod audio;
 pub mod bank;
 pub mod model;
