@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod audio;
 pub mod bank;
 pub mod model;
+pub mod report;
 pub mod speech;
 pub mod transcribe;
 pub mod wer;

@@ -231,14 +231,17 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
             }),
         };
         if let Some((verdict, word)) = pace_note {
-            let stretch = longest(verdict).map_or(String::new(), |st| {
-                format!(
-                    "; {:.0} from {} to {}",
-                    st.wpm,
-                    clock(st.start),
-                    clock(st.end)
-                )
-            });
+            // A stretch covering most of the answer says nothing the overall pace does not.
+            let stretch = longest(verdict)
+                .filter(|st| st.end - st.start < 0.8 * t.answer_secs)
+                .map_or(String::new(), |st| {
+                    format!(
+                        "; {:.0} from {} to {}",
+                        st.wpm,
+                        clock(st.start),
+                        clock(st.end)
+                    )
+                });
             let todo = if verdict == Verdict::Above {
                 "slow down and pause after each key point"
             } else {
@@ -249,7 +252,7 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
                 StepKind::Pace,
                 None,
                 format!(
-                    "pace {:.0} words a minute overall{stretch}, {word} the {min:.0}-{max:.0} band there: {todo}",
+                    "pace {:.0} words a minute overall{stretch}, {word} the {min:.0}-{max:.0} band: {todo}",
                     t.words_per_minute
                 ),
             );

@@ -47,8 +47,9 @@ pub struct Evidence {
     /// The cue or pattern (as written in the bank) that matched, and the text it matched.
     pub cue: String,
     pub matched: String,
-    /// Index of the first matched word.
+    /// Index of the first matched word, and how many words the match spans.
     pub word: usize,
+    pub words: usize,
     pub start: Option<f64>,
     pub end: Option<f64>,
 }
@@ -340,7 +341,7 @@ pub fn analyze(
             }
         })
         .collect();
-    let total_weight: f64 = weights.iter().sum();
+    let total_weight = weights.iter().fold(0.0, |acc, w| acc + w);
 
     // Which elements each sentence matched, then what it is counted for.
     let mut per_sentence: Vec<SentenceElements> = text
@@ -408,9 +409,10 @@ pub fn analyze(
         .zip(&weights)
         .filter(|(s, _)| s.attributed.is_empty())
         .map(|(_, w)| w)
-        .sum();
+        .fold(0.0, |acc, x| acc + x);
     let half = question.rubric.len() / 2;
-    let setup_share = (half >= 1).then(|| elements[..half].iter().map(|e| e.share).sum());
+    let setup_share =
+        (half >= 1).then(|| elements[..half].iter().fold(0.0, |acc, e| acc + e.share));
 
     let red_flags: Vec<RedFlagResult> = question
         .red_flags
@@ -463,6 +465,7 @@ fn evidence_in(criterion: &Criterion, text: &AnswerText, i: usize) -> Option<Evi
         cue: hit.cue.to_string(),
         matched: span.text[hit.start..hit.end].to_string(),
         word: first,
+        words: last + 1 - first,
         start: text.tokens[first].start,
         end: text.tokens[last].end,
     })

@@ -27,7 +27,8 @@ use super::text::AnswerText;
 /// of speech, which makes whisper keep fillers it would otherwise drop.
 /// `tests/analysis.rs` measures that it costs no accuracy and loses no
 /// sentences on clean speech.
-pub const FILLER_PROMPT: &str = "Um, so, uh, I mean, it was, like, you know, hmm, kind of a mess.";
+pub const FILLER_PROMPT: &str =
+    "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.";
 
 /// The fillers counted by default, by the label they are reported under.
 pub const DEFAULT_FILLERS: &[&str] = &[

@@ -114,9 +114,13 @@ impl AnswerText {
         let mut out = AnswerText::default();
         let mut sentence_words: Vec<usize> = Vec::new();
         for piece in pieces {
-            let norm = normalize(piece.raw);
+            let mut norm = normalize(piece.raw);
+            if norm.is_empty() && !piece.raw.chars().all(is_punctuation) {
+                norm = piece.raw.to_string(); // a symbol such as "&" or "%"
+            }
             let tail = trailing_punctuation(piece.raw);
-            let ends = tail.contains(['.', '?', '!', '…']) || piece.line_end;
+            let ends = (tail.contains(['.', '?', '!', '…']) && !is_initialism(piece.raw))
+                || piece.line_end;
             if norm.is_empty() {
                 // Punctuation on its own ("—", "..."): it marks the word before.
                 if let Some(prev) = out.tokens.last_mut() {
@@ -217,6 +221,23 @@ pub fn normalize(raw: &str) -> String {
         .to_lowercase()
 }
 
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation() && !matches!(c, '&' | '%' | '$' | '+' | '=' | '#' | '@' | '<' | '>')
+        || matches!(c, '…' | '’' | '‘' | '“' | '”' | '—' | '–')
+}
+
+/// Letters each followed by a dot ("N.I.", "e.g."): whisper spells
+/// initialisms this way, and their last dot does not end the sentence.
+fn is_initialism(raw: &str) -> bool {
+    let body = raw.trim_end_matches([',', ';', ':']);
+    let letters = body.split_terminator('.').collect::<Vec<_>>();
+    body.ends_with('.')
+        && letters.len() >= 2
+        && letters
+            .iter()
+            .all(|l| l.chars().count() == 1 && l.chars().all(char::is_alphabetic))
+}
+
 /// The non-alphanumeric characters at the end of a word.
 fn trailing_punctuation(raw: &str) -> &str {
     let body = raw.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -252,6 +273,21 @@ mod tests {
         assert!(t.tokens[7].comma_after, "a lone dash marks the word before");
         assert!(t.starts_sentence(10));
         assert!(!t.is_timed());
+    }
+
+    #[test]
+    fn initialisms_do_not_end_sentences() {
+        let t =
+            AnswerText::from_text("I missed the N.I. report, e.g. the U.S. one. Then I. Fixed it.");
+        let texts: Vec<&str> = t.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "I missed the N.I. report, e.g. the U.S. one.",
+                "Then I.",
+                "Fixed it."
+            ]
+        );
     }
 
     #[test]

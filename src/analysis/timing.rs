@@ -153,7 +153,7 @@ pub fn measure(
         long_pauses
             .iter()
             .map(|p| (p.end.min(to) - p.start.max(from)).max(0.0))
-            .sum()
+            .fold(0.0, |acc, x| acc + x)
     };
     let words_in = |from: f64, to: f64, inclusive_end: bool| -> usize {
         spans
@@ -223,7 +223,7 @@ pub fn measure(
             .iter()
             .filter(|s| s.verdict == v)
             .map(|s| s.end - s.start)
-            .sum()
+            .fold(0.0, |acc, x| acc + x)
     };
 
     Some(Timing {
