@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod analyze_cmd;
 mod audio_cmds;
 mod banks_cmd;
 mod devices_cmd;
@@ -47,6 +48,9 @@ pub enum Command {
     Banks(banks_cmd::BanksCommand),
     /// Transcribe a WAV file locally, with word timestamps
     Transcribe(transcribe_cmd::TranscribeArgs),
+    /// Analyse a recorded (or typed) answer against a question's rubric and
+    /// report timing, pace, fillers, content and what to change next time
+    Analyze(analyze_cmd::AnalyzeArgs),
     /// List audio input and output devices with the formats they accept
     Devices(devices_cmd::DevicesArgs),
     /// Record one spoken answer to a WAV file (Enter, silence or time limit ends it)
@@ -70,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
         Command::Banks(cmd) => banks_cmd::run(cmd, cli.bank_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
+        Command::Analyze(args) => analyze_cmd::run(args, &models_dir, cli.bank_dir),
         Command::Devices(args) => devices_cmd::run(args),
         Command::Record(args) => record_cmd::run(args),
         Command::Say(args) => say_cmd::run(args),

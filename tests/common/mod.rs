@@ -51,9 +51,22 @@ fn run_tool(cmd: &mut Command, what: &str) {
 
 /// Speaks `text` with espeak-ng into a 16 kHz mono 16-bit WAV at `out`.
 pub fn synth(text: &str, out: &Path) {
+    synth_with(text, out, &[]);
+}
+
+/// [`synth`] at `wpm` words per minute (espeak's default is 175).
+pub fn synth_at(text: &str, wpm: u32, out: &Path) {
+    synth_with(text, out, &["-s", &wpm.to_string()]);
+}
+
+fn synth_with(text: &str, out: &Path, espeak_options: &[&str]) {
     let raw = out.with_extension("espeak.wav");
     run_tool(
-        Command::new("espeak-ng").arg("-w").arg(&raw).arg(text),
+        Command::new("espeak-ng")
+            .args(espeak_options)
+            .arg("-w")
+            .arg(&raw)
+            .arg(text),
         "espeak-ng",
     );
     sox(&raw, out, &["-r", "16000", "-c", "1", "-b", "16"]);
