@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod html;
 pub mod markdown;
+pub mod progress_chart;
 pub mod terminal;
 
 use crate::analysis::{clock, Analysis, Length, Verdict};

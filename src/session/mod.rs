@@ -3,4 +3,6 @@
 //! history.
 
 pub mod demo;
+pub mod interview;
+pub mod pipeline;
 pub mod playback_source;
