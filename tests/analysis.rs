@@ -24,9 +24,10 @@ use rehearse::wer::{normalize_words, word_error_rate};
 const STRONG: &str = "My biggest mistake was in my last role, when I missed a deadline on a client report. \
 It was my fault. I had promised the report for Monday, but I underestimated the data cleaning and I did not ask for help. \
 The reason was that I assumed the data was clean. \
-As a result, the client waited three extra days, and my manager had to call them to apologize. \
+The impact was serious: the client waited three extra days, which meant my manager had to call them to apologize. \
 To fix it, I told my manager as soon as I knew, I apologized to the client myself, and I worked late to deliver a correct report on Thursday. \
-I learned that I must raise a risk early instead of hoping to catch up. \
+I also wrote a short note to the team about what went wrong and what I would change. \
+I learned that I must raise a risk early instead of hoping to catch up, because people can only help with problems they know about. \
 Since then, I break every project into small steps with a checklist, and I share progress with the client every Friday. \
 It has not happened again in two years. \
 That experience made me much better at planning. \
@@ -38,8 +39,9 @@ It wasn't my fault. My manager didn't give us enough time, and nobody told me th
 The other team dropped the ball on the testing, so there was nothing I could do. \
 In the end it was not a big deal, because the client got the report a few days later.";
 
-/// espeak-ng's pace for the spoken answers: inside the 130-165 band.
-const WPM: u32 = 150;
+/// espeak-ng's rate setting for the spoken answers; whisper hears it as
+/// about 150 words a minute, inside the 130-165 band.
+const WPM: u32 = 130;
 
 fn question(id: &str) -> Question {
     let catalog = bank::bundled().expect("bundled banks load");
