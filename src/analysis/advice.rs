@@ -312,7 +312,7 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
         }
     }
 
-    candidates.sort_by(|x, y| y.0.cmp(&x.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     let others_waiting = candidates.iter().any(|(_, c)| !c.kind.is_content());
     let content_cap = if others_waiting {
         s.max_content_items

@@ -325,10 +325,22 @@ mod tests {
             .iter()
             .map(|w| Verdict::of(w.wpm, 130.0, 165.0))
             .collect();
-        assert!(verdicts.contains(&Verdict::Within), "{:?}", timing.pace_windows);
-        assert_eq!(timing.pace_stretches.len(), 1, "{:?}", timing.pace_stretches);
+        assert!(
+            verdicts.contains(&Verdict::Within),
+            "{:?}",
+            timing.pace_windows
+        );
+        assert_eq!(
+            timing.pace_stretches.len(),
+            1,
+            "{:?}",
+            timing.pace_stretches
+        );
         let s = &timing.pace_stretches[0];
-        assert_eq!((s.start, s.end, s.verdict), (0.0, timing.answer_end, Verdict::Above));
+        assert_eq!(
+            (s.start, s.end, s.verdict),
+            (0.0, timing.answer_end, Verdict::Above)
+        );
     }
 
     #[test]

@@ -152,24 +152,20 @@ fn transcript(a: &Analysis, o: &mut String) {
         if let Some(t) = s.start {
             let _ = write!(o, "<span class=\"t\">{}</span>", clock(t));
         }
-        for k in s.first_word..s.first_word + s.words {
-            let w = &a.answer.words[k];
+        let range = s.first_word..s.first_word + s.words;
+        for (i, (w, &cue)) in a.answer.words[range.clone()]
+            .iter()
+            .zip(&cue_word[range])
+            .enumerate()
+        {
             let mut word = text(&w.text).into_owned();
-            if cue_word[k] {
+            if cue {
                 word = format!("<b class=\"cue\">{word}</b>");
             }
             if w.filler {
                 word = format!("<mark class=\"filler\">{word}</mark>");
             }
-            let _ = write!(
-                o,
-                "{word}{}",
-                if k + 1 < s.first_word + s.words {
-                    " "
-                } else {
-                    ""
-                }
-            );
+            let _ = write!(o, "{}{word}", if i > 0 { " " } else { "" });
         }
         let _ = writeln!(o, "</span>");
     }
