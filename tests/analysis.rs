@@ -10,9 +10,10 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use common::{rehearse, stderr, synth_at, transcriber};
+use rehearse::analysis::advice::next_attempt;
 use rehearse::analysis::{
-    analyze, Analysis, AnalysisSettings, AnswerInput, Mode, StepKind, Verdict, FILLER_PROMPT,
-    SCHEMA_VERSION,
+    analyze, AdviceSettings, Analysis, AnalysisSettings, AnswerInput, Mode, StepKind, Verdict,
+    FILLER_PROMPT, SCHEMA_VERSION,
 };
 use rehearse::audio::{resample, wav};
 use rehearse::bank::{self, Question};
@@ -481,6 +482,20 @@ fn pace_and_pauses_are_exact_on_constructed_timings() {
         (11.0, 44.0, 60, 120.0, Verdict::Below)
     );
     assert_eq!((t.secs_above_band, t.secs_below_band), (15.0, 33.0));
+
+    // With content and length out of the way, the long slow stretch is the advice.
+    let mut only_delivery = a.clone();
+    for e in &mut only_delivery.content.elements {
+        e.covered = true;
+    }
+    only_delivery.length.verdict = Verdict::Within;
+    let steps = next_attempt(&only_delivery, &AdviceSettings::default());
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    assert_eq!(steps[0].kind, StepKind::Pace);
+    assert_eq!(
+        steps[0].text,
+        "pace 150 words a minute overall, but 120 from 0:11 to 0:44, below the 130-165 band: tighten the sentences and move on once a point is made"
+    );
 
     // A band of 100-130 WPM makes the same answer fast overall.
     let mut settings = AnalysisSettings::default();

@@ -20,6 +20,9 @@ pub struct TimingSettings {
     pub pace_window_secs: f64,
     /// How far the window moves each step.
     pub pace_step_secs: f64,
+    /// A window counts towards a fast or slow stretch only when it is this
+    /// fraction beyond the band (timestamps are not exact to the word).
+    pub pace_stretch_tolerance: f64,
 }
 
 impl Default for TimingSettings {
@@ -30,6 +33,7 @@ impl Default for TimingSettings {
             long_pause_secs: 2.0,
             pace_window_secs: 10.0,
             pace_step_secs: 5.0,
+            pace_stretch_tolerance: 0.05,
         }
     }
 }
@@ -78,7 +82,8 @@ pub struct PaceWindow {
     pub wpm: f64,
 }
 
-/// Windows above (or below) the pace band that touch or overlap, merged.
+/// Windows beyond the pace band (by more than the tolerance) that touch or
+/// overlap, merged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaceStretch {
     pub start: f64,
@@ -197,7 +202,12 @@ pub fn measure(
     // single in-band window inside a fast passage does not split it.
     let mut runs: Vec<(f64, f64, Verdict)> = Vec::new();
     for w in &pace_windows {
-        let verdict = Verdict::of(w.wpm, band.0, band.1);
+        let tolerance = settings.pace_stretch_tolerance.max(0.0);
+        let verdict = Verdict::of(
+            w.wpm,
+            band.0 * (1.0 - tolerance),
+            band.1 * (1.0 + tolerance),
+        );
         if verdict == Verdict::Within {
             continue;
         }
