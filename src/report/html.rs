@@ -8,7 +8,7 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::chart::{element_color, timeline_svg};
-use super::{at, filler_list, length_line, LOWER_BOUND_NOTE};
+use super::{filler_list, length_line, span_phrase, LOWER_BOUND_NOTE};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 const CSS: &str = r#"
@@ -280,10 +280,9 @@ fn fillers(a: &Analysis, o: &mut String) {
         for c in &f.clusters {
             let _ = writeln!(
                 o,
-                "<li class=\"warn\">{} fillers close together at {}-{}: {}</li>",
+                "<li class=\"warn\">{} fillers close together{}: {}</li>",
                 c.count,
-                at(c.start),
-                at(c.end),
+                span_phrase(c.start, c.end),
                 text(&c.fillers.join(", "))
             );
         }
