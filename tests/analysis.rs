@@ -894,3 +894,37 @@ fn cli_analyzes_a_recording() {
         .collect();
     assert_eq!(covered, ["identify", "ownership"], "{:?}", a.answer.text);
 }
+
+#[test]
+fn empty_and_silent_answers_are_analysed_without_panicking() {
+    let q = question("biggest-mistake");
+    let silent = spoken(
+        vec![Word {
+            word: "[BLANK_AUDIO]".into(),
+            start: 0.0,
+            end: 5.0,
+            probability: 0.5,
+        }],
+        5.0,
+    );
+    for input in [
+        silent,
+        spoken(Vec::new(), 3.0),
+        AnswerInput::Typed { text: "".into() },
+        AnswerInput::Typed {
+            text: " \n ... \n".into(),
+        },
+    ] {
+        let a = analyze(&q, &input, &AnalysisSettings::default());
+        assert_eq!(a.length.words, 0);
+        assert!(a.timing.is_none());
+        assert_eq!(a.content.missing.len(), q.rubric.len());
+        assert_eq!(a.fillers.total, 0);
+        assert_next_attempt_is_observational(&a);
+        assert!(!a.next_attempt.is_empty());
+        report::html::render(&a);
+        report::markdown::render(&a);
+        report::terminal::render(&a, false);
+        report::json(&a).unwrap();
+    }
+}

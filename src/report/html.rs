@@ -8,7 +8,7 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::chart::{element_color, timeline_svg};
-use super::{filler_list, length_line, span_phrase, LOWER_BOUND_NOTE};
+use super::{filler_list, length_line, no_timing_reason, span_phrase, LOWER_BOUND_NOTE};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 const CSS: &str = r#"
@@ -233,7 +233,11 @@ fn timing(a: &Analysis, o: &mut String) {
             s.long_pause_secs
         );
     } else {
-        let _ = writeln!(o, "<tr><th>Timing</th><td>typed answer: none</td></tr>");
+        let _ = writeln!(
+            o,
+            "<tr><th>Timing</th><td>{}</td></tr>",
+            no_timing_reason(a)
+        );
     }
     let _ = writeln!(o, "</table>\n<h3>Time on each element</h3>\n<table>");
     for (i, e) in a.content.elements.iter().enumerate() {

@@ -63,6 +63,14 @@ pub(crate) fn span_phrase(start: Option<f64>, end: Option<f64>) -> String {
     }
 }
 
+/// Why an analysis has no timing.
+pub(crate) fn no_timing_reason(a: &Analysis) -> &'static str {
+    match a.mode {
+        crate::analysis::Mode::Typed => "typed answer: no timing",
+        crate::analysis::Mode::Spoken => "no words recognised in the recording",
+    }
+}
+
 /// The note every filler count carries for transcripts.
 pub(crate) const LOWER_BOUND_NOTE: &str = "a lower bound: speech recognition drops some fillers";
 

@@ -7,7 +7,9 @@ use std::fmt::Write;
 
 use console::Style;
 
-use super::{at, filler_list, length_line, shorten, span_phrase, LOWER_BOUND_NOTE};
+use super::{
+    at, filler_list, length_line, no_timing_reason, shorten, span_phrase, LOWER_BOUND_NOTE,
+};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 struct Palette {
@@ -120,7 +122,7 @@ pub fn render(a: &Analysis, color: bool) -> String {
             );
         }
     } else {
-        let _ = writeln!(o, "  {}", p.dim.apply_to("typed answer: no timing"));
+        let _ = writeln!(o, "  {}", p.dim.apply_to(no_timing_reason(a)));
     }
     let _ = writeln!(
         o,
