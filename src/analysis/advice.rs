@@ -40,7 +40,7 @@ impl Default for AdviceSettings {
             long_pauses_max: 3,
             long_pause_remark_secs: 5.0,
             first_word_max_secs: 5.0,
-            pace_stretch_remark_secs: 15.0,
+            pace_stretch_remark_secs: 20.0,
         }
     }
 }
