@@ -40,7 +40,7 @@ impl Default for AdviceSettings {
             long_pauses_max: 3,
             long_pause_remark_secs: 5.0,
             first_word_max_secs: 5.0,
-            pace_stretch_remark_secs: 15.0,
+            pace_stretch_remark_secs: 20.0,
         }
     }
 }
@@ -212,50 +212,60 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
                 .filter(|st| st.verdict == v)
                 .max_by(|x, y| (x.end - x.start).total_cmp(&(y.end - y.start)))
         };
-        let pace_note = match t.pace {
-            Verdict::Above => Some((Verdict::Above, "above")),
-            Verdict::Below => Some((Verdict::Below, "below")),
-            Verdict::Within => [Verdict::Above, Verdict::Below].into_iter().find_map(|v| {
-                longest(v)
-                    .filter(|st| st.end - st.start >= s.pace_stretch_remark_secs)
-                    .map(|_| {
-                        (
-                            v,
-                            if v == Verdict::Above {
-                                "above"
-                            } else {
-                                "below"
-                            },
-                        )
-                    })
-            }),
-        };
-        if let Some((verdict, word)) = pace_note {
-            // A stretch covering most of the answer says nothing the overall pace does not.
-            let stretch = longest(verdict)
-                .filter(|st| st.end - st.start < 0.8 * t.answer_secs)
-                .map_or(String::new(), |st| {
-                    format!(
-                        "; {:.0} from {} to {}",
-                        st.wpm,
-                        clock(st.start),
-                        clock(st.end)
-                    )
-                });
-            let todo = if verdict == Verdict::Above {
+        let band = format!("the {min:.0}-{max:.0} band");
+        let todo = |v: Verdict| {
+            if v == Verdict::Above {
                 "slow down and pause after each key point"
             } else {
                 "tighten the sentences and move on once a point is made"
-            };
-            push(
-                55,
-                StepKind::Pace,
-                None,
-                format!(
-                    "pace {:.0} words a minute overall{stretch}, {word} the {min:.0}-{max:.0} band: {todo}",
-                    t.words_per_minute
-                ),
-            );
+            }
+        };
+        let side = |v: Verdict| {
+            if v == Verdict::Above {
+                "above"
+            } else {
+                "below"
+            }
+        };
+        let text = match t.pace {
+            Verdict::Above | Verdict::Below => {
+                // A stretch covering most of the answer adds nothing to the overall figure.
+                let stretch = longest(t.pace)
+                    .filter(|st| st.end - st.start < 0.8 * t.answer_secs)
+                    .map_or(String::new(), |st| {
+                        format!(
+                            " ({:.0} from {} to {})",
+                            st.wpm,
+                            clock(st.start),
+                            clock(st.end)
+                        )
+                    });
+                Some(format!(
+                    "pace {:.0} words a minute{stretch}, {} {band}: {}",
+                    t.words_per_minute,
+                    side(t.pace),
+                    todo(t.pace)
+                ))
+            }
+            Verdict::Within => t
+                .pace_stretches
+                .iter()
+                .filter(|st| st.end - st.start >= s.pace_stretch_remark_secs)
+                .max_by(|x, y| (x.end - x.start).total_cmp(&(y.end - y.start)))
+                .map(|st| {
+                    format!(
+                        "pace {:.0} words a minute overall, but {:.0} from {} to {}, {} {band}: {}",
+                        t.words_per_minute,
+                        st.wpm,
+                        clock(st.start),
+                        clock(st.end),
+                        side(st.verdict),
+                        todo(st.verdict)
+                    )
+                }),
+        };
+        if let Some(text) = text {
+            push(55, StepKind::Pace, None, text);
         }
     }
 
@@ -312,7 +322,7 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
         }
     }
 
-    candidates.sort_by(|x, y| y.0.cmp(&x.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     let others_waiting = candidates.iter().any(|(_, c)| !c.kind.is_content());
     let content_cap = if others_waiting {
         s.max_content_items

@@ -20,6 +20,9 @@ pub struct TimingSettings {
     pub pace_window_secs: f64,
     /// How far the window moves each step.
     pub pace_step_secs: f64,
+    /// A window counts towards a fast or slow stretch only when it is this
+    /// fraction beyond the band (timestamps are not exact to the word).
+    pub pace_stretch_tolerance: f64,
 }
 
 impl Default for TimingSettings {
@@ -30,6 +33,7 @@ impl Default for TimingSettings {
             long_pause_secs: 2.0,
             pace_window_secs: 10.0,
             pace_step_secs: 5.0,
+            pace_stretch_tolerance: 0.05,
         }
     }
 }
@@ -78,7 +82,8 @@ pub struct PaceWindow {
     pub wpm: f64,
 }
 
-/// Consecutive windows all above (or all below) the pace band, merged.
+/// Windows beyond the pace band (by more than the tolerance) that touch or
+/// overlap, merged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaceStretch {
     pub start: f64,
@@ -193,31 +198,37 @@ pub fn measure(
         })
         .collect();
 
-    let mut pace_stretches: Vec<PaceStretch> = Vec::new();
-    let mut run: Option<(f64, f64, Verdict)> = None;
-    let mut close = |run: Option<(f64, f64, Verdict)>| {
-        if let Some((start, end, verdict)) = run {
+    // Out-of-band windows that touch or overlap merge into one stretch, so a
+    // single in-band window inside a fast passage does not split it.
+    let mut runs: Vec<(f64, f64, Verdict)> = Vec::new();
+    for w in &pace_windows {
+        let tolerance = settings.pace_stretch_tolerance.max(0.0);
+        let verdict = Verdict::of(
+            w.wpm,
+            band.0 * (1.0 - tolerance),
+            band.1 * (1.0 + tolerance),
+        );
+        if verdict == Verdict::Within {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(run) if run.2 == verdict && w.start <= run.1 + 1e-9 => run.1 = w.end,
+            _ => runs.push((w.start, w.end, verdict)),
+        }
+    }
+    let pace_stretches: Vec<PaceStretch> = runs
+        .into_iter()
+        .map(|(start, end, verdict)| {
             let words = words_in(start, end, end >= answer_end);
-            pace_stretches.push(PaceStretch {
+            PaceStretch {
                 start,
                 end,
                 words,
                 wpm: rate(words, (end - start) - paused_in(start, end)),
                 verdict,
-            });
-        }
-    };
-    for w in &pace_windows {
-        let verdict = Verdict::of(w.wpm, band.0, band.1);
-        run = match run {
-            Some((start, _, v)) if v == verdict => Some((start, w.end, v)),
-            other => {
-                close(other);
-                (verdict != Verdict::Within).then_some((w.start, w.end, verdict))
             }
-        };
-    }
-    close(run);
+        })
+        .collect();
     let secs_in = |v: Verdict| {
         pace_stretches
             .iter()
@@ -304,6 +315,41 @@ mod tests {
         assert_eq!(
             window_starts(1.0, 23.0, &s),
             [(1.0, 11.0), (6.0, 16.0), (11.0, 21.0), (13.0, 23.0)]
+        );
+    }
+
+    #[test]
+    fn one_window_back_in_band_does_not_split_a_fast_stretch() {
+        // 0.3 s words (200 WPM) for 30 s, except 0.44 s words (136 WPM) from 11 to 19 s:
+        // the window 10-20 s is in the band, its neighbours are not.
+        let mut spans = Vec::new();
+        let mut t = 0.0;
+        while t < 30.0 - 1e-9 {
+            let len = if (11.0..19.0).contains(&t) { 0.44 } else { 0.3 };
+            spans.push((t, t + len));
+            t += len;
+        }
+        let timing = measure(&timed(&spans), 30.0, None, &TimingSettings::default()).unwrap();
+        let verdicts: Vec<Verdict> = timing
+            .pace_windows
+            .iter()
+            .map(|w| Verdict::of(w.wpm, 130.0, 165.0))
+            .collect();
+        assert!(
+            verdicts.contains(&Verdict::Within),
+            "{:?}",
+            timing.pace_windows
+        );
+        assert_eq!(
+            timing.pace_stretches.len(),
+            1,
+            "{:?}",
+            timing.pace_stretches
+        );
+        let s = &timing.pace_stretches[0];
+        assert_eq!(
+            (s.start, s.end, s.verdict),
+            (0.0, timing.answer_end, Verdict::Above)
         );
     }
 

@@ -62,7 +62,9 @@ fn draw(
         .disable_x_mesh()
         .x_desc("time")
         .y_desc("words per minute")
+        .max_light_lines(0)
         .x_label_formatter(&|x| clock(*x))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .x_labels(10)
         .y_labels(6)
         .draw()?;

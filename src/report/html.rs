@@ -8,7 +8,7 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::chart::{element_color, timeline_svg};
-use super::{at, filler_list, length_line, LOWER_BOUND_NOTE};
+use super::{filler_list, length_line, no_timing_reason, span_phrase, LOWER_BOUND_NOTE};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 const CSS: &str = r#"
@@ -152,24 +152,20 @@ fn transcript(a: &Analysis, o: &mut String) {
         if let Some(t) = s.start {
             let _ = write!(o, "<span class=\"t\">{}</span>", clock(t));
         }
-        for k in s.first_word..s.first_word + s.words {
-            let w = &a.answer.words[k];
+        let range = s.first_word..s.first_word + s.words;
+        for (i, (w, &cue)) in a.answer.words[range.clone()]
+            .iter()
+            .zip(&cue_word[range])
+            .enumerate()
+        {
             let mut word = text(&w.text).into_owned();
-            if cue_word[k] {
+            if cue {
                 word = format!("<b class=\"cue\">{word}</b>");
             }
             if w.filler {
                 word = format!("<mark class=\"filler\">{word}</mark>");
             }
-            let _ = write!(
-                o,
-                "{word}{}",
-                if k + 1 < s.first_word + s.words {
-                    " "
-                } else {
-                    ""
-                }
-            );
+            let _ = write!(o, "{}{word}", if i > 0 { " " } else { "" });
         }
         let _ = writeln!(o, "</span>");
     }
@@ -237,7 +233,11 @@ fn timing(a: &Analysis, o: &mut String) {
             s.long_pause_secs
         );
     } else {
-        let _ = writeln!(o, "<tr><th>Timing</th><td>typed answer: none</td></tr>");
+        let _ = writeln!(
+            o,
+            "<tr><th>Timing</th><td>{}</td></tr>",
+            no_timing_reason(a)
+        );
     }
     let _ = writeln!(o, "</table>\n<h3>Time on each element</h3>\n<table>");
     for (i, e) in a.content.elements.iter().enumerate() {
@@ -284,10 +284,9 @@ fn fillers(a: &Analysis, o: &mut String) {
         for c in &f.clusters {
             let _ = writeln!(
                 o,
-                "<li class=\"warn\">{} fillers close together at {}-{}: {}</li>",
+                "<li class=\"warn\">{} fillers close together{}: {}</li>",
                 c.count,
-                at(c.start),
-                at(c.end),
+                span_phrase(c.start, c.end),
                 text(&c.fillers.join(", "))
             );
         }

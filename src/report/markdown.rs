@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{at, filler_list, length_line, LOWER_BOUND_NOTE};
+use super::{at, filler_list, length_line, span_phrase, LOWER_BOUND_NOTE};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 /// Backslash-escapes the characters Markdown gives a meaning to (and `|`,
@@ -145,10 +145,9 @@ pub fn render(a: &Analysis) -> String {
     for c in &f.clusters {
         let _ = writeln!(
             o,
-            "\n- {} fillers close together at {}-{}: {}",
+            "\n- {} fillers close together{}: {}",
             c.count,
-            at(c.start),
-            at(c.end),
+            span_phrase(c.start, c.end),
             escape(&c.fillers.join(", "))
         );
     }
@@ -159,9 +158,9 @@ pub fn render(a: &Analysis) -> String {
             Some(ev) => {
                 let _ = writeln!(
                     o,
-                    "- ✓ **{}** at {}: \"{}\"",
+                    "- ✓ **{}**{}: \"{}\"",
                     escape(&e.name),
-                    at(ev.start),
+                    span_phrase(ev.start, None),
                     escape(&ev.quote)
                 );
             }
@@ -178,7 +177,12 @@ pub fn render(a: &Analysis) -> String {
     for flag in fired {
         let _ = writeln!(o, "- **{}**: {}", escape(&flag.name), escape(&flag.advice));
         for ev in &flag.evidence {
-            let _ = writeln!(o, "  - at {}: \"{}\"", at(ev.start), escape(&ev.quote));
+            let _ = writeln!(
+                o,
+                "  -{}: \"{}\"",
+                span_phrase(ev.start, None),
+                escape(&ev.quote)
+            );
         }
     }
     let pr = &a.content.pronouns;

@@ -50,9 +50,26 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     out
 }
 
-/// An optional time as `m:ss`, or "-" for typed answers.
+/// An optional time as `m:ss`, blank for typed answers.
 pub(crate) fn at(t: Option<f64>) -> String {
-    t.map_or_else(|| "-".to_string(), clock)
+    t.map_or_else(String::new, clock)
+}
+
+/// " at 0:42-0:47", or nothing for typed answers.
+pub(crate) fn span_phrase(start: Option<f64>, end: Option<f64>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!(" at {}-{}", clock(s), clock(e)),
+        (Some(s), None) => format!(" at {}", clock(s)),
+        _ => String::new(),
+    }
+}
+
+/// Why an analysis has no timing.
+pub(crate) fn no_timing_reason(a: &Analysis) -> &'static str {
+    match a.mode {
+        crate::analysis::Mode::Typed => "typed answer: no timing",
+        crate::analysis::Mode::Spoken => "no words recognised in the recording",
+    }
 }
 
 /// The note every filler count carries for transcripts.

@@ -7,7 +7,9 @@ use std::fmt::Write;
 
 use console::Style;
 
-use super::{at, filler_list, length_line, shorten, LOWER_BOUND_NOTE};
+use super::{
+    at, filler_list, length_line, no_timing_reason, shorten, span_phrase, LOWER_BOUND_NOTE,
+};
 use crate::analysis::{clock, Analysis, Mode, Verdict};
 
 struct Palette {
@@ -120,7 +122,7 @@ pub fn render(a: &Analysis, color: bool) -> String {
             );
         }
     } else {
-        let _ = writeln!(o, "  {}", p.dim.apply_to("typed answer: no timing"));
+        let _ = writeln!(o, "  {}", p.dim.apply_to(no_timing_reason(a)));
     }
     let _ = writeln!(
         o,
@@ -197,11 +199,10 @@ pub fn render(a: &Analysis, color: bool) -> String {
     for c in &f.clusters {
         let _ = writeln!(
             o,
-            "  {} {} fillers close together at {}-{} ({})",
+            "  {} {} fillers close together{} ({})",
             p.warn.apply_to("burst:"),
             c.count,
-            at(c.start),
-            at(c.end),
+            span_phrase(c.start, c.end),
             c.fillers.join(", ")
         );
     }
@@ -237,12 +238,16 @@ pub fn render(a: &Analysis, color: bool) -> String {
     } else {
         let _ = writeln!(o, "  Red flags:");
         for flag in fired {
+            let _ = writeln!(
+                o,
+                "  {} {}",
+                p.bad.apply_to("!"),
+                p.bad.apply_to(&flag.name)
+            );
             for ev in &flag.evidence {
                 let _ = writeln!(
                     o,
-                    "  {} {}  {:>5}  {}",
-                    p.bad.apply_to("!"),
-                    p.bad.apply_to(&flag.name),
+                    "    {:>5}  {}",
                     at(ev.start),
                     p.dim.apply_to(format!("\"{}\"", shorten(&ev.quote, QUOTE)))
                 );
