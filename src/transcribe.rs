@@ -146,6 +146,11 @@ impl Transcriber {
         params.set_language(Some("en"));
         params.set_translate(false);
         params.set_token_timestamps(true);
+        // No temperature fallback: plain greedy decoding, as whisper-cli's
+        // --no-fallback. Re-decoding at higher temperatures can take many
+        // times longer on a busy CPU and rarely helps tiny.en on clean speech.
+        params.set_temperature(0.0);
+        params.set_temperature_inc(0.0);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);

@@ -129,7 +129,11 @@ impl History {
     pub fn recording_path(&self, session: i64, position: u32) -> Result<PathBuf, HistoryError> {
         let dir = self.recordings.join(format!("session-{session:05}"));
         paths::create_private_dir(&dir)?;
-        Ok(dir.join(format!("answer-{position:02}.wav")))
+        let path = dir.join(format!("answer-{position:02}.wav"));
+        // Created private now, so the recording is never readable by others,
+        // not even while it is being written.
+        paths::create_private_file(&path)?;
+        Ok(path)
     }
 
     /// Stores one answer in a single transaction; the recording's sha256 is
