@@ -7,7 +7,6 @@ mod common;
 
 use std::path::Path;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use common::{rehearse, stderr, synth_at, transcriber};
 use rehearse::analysis::advice::next_attempt;
@@ -602,10 +601,12 @@ fn input_words(input: &AnswerInput) -> usize {
     }
 }
 
+/// A long answer (about 330 words over two minutes) is analysed completely.
+/// Its speed (measured at 1.7 ms; target under 50 ms) belongs in the
+/// benchmark, not in a timed test.
 #[test]
-fn analysis_of_a_two_minute_answer_takes_under_50_ms() {
+fn a_two_minute_answer_is_analysed_completely() {
     let q = question("biggest-mistake");
-    // About 330 words over two minutes: the strong answer, then filler-laden sentences.
     let mut words = timed_sentences(&[(STRONG, 0.0)]);
     let mut t = words.last().unwrap().end + 0.2;
     while words.len() < 330 {
@@ -617,16 +618,15 @@ fn analysis_of_a_two_minute_answer_takes_under_50_ms() {
         words.append(&mut extra);
     }
     let input = spoken(words, t + 1.0);
-    let settings = AnalysisSettings::default();
-    let _warm = analyze(&q, &input, &settings);
-    let started = Instant::now();
-    let runs = 5;
-    for _ in 0..runs {
-        std::hint::black_box(analyze(&q, &input, &settings));
-    }
-    let each = started.elapsed() / runs;
-    eprintln!("analyze: {} words in {each:?}", input_words(&input));
-    assert!(each.as_millis() < 50, "analyze took {each:?}");
+    let a = analyze(&q, &input, &AnalysisSettings::default());
+    assert!(input_words(&input) >= 330);
+    assert!(
+        a.content.missing.is_empty(),
+        "missing {:?}",
+        a.content.missing
+    );
+    assert!(a.fillers.total >= 20, "{} fillers", a.fillers.total);
+    assert!(a.timing.as_ref().unwrap().answer_secs > 100.0);
 }
 
 #[test]
