@@ -88,7 +88,12 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
 
     let list = rehearse_in(&data, &["replay"]);
     assert!(stdout(&list).contains("demo"), "{}", stdout(&list));
-    let one = rehearse_in(&data, &["replay", "1", "--answer", "2"]);
+    let mistake = answers
+        .iter()
+        .find(|a| a.question_id == "biggest-mistake" && a.follow_up_of.is_none())
+        .unwrap();
+    let position = mistake.position.to_string();
+    let one = rehearse_in(&data, &["replay", "1", "--answer", &position]);
     assert!(one.status.success(), "{}", stderr(&one));
     assert!(stdout(&one).contains("biggest mistake"), "{}", stdout(&one));
 
