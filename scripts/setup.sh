@@ -47,7 +47,7 @@ else
   fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}" </dev/null
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -1,12 +1,16 @@
 //! Command-line definitions (clap) and dispatch to the command modules.
 
+mod analyze_cmd;
 mod audio_cmds;
 mod banks_cmd;
 mod devices_cmd;
+mod history_cmds;
 mod live;
 mod model_cmd;
 mod record_cmd;
 mod say_cmd;
+mod session_cmds;
+mod session_ui;
 mod transcribe_cmd;
 
 use std::path::PathBuf;
@@ -39,6 +43,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A timed spoken mock interview: questions aloud, your answers recorded,
+    /// follow-up questions, a report after each answer and a summary
+    Interview(session_cmds::InterviewArgs),
+    /// Drill one question until the answer covers what it should, comparing
+    /// each attempt with the previous one
+    Practice(session_cmds::PracticeArgs),
+    /// A complete mock interview with no microphone: sample answers are played
+    /// through the same pipeline, and the session is stored
+    Demo(session_cmds::DemoArgs),
+    /// List past sessions, or show one: transcripts, reports, playback
+    Replay(history_cmds::ReplayArgs),
+    /// Trends across sessions and the questions that need more practice
+    Progress(history_cmds::ProgressArgs),
+    /// Draft the thank-you note to send after an interview
+    ThankYou(history_cmds::ThankYouArgs),
     /// Fetch, list and verify whisper model files
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
@@ -47,6 +66,9 @@ pub enum Command {
     Banks(banks_cmd::BanksCommand),
     /// Transcribe a WAV file locally, with word timestamps
     Transcribe(transcribe_cmd::TranscribeArgs),
+    /// Analyse a recorded (or typed) answer against a question's rubric and
+    /// report timing, pace, fillers, content and what to change next time
+    Analyze(analyze_cmd::AnalyzeArgs),
     /// List audio input and output devices with the formats they accept
     Devices(devices_cmd::DevicesArgs),
     /// Record one spoken answer to a WAV file (Enter, silence or time limit ends it)
@@ -67,9 +89,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .models_dir
         .unwrap_or_else(rehearse::model::store::default_models_dir);
     match cli.command {
+        Command::Interview(args) => session_cmds::interview(args, &models_dir, cli.bank_dir),
+        Command::Practice(args) => session_cmds::practice(args, &models_dir, cli.bank_dir),
+        Command::Demo(args) => session_cmds::demo(args, &models_dir),
+        Command::Replay(args) => history_cmds::replay(args, &models_dir, cli.bank_dir),
+        Command::Progress(args) => history_cmds::progress(args),
+        Command::ThankYou(args) => history_cmds::thank_you(args),
         Command::Model(cmd) => model_cmd::run(cmd, &models_dir),
         Command::Banks(cmd) => banks_cmd::run(cmd, cli.bank_dir),
         Command::Transcribe(args) => transcribe_cmd::run(args, &models_dir),
+        Command::Analyze(args) => analyze_cmd::run(args, &models_dir, cli.bank_dir),
         Command::Devices(args) => devices_cmd::run(args),
         Command::Record(args) => record_cmd::run(args),
         Command::Say(args) => say_cmd::run(args),

@@ -2,7 +2,7 @@
 //!
 //! Layout (little endian): u32 binary version, u16-length NUL-terminated spec
 //! name, u32 spec revision, u32 variable count; per variable a u16-length
-//! NUL-terminated name, u8 rank, u32 dims[rank], u8 dtype, u32 byte count and
+//! NUL-terminated name, u8 rank, `u32 dims[rank]`, u8 dtype, u32 byte count and
 //! the raw bytes; then a u32 alias count and (alias, target) name pairs.
 
 use std::collections::BTreeMap;

@@ -229,6 +229,11 @@ impl Transcriber {
         // from whatever the shared state decoded last.
         params.set_no_context(true);
         params.set_token_timestamps(true);
+        // No temperature fallback: plain greedy decoding, as whisper-cli's
+        // --no-fallback. Re-decoding at higher temperatures can take many
+        // times longer on a busy CPU and rarely helps tiny.en on clean speech.
+        params.set_temperature(0.0);
+        params.set_temperature_inc(0.0);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);

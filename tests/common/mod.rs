@@ -54,9 +54,23 @@ fn run_tool(cmd: &mut Command, what: &str) {
 
 /// Speaks `text` with espeak-ng into a 16 kHz mono 16-bit WAV at `out`.
 pub fn synth(text: &str, out: &Path) {
+    synth_with(text, out, &[]);
+}
+
+/// [`synth`] at `wpm` words per minute (espeak's default is 175).
+pub fn synth_at(text: &str, wpm: u32, out: &Path) {
+    synth_with(text, out, &["-s", &wpm.to_string()]);
+}
+
+/// Speaks `text` with espeak-ng `espeak_options` into a 16 kHz mono 16-bit WAV.
+pub fn synth_with(text: &str, out: &Path, espeak_options: &[&str]) {
     let raw = out.with_extension("espeak.wav");
     run_tool(
-        Command::new("espeak-ng").arg("-w").arg(&raw).arg(text),
+        Command::new("espeak-ng")
+            .args(espeak_options)
+            .arg("-w")
+            .arg(&raw)
+            .arg(text),
         "espeak-ng",
     );
     sox(&raw, out, &["-r", "16000", "-c", "1", "-b", "16"]);
@@ -182,21 +196,6 @@ pub fn spoken_fixture(text: &str) -> Vec<i16> {
 /// tiny.en misses one word in six; this way about one in fifty.
 pub const ANSWER_VOICE: [&str; 6] = ["-v", "en-us", "-s", "150", "-g", "3"];
 
-/// Speaks `text` with espeak-ng `options` into a 16 kHz mono 16-bit WAV.
-pub fn synth_with(text: &str, options: &[&str], out: &Path) {
-    let raw = out.with_extension("espeak.wav");
-    run_tool(
-        Command::new("espeak-ng")
-            .args(options)
-            .arg("-w")
-            .arg(&raw)
-            .arg(text),
-        "espeak-ng",
-    );
-    sox(&raw, out, &["-r", "16000", "-c", "1", "-b", "16"]);
-    std::fs::remove_file(raw).ok();
-}
-
 /// A spoken answer: each sentence synthesised with espeak-ng
 /// ([`ANSWER_VOICE`]), followed by the matching pause (seconds of silence;
 /// the last sentence gets none), after `lead_in` seconds of silence. Returns
@@ -206,7 +205,7 @@ pub fn spoken_answer(sentences: &[&str], pauses: &[f64], lead_in: f64, out: &Pat
     let mut parts = Vec::new();
     for (i, sentence) in sentences.iter().enumerate() {
         let plain = dir.path().join(format!("s{i}.wav"));
-        synth_with(sentence, &ANSWER_VOICE, &plain);
+        synth_with(sentence, &plain, &ANSWER_VOICE);
         let pause = if i + 1 < sentences.len() {
             pauses[i % pauses.len()]
         } else {

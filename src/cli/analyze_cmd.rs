@@ -1,0 +1,168 @@
+//! `rehearse analyze FILE.wav --question ID` (or `--text-file ANSWER.txt`):
+//! transcribes a recorded answer with the filler-keeping prompt, analyses it
+//! against the question's rubric and prints or writes the reports.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use rehearse::analysis::{self, AnalysisSettings, AnswerInput, FILLER_PROMPT};
+use rehearse::audio::vad::{EnergyVad, VadSettings, FRAME};
+use rehearse::audio::{resample, wav};
+use rehearse::bank;
+use rehearse::report;
+use rehearse::transcribe::{DecodeOptions, Transcriber};
+
+use super::transcribe_cmd::resolve_model;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Recorded answer (WAV, any rate or layout)
+    #[arg(required_unless_present = "text_file", conflicts_with = "text_file")]
+    pub file: Option<PathBuf>,
+    /// Analyse a typed answer from this text file instead (no timing)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+    /// The question the answer is for (see `rehearse banks list`)
+    #[arg(long, short = 'q', value_name = "ID")]
+    pub question: String,
+    /// Print every figure as JSON instead of the report
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as Markdown to FILE
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the report as a self-contained HTML page to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Model name (tiny.en, base.en) or path to a ggml .bin file
+    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
+    pub model: String,
+    /// Threads whisper may use [default: all cores, up to 8]
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Transcribe without the filler-keeping prompt
+    #[arg(long)]
+    pub no_filler_prompt: bool,
+    /// Target pace band in words per minute, as MIN-MAX
+    #[arg(long, value_name = "MIN-MAX", value_parser = parse_band)]
+    pub pace: Option<(f64, f64)>,
+    /// Silences longer than this many seconds count as long pauses
+    #[arg(long, value_name = "SECS")]
+    pub long_pause: Option<f64>,
+    /// Do not count this filler (e.g. "so"; repeatable)
+    #[arg(long = "allow-filler", value_name = "WORD")]
+    pub allow_fillers: Vec<String>,
+    /// Also count this word or phrase as a filler (e.g. "honestly"; repeatable)
+    #[arg(long = "deny-filler", value_name = "WORD")]
+    pub deny_fillers: Vec<String>,
+}
+
+fn parse_band(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("expected MIN-MAX such as 130-165, got {s:?}"))?;
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("{x:?} is not a number"))
+    };
+    let (min, max) = (parse(a)?, parse(b)?);
+    if !(min > 0.0 && min < max) {
+        return Err(format!("need 0 < MIN < MAX, got {min}-{max}"));
+    }
+    Ok((min, max))
+}
+
+pub fn run(
+    args: AnalyzeArgs,
+    models_dir: &Path,
+    bank_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let bank_dir = bank_dir.or_else(bank::default_user_bank_dir);
+    let catalog = bank::load_catalog(bank_dir.as_deref()).context("loading question banks")?;
+    let Some(question) = catalog.question(&args.question) else {
+        bail!(
+            "no question {:?}: `rehearse banks list` shows the question ids",
+            args.question
+        );
+    };
+
+    let mut settings = AnalysisSettings::default();
+    if let Some((min, max)) = args.pace {
+        settings.timing.pace_min_wpm = min;
+        settings.timing.pace_max_wpm = max;
+    }
+    if let Some(secs) = args.long_pause {
+        settings.timing.long_pause_secs = secs;
+    }
+    settings.fillers.allow = args.allow_fillers.clone();
+    settings.fillers.deny = args.deny_fillers.clone();
+
+    let input = match (&args.file, &args.text_file) {
+        (_, Some(path)) => AnswerInput::Typed {
+            text: std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        },
+        (Some(path), None) => spoken_input(path, &args, models_dir)?,
+        (None, None) => bail!("give a WAV file or --text-file"),
+    };
+    let analysis = analysis::analyze(question, &input, &settings);
+
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, report::markdown::render(&analysis))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report::html::render(&analysis))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        println!("{}", report::json(&analysis)?);
+    } else {
+        print!(
+            "{}",
+            report::terminal::render(&analysis, console::colors_enabled())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads, transcribes (with the filler prompt) and times a recorded answer.
+fn spoken_input(path: &Path, args: &AnalyzeArgs, models_dir: &Path) -> anyhow::Result<AnswerInput> {
+    let model_path = resolve_model(&args.model, models_dir)?;
+    let clip = wav::read_mono(path)?;
+    let pcm = resample::to_whisper_rate(&clip)
+        .with_context(|| format!("cannot convert {} to 16 kHz", path.display()))?;
+    let transcriber = Transcriber::load(&model_path)?;
+    let mut options = DecodeOptions {
+        initial_prompt: (!args.no_filler_prompt).then(|| FILLER_PROMPT.to_string()),
+        ..DecodeOptions::default()
+    };
+    if let Some(threads) = args.threads {
+        options.threads = threads;
+    }
+    let transcript = transcriber
+        .transcribe(&pcm, &options)
+        .with_context(|| format!("transcribing {}", path.display()))?;
+    Ok(AnswerInput::Spoken {
+        audio_secs: transcript.duration,
+        time_to_first_word: first_speech(&pcm),
+        transcript,
+    })
+}
+
+/// When the voice activity detector first hears speech, if it does.
+fn first_speech(pcm: &[f32]) -> Option<f64> {
+    let mut vad = EnergyVad::new(VadSettings {
+        end_after_silence_secs: None,
+        ..VadSettings::default()
+    });
+    for chunk in pcm.chunks(FRAME * 10) {
+        if let Some(t) = vad.push(chunk).first_speech_at {
+            return Some(t);
+        }
+    }
+    None
+}

@@ -1,0 +1,359 @@
+//! `rehearse replay`, `rehearse progress` and `rehearse thank-you`: looking
+//! back at stored sessions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use rehearse::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
+use rehearse::audio::{playback, resample, wav};
+use rehearse::bank;
+use rehearse::history::progress::{questions_by_need, session_trends};
+use rehearse::history::{AnalysisUpdate, AnswerRecord};
+use rehearse::model::store::sha256_file;
+use rehearse::report;
+use rehearse::session::pipeline::coverage;
+use rehearse::thank_you::{self, NoteDetails};
+use rehearse::transcribe::{DecodeOptions, Transcriber, Transcript};
+
+use super::session_cmds::DataArgs;
+use super::transcribe_cmd::resolve_model;
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Session id (omit to list sessions)
+    pub session: Option<i64>,
+    /// Only the answer at this position in the session
+    #[arg(long)]
+    pub answer: Option<u32>,
+    /// Play the recordings, printing the words as they are spoken
+    #[arg(long)]
+    pub play: bool,
+    /// Output device for --play (see `rehearse devices`)
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Transcribe and analyse the recordings again (e.g. with --model base.en)
+    #[arg(long)]
+    pub reanalyze: bool,
+    /// Model for --reanalyze
+    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
+    pub model: String,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+fn stored_analysis(answer: &AnswerRecord) -> Option<Analysis> {
+    answer
+        .analysis
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+}
+
+fn check_recording(answer: &AnswerRecord) -> Option<PathBuf> {
+    let path = answer.recording.clone()?;
+    if !path.exists() {
+        eprintln!("warning: the recording {} is missing", path.display());
+        return None;
+    }
+    if let (Some(expected), Ok(actual)) = (&answer.recording_sha256, sha256_file(&path)) {
+        if *expected != actual {
+            eprintln!(
+                "warning: {} changed since it was recorded (sha256 differs from the stored one)",
+                path.display()
+            );
+        }
+    }
+    Some(path)
+}
+
+fn play_with_words(
+    path: &Path,
+    transcript: Option<Transcript>,
+    device: Option<&str>,
+) -> anyhow::Result<()> {
+    let clip = wav::read_mono(path)?;
+    let device = playback::find_output_device(device)?;
+    let words = transcript.map(|t| t.words).unwrap_or_default();
+    let mut next = 0;
+    let mut out = std::io::stdout();
+    print!("  ");
+    playback::play(&device, &clip.samples, clip.sample_rate, &mut |secs| {
+        while next < words.len() && words[next].start <= secs {
+            print!("{} ", words[next].word);
+            next += 1;
+        }
+        let _ = out.flush();
+    })?;
+    for w in &words[next..] {
+        print!("{} ", w.word);
+    }
+    println!();
+    Ok(())
+}
+
+fn reanalyze(
+    answer: &AnswerRecord,
+    path: &Path,
+    transcriber: &Transcriber,
+    catalog: &bank::Catalog,
+) -> anyhow::Result<(AnalysisUpdate, Analysis)> {
+    let question = catalog
+        .question(&answer.question_id)
+        .with_context(|| format!("question {} is no longer in the banks", answer.question_id))?;
+    let clip = wav::read_mono(path)?;
+    let pcm = resample::to_whisper_rate(&clip)?;
+    let transcript = transcriber.transcribe(
+        &pcm,
+        &DecodeOptions {
+            initial_prompt: Some(FILLER_PROMPT.into()),
+            ..DecodeOptions::default()
+        },
+    )?;
+    let input = AnswerInput::Spoken {
+        audio_secs: clip.duration_secs(),
+        time_to_first_word: answer.time_to_first_speech,
+        transcript: transcript.clone(),
+    };
+    let analysis = analyze(question, &input, &AnalysisSettings::default());
+    let update = AnalysisUpdate {
+        transcript_text: transcript.text.clone(),
+        transcript: serde_json::to_value(&transcript).ok(),
+        analysis: serde_json::to_value(&analysis).ok(),
+        coverage: answer.coverage.map(|_| coverage(&analysis)),
+        fillers_per_minute: analysis.fillers.per_minute,
+        words_per_minute: analysis.timing.as_ref().map(|t| t.words_per_minute),
+    };
+    Ok((update, analysis))
+}
+
+pub fn replay(
+    args: ReplayArgs,
+    models_dir: &Path,
+    bank_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let mut history = args.data.open()?;
+    let Some(session_id) = args.session else {
+        let sessions = history.sessions()?;
+        if sessions.is_empty() {
+            println!("No sessions yet: try `rehearse demo` or `rehearse interview`.");
+        }
+        for s in sessions {
+            println!(
+                "{:>4}  {}  {:<9} {:>2} answers  {}{}",
+                s.id,
+                s.started_at,
+                s.kind.as_str(),
+                s.answer_count,
+                s.title,
+                if s.ended_at.is_none() {
+                    "  (unfinished)"
+                } else {
+                    ""
+                }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let session = history.session(session_id)?;
+    let answers: Vec<AnswerRecord> = history
+        .answers(session_id)?
+        .into_iter()
+        .filter(|a| args.answer.is_none_or(|n| a.position == n))
+        .collect();
+    if answers.is_empty() {
+        bail!(
+            "session {session_id} has no answer{}",
+            args.answer.map(|n| format!(" {n}")).unwrap_or_default()
+        );
+    }
+    println!(
+        "Session {} — {} ({})",
+        session.id, session.title, session.started_at
+    );
+    let color = console::colors_enabled();
+    let (transcriber, catalog) = if args.reanalyze {
+        (
+            Some(Transcriber::load(&resolve_model(&args.model, models_dir)?)?),
+            Some(bank::load_catalog(bank_dir.as_deref())?),
+        )
+    } else {
+        (None, None)
+    };
+    for answer in answers {
+        println!("\n#{} {}", answer.position, answer.question_text);
+        let recording = check_recording(&answer);
+        let mut analysis = stored_analysis(&answer);
+        let mut transcript: Option<Transcript> = answer
+            .transcript
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok());
+        if let (Some(t), Some(c), Some(path)) = (&transcriber, &catalog, &recording) {
+            let (update, fresh) = reanalyze(&answer, path, t, c)?;
+            transcript = update
+                .transcript
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok());
+            history.update_analysis(answer.id, &update)?;
+            println!("  (re-analysed with {})", args.model);
+            analysis = Some(fresh);
+        }
+        if args.play {
+            match &recording {
+                Some(path) => play_with_words(path, transcript.clone(), args.device.as_deref())?,
+                None => println!("  (no recording: typed answer)"),
+            }
+        } else {
+            println!("  \"{}\"", answer.transcript_text);
+        }
+        match analysis {
+            Some(a) => println!("{}", report::terminal::render(&a, color)),
+            None => println!("  (no stored analysis)"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Also draw the trends as an SVG chart to this file
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
+    v.map(|v| format!("{:.0}{unit}", v * scale))
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn progress(args: ProgressArgs) -> anyhow::Result<ExitCode> {
+    let history = args.data.open()?;
+    let answers = history.all_answers()?;
+    let trends = session_trends(&history.sessions()?, &answers);
+    let needs = questions_by_need(&answers);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"sessions": trends, "questions": needs})
+            )?
+        );
+    } else if trends.is_empty() {
+        println!("No answers yet: try `rehearse demo` or `rehearse interview`.");
+    } else {
+        println!(
+            "{:>4}  {:<20} {:>7} {:>9} {:>11} {:>5} {:>10}",
+            "id", "date", "answers", "coverage", "fillers/min", "WPM", "in target"
+        );
+        for t in &trends {
+            println!(
+                "{:>4}  {:<20} {:>7} {:>9} {:>11} {:>5} {:>10}",
+                t.session_id,
+                t.started_at
+                    .get(..16)
+                    .unwrap_or(&t.started_at)
+                    .replace('T', " "),
+                t.answers,
+                opt(t.coverage, 100.0, "%"),
+                t.fillers_per_minute
+                    .map(|f| format!("{f:.1}"))
+                    .unwrap_or_else(|| "-".into()),
+                opt(t.words_per_minute, 1.0, ""),
+                opt(t.within_target, 100.0, "%"),
+            );
+        }
+        println!("\nNeeds more practice (latest coverage, lowest first; the interview draw favours these):");
+        for q in needs.iter().take(5) {
+            println!(
+                "  {:<28} {:>4} (best {}, {} attempt{})",
+                q.question_id,
+                opt(q.latest_coverage, 100.0, "%"),
+                opt(q.best_coverage, 100.0, "%"),
+                q.attempts,
+                if q.attempts == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if let Some(path) = &args.chart {
+        let svg = report::progress_chart::svg(&trends);
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("chart written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct ThankYouArgs {
+    /// The session the note is about
+    pub session: i64,
+    /// Interviewer's name, as you would address them
+    #[arg(long)]
+    pub interviewer: String,
+    /// Company
+    #[arg(long)]
+    pub company: String,
+    /// Position interviewed for
+    #[arg(long)]
+    pub position: String,
+    /// Your name, for the signature
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A specific topic you discussed [default: from your best answer in the session]
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// What the team does, in the company's words ("helps small shops sell online")
+    #[arg(long)]
+    pub mission: Option<String>,
+    /// When you met ("yesterday", "this morning")
+    #[arg(long, default_value = "today")]
+    pub when: String,
+    /// Write the note to this file instead of standard output
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub fn thank_you(args: ThankYouArgs) -> anyhow::Result<ExitCode> {
+    let history = args.data.open()?;
+    history.session(args.session)?;
+    let answers = history.answers(args.session)?;
+    let topic = args.topic.clone().or_else(|| {
+        answers
+            .iter()
+            .filter(|a| a.coverage.is_some())
+            .max_by(|a, b| {
+                a.coverage
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.coverage.unwrap_or(0.0))
+            })
+            .and_then(|best| thank_you::topic_from_question(&best.question_text))
+    });
+    let note = thank_you::draft(&NoteDetails {
+        interviewer: args.interviewer.clone(),
+        company: args.company.clone(),
+        position: args.position.clone(),
+        your_name: args.name.clone(),
+        topic,
+        mission: args.mission.clone(),
+        when: Some(args.when.clone()),
+    });
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &note.text)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("note written to {}", path.display());
+        }
+        None => print!("{}", note.text),
+    }
+    for reminder in &note.reminders {
+        eprintln!("reminder: {reminder}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,564 @@
+//! `rehearse interview`, `rehearse practice` and `rehearse demo`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use rehearse::bank::{self, Catalog, DrawRequest, Filter, Question};
+use rehearse::history::{History, SessionKind};
+use rehearse::session::demo::{self, DEMO_SCRIPT};
+use rehearse::session::interview::{run_interview, InterviewOutcome, InterviewPlan, InterviewStep};
+use rehearse::session::pipeline::{coverage, AnswerSource, Coach, Slot};
+use rehearse::speech;
+use rehearse::transcribe::Transcriber;
+
+use super::live;
+use super::say_cmd::VoiceArgs;
+use super::session_ui::TerminalUi;
+use super::transcribe_cmd::resolve_model;
+
+/// Where the history lives, shared by every session command.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Directory for the practice history (SQLite database and recordings)
+    /// [default: $REHEARSE_DATA_DIR, else ~/.local/share/rehearse]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataArgs {
+    pub fn open(&self) -> anyhow::Result<History> {
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(rehearse::history::default_data_dir);
+        Ok(History::open(&dir)?)
+    }
+}
+
+/// When per-answer reports are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportWhen {
+    /// Right after each answer
+    Each,
+    /// All together at the end
+    End,
+}
+
+#[derive(Debug, Args)]
+pub struct InterviewArgs {
+    /// Only questions from this bank (repeatable)
+    #[arg(long = "bank")]
+    pub banks: Vec<String>,
+    /// Only questions of this category (repeatable)
+    #[arg(long = "category")]
+    pub categories: Vec<String>,
+    /// Only questions with this tag (repeatable)
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Number of questions
+    #[arg(long, short = 'n', default_value_t = 5)]
+    pub questions: usize,
+    /// Seed for the draw: the same seed asks the same questions
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Always ask this question (repeatable), e.g. --include biggest-mistake
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Type answers instead of speaking them (no microphone; no audio timing)
+    #[arg(long)]
+    pub text: bool,
+    /// Input device id or name (see `rehearse devices`)
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Follow-up questions asked at most per question
+    #[arg(long, default_value_t = 1)]
+    pub follow_ups: usize,
+    /// When to show each answer's report
+    #[arg(long, value_enum, default_value = "each")]
+    pub report: ReportWhen,
+    /// Model name (tiny.en, base.en) or path to a ggml .bin file
+    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
+    pub model: String,
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+fn load_transcriber(model: &str, models_dir: &Path) -> anyhow::Result<Transcriber> {
+    let path = resolve_model(model, models_dir)?;
+    Ok(Transcriber::load(&path)?)
+}
+
+fn print_summary(outcome: &InterviewOutcome, session: i64) {
+    println!("\nSummary");
+    println!(
+        "  {:<28} {:>8} {:>10} {:>6} {:>14}",
+        "question", "coverage", "fillers/min", "WPM", "length"
+    );
+    for step in outcome.steps.iter().filter(|s| !s.is_follow_up) {
+        let a = &step.analysis;
+        println!(
+            "  {:<28} {:>7.0}% {:>10} {:>6} {:>14}",
+            step.question_id,
+            coverage(a) * 100.0,
+            a.fillers
+                .per_minute
+                .map(|f| format!("{f:.1}"))
+                .unwrap_or_else(|| "-".into()),
+            a.timing
+                .as_ref()
+                .map(|t| format!("{:.0}", t.words_per_minute))
+                .unwrap_or_else(|| "-".into()),
+            format!(
+                "{:.0} s ({}-{})",
+                a.length.secs, a.question.target_seconds.min, a.question.target_seconds.max
+            )
+        );
+    }
+    if let Some(mean) = outcome.mean_coverage() {
+        println!("  mean coverage {:.0}%", mean * 100.0);
+    }
+    if outcome.stopped_early {
+        println!("  (stopped early; everything answered so far is saved)");
+    }
+    println!("Saved as session {session}: `rehearse replay {session}` to review it, `rehearse progress` for trends.");
+}
+
+fn show_at_end(ui: &TerminalUi, outcome: &InterviewOutcome, report: ReportWhen) {
+    if report == ReportWhen::End {
+        for step in &outcome.steps {
+            println!("\n{}: {}", step.label, step.asked);
+            ui.show_step(step);
+        }
+    }
+}
+
+pub fn interview(
+    args: InterviewArgs,
+    models_dir: &Path,
+    bank_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let catalog = bank::load_catalog(bank_dir.as_deref())?;
+    let mut history = args.data.open()?;
+    let scores = history.question_scores()?;
+    let draw = bank::draw(
+        &catalog,
+        &DrawRequest {
+            count: args.questions,
+            seed: args.seed,
+            filter: Filter {
+                banks: args.banks.clone(),
+                categories: args.categories.clone(),
+                tags: args.tags.clone(),
+            },
+            include: args.include.clone(),
+            exclude: Vec::new(),
+            history: Some(&scores),
+        },
+    )?;
+    let transcriber = if args.text {
+        None
+    } else {
+        Some(load_transcriber(&args.model, models_dir)?)
+    };
+    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    let signals = live::stop_signals();
+    if !args.text {
+        live::watch_enter(&signals);
+    }
+    let session = history.start_session(
+        SessionKind::Interview,
+        &format!("Mock interview ({} questions)", draw.questions.len()),
+        &serde_json::json!({"seed": draw.seed, "questions": draw.questions.iter().map(|q| &q.id).collect::<Vec<_>>(), "mode": if args.text {"typed"} else {"spoken"}}),
+    )?;
+    println!(
+        "Mock interview: {} questions (seed {}). {}",
+        draw.questions.len(),
+        draw.seed,
+        if args.text {
+            "Type each answer and finish it with an empty line."
+        } else {
+            "Answer aloud after each question; press Enter when you are done."
+        }
+    );
+    let mut ui = TerminalUi::new();
+    let source = if args.text {
+        AnswerSource::Typed
+    } else {
+        AnswerSource::Microphone {
+            device: args.device.clone(),
+        }
+    };
+    let report_when = args.report;
+    let outcome = {
+        let mut coach = Coach::new(
+            transcriber.as_ref(),
+            speaker.as_mut(),
+            &mut history,
+            signals,
+        );
+        run_interview(
+            &mut coach,
+            session,
+            &draw.questions,
+            &InterviewPlan {
+                max_follow_ups: args.follow_ups,
+            },
+            &mut |_, _| source.clone(),
+            &mut ui,
+            &mut |step: &InterviewStep, _ui| {
+                if report_when == ReportWhen::Each {
+                    TerminalUi::new().show_step(step);
+                }
+            },
+        )
+    };
+    history.finish_session(session)?;
+    let outcome = outcome?;
+    show_at_end(&ui, &outcome, report_when);
+    print_summary(&outcome, session);
+    Ok(if outcome.stopped_early {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct PracticeArgs {
+    /// Question id (see `rehearse banks list`), e.g. biggest-mistake
+    pub question: String,
+    /// After the attempts, drill the question's follow-up questions too
+    #[arg(long)]
+    pub follow_ups: bool,
+    /// Attempts at most (stops earlier once the answer covers everything)
+    #[arg(long, default_value_t = 3)]
+    pub attempts: u32,
+    /// Type answers instead of speaking them
+    #[arg(long)]
+    pub text: bool,
+    /// Input device id or name (see `rehearse devices`)
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Use these recordings as the spoken answers, in order (no microphone)
+    #[arg(long = "from-wav", value_name = "WAV", num_args = 1..)]
+    pub from_wav: Vec<PathBuf>,
+    /// Model name (tiny.en, base.en) or path to a ggml .bin file
+    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
+    pub model: String,
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+fn delta(label: &str, before: Option<f64>, after: Option<f64>, unit: &str, better_up: bool) {
+    let fmt = |v: Option<f64>| {
+        v.map(|v| format!("{v:.1}{unit}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    let arrow = match (before, after) {
+        (Some(b), Some(a)) if (a - b).abs() < 1e-9 => "same",
+        (Some(b), Some(a)) if (a > b) == better_up => "better",
+        (Some(_), Some(_)) => "worse",
+        _ => "",
+    };
+    println!(
+        "  {label:<14} {:>12} {:>12}  {arrow}",
+        fmt(before),
+        fmt(after)
+    );
+}
+
+fn compare(previous: &rehearse::analysis::Analysis, current: &rehearse::analysis::Analysis) {
+    println!("\n  {:<14} {:>12} {:>12}", "", "previous", "this attempt");
+    delta(
+        "coverage",
+        Some(coverage(previous) * 100.0),
+        Some(coverage(current) * 100.0),
+        "%",
+        true,
+    );
+    delta(
+        "fillers/min",
+        previous.fillers.per_minute,
+        current.fillers.per_minute,
+        "",
+        false,
+    );
+    delta(
+        "WPM",
+        previous.timing.as_ref().map(|t| t.words_per_minute),
+        current.timing.as_ref().map(|t| t.words_per_minute),
+        "",
+        true,
+    );
+    delta(
+        "length (s)",
+        Some(previous.length.secs),
+        Some(current.length.secs),
+        "",
+        true,
+    );
+    let gained: Vec<&str> = current
+        .content
+        .elements
+        .iter()
+        .filter(|e| e.covered && previous.content.missing.contains(&e.id))
+        .map(|e| e.name.as_str())
+        .collect();
+    if !gained.is_empty() {
+        println!("  newly covered: {}", gained.join(", "));
+    }
+}
+
+pub fn practice(
+    args: PracticeArgs,
+    models_dir: &Path,
+    bank_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let catalog = bank::load_catalog(bank_dir.as_deref())?;
+    let question = catalog.question(&args.question).with_context(|| {
+        format!(
+            "no question `{}`: `rehearse banks list` shows the ids",
+            args.question
+        )
+    })?;
+    let spoken = !args.text;
+    for wav in &args.from_wav {
+        if !wav.exists() {
+            bail!("--from-wav {}: no such file", wav.display());
+        }
+    }
+    let mut history = args.data.open()?;
+    let transcriber = if spoken {
+        Some(load_transcriber(&args.model, models_dir)?)
+    } else {
+        None
+    };
+    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    let signals = live::stop_signals();
+    if spoken && args.from_wav.is_empty() {
+        live::watch_enter(&signals);
+    }
+    let session = history.start_session(
+        SessionKind::Practice,
+        &format!("Practice: {}", question.id),
+        &serde_json::json!({"question": question.id}),
+    )?;
+    let mut recordings = args.from_wav.clone().into_iter();
+    let mut next_source = || -> Option<AnswerSource> {
+        if args.text {
+            Some(AnswerSource::Typed)
+        } else if !args.from_wav.is_empty() {
+            recordings
+                .next()
+                .map(|path| AnswerSource::Recording { path, speed: 50.0 })
+        } else {
+            Some(AnswerSource::Microphone {
+                device: args.device.clone(),
+            })
+        }
+    };
+    let mut ui = TerminalUi::new();
+    let mut coach = Coach::new(
+        transcriber.as_ref(),
+        speaker.as_mut(),
+        &mut history,
+        signals,
+    );
+    let mut previous: Option<rehearse::analysis::Analysis> = None;
+    let mut position = 0;
+    let mut stopped = false;
+    for attempt in 1..=args.attempts.max(1) {
+        let Some(source) = next_source() else { break };
+        position += 1;
+        let slot = Slot {
+            session,
+            position,
+            attempt,
+            label: format!("Attempt {attempt}"),
+            asked: question.text.clone(),
+            question,
+            follow_up_of: None,
+        };
+        let answered = coach.ask(&slot, &source, &mut ui)?;
+        ui.report(&answered.analysis);
+        if let Some(prev) = &previous {
+            compare(prev, &answered.analysis);
+        }
+        let complete = answered.analysis.content.missing.is_empty()
+            && answered.analysis.content.fired.is_empty();
+        stopped = answered.stop_session;
+        previous = Some(answered.analysis);
+        if complete {
+            println!("\nThe answer covers every element with no red flags.");
+            break;
+        }
+        if stopped {
+            break;
+        }
+    }
+    if args.follow_ups && !stopped {
+        if let Some(last) = previous.clone() {
+            drill_follow_ups(
+                &mut coach,
+                session,
+                question,
+                &last,
+                &mut position,
+                &mut next_source,
+                &mut ui,
+            )?;
+        }
+    }
+    drop(coach);
+    history.finish_session(session)?;
+    println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn drill_follow_ups(
+    coach: &mut Coach,
+    session: i64,
+    question: &Question,
+    last: &rehearse::analysis::Analysis,
+    position: &mut u32,
+    next_source: &mut dyn FnMut() -> Option<AnswerSource>,
+    ui: &mut TerminalUi,
+) -> anyhow::Result<()> {
+    let mut follow_ups: Vec<String> = last
+        .follow_ups(question)
+        .iter()
+        .map(|f| f.text.clone())
+        .collect();
+    if follow_ups.is_empty() {
+        follow_ups = question.follow_ups.iter().map(|f| f.text.clone()).collect();
+    }
+    for text in follow_ups {
+        let Some(source) = next_source() else { break };
+        *position += 1;
+        let slot = Slot {
+            session,
+            position: *position,
+            attempt: 1,
+            label: "Follow-up".into(),
+            asked: text,
+            question,
+            follow_up_of: None,
+        };
+        let answered = coach.ask(&slot, &source, ui)?;
+        let step = InterviewStep {
+            label: slot.label.clone(),
+            asked: slot.asked.clone(),
+            question_id: question.id.clone(),
+            answer_id: answered.answer_id,
+            analysis: answered.analysis,
+            is_follow_up: true,
+            follow_up_targets: last.content.missing.clone(),
+        };
+        ui.show_step(&step);
+        if answered.stop_session {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How fast the sample answers play (1 = real time)
+    #[arg(long, default_value_t = 4.0)]
+    pub speed: f64,
+    /// Model name (tiny.en, base.en) or path to a ggml .bin file
+    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
+    pub model: String,
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    let catalog: Catalog = bank::bundled()?;
+    let transcriber = load_transcriber(&args.model, models_dir)?;
+    let scratch = tempfile::tempdir()?;
+    eprintln!("Preparing sample answers with espeak-ng...");
+    let mut answers = Vec::new();
+    for (i, step) in DEMO_SCRIPT.iter().enumerate() {
+        let main = demo::synthesize(step.answer, &scratch.path().join(format!("{i}.wav")))?;
+        let follow: Vec<PathBuf> = step
+            .follow_up_answers
+            .iter()
+            .enumerate()
+            .map(|(j, text)| demo::synthesize(text, &scratch.path().join(format!("{i}-{j}.wav"))))
+            .collect::<Result<_, _>>()?;
+        answers.push((step.question_id, main, follow));
+    }
+    let generic = demo::synthesize(
+        "I would like to think about that and come back to it with a concrete example.",
+        &scratch.path().join("generic.wav"),
+    )?;
+    let questions: Vec<&Question> = DEMO_SCRIPT
+        .iter()
+        .map(|s| {
+            catalog
+                .question(s.question_id)
+                .expect("demo questions are bundled")
+        })
+        .collect();
+    let mut history = args.data.open()?;
+    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    let session = history.start_session(
+        SessionKind::Demo,
+        "Demo interview",
+        &serde_json::json!({"questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>()}),
+    )?;
+    println!(
+        "Demo mock interview: {} questions, answered by sample recordings (no microphone).",
+        questions.len()
+    );
+    let mut ui = TerminalUi::new();
+    let speed = args.speed;
+    let outcome = {
+        let mut coach = Coach::new(
+            Some(&transcriber),
+            speaker.as_mut(),
+            &mut history,
+            live::stop_signals(),
+        );
+        run_interview(
+            &mut coach,
+            session,
+            &questions,
+            &InterviewPlan { max_follow_ups: 1 },
+            &mut |id, follow_up| {
+                let (_, main, follow) =
+                    answers.iter().find(|(q, _, _)| *q == id).expect("scripted");
+                let path = match follow_up {
+                    None => main.clone(),
+                    Some(i) => follow.get(i).cloned().unwrap_or_else(|| generic.clone()),
+                };
+                AnswerSource::Recording { path, speed }
+            },
+            &mut ui,
+            &mut |step: &InterviewStep, _ui| TerminalUi::new().show_step(step),
+        )
+    };
+    history.finish_session(session)?;
+    let outcome = outcome?;
+    print_summary(&outcome, session);
+    Ok(ExitCode::SUCCESS)
+}

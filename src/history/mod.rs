@@ -1,0 +1,235 @@
+//! Practice history: a SQLite database of sessions and answers (transcripts,
+//! metrics, report JSON) with the recordings stored beside it as WAV files.
+//! Everything is private to the user (directories 0700, files 0600), and each
+//! answer is written in its own transaction, so a kill mid-session loses at
+//! most the answer in progress.
+
+mod migrations;
+mod paths;
+pub mod progress;
+mod records;
+
+pub use paths::{default_data_dir, DATA_DIR_ENV};
+pub use records::{AnalysisUpdate, AnswerRecord, NewAnswer, SessionKind, SessionRecord};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Why the history could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot use the history database {path}: {source}")]
+    Database {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} was written by a newer rehearse (schema {found}, this one knows {known}); upgrade rehearse")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("no session {0} in the history (see `rehearse replay` for the list)")]
+    NoSession(i64),
+    #[error("stored data for answer {answer} is damaged: {reason}")]
+    Damaged { answer: i64, reason: String },
+}
+
+/// The history of one user.
+pub struct History {
+    conn: Connection,
+    db_path: PathBuf,
+    recordings: PathBuf,
+}
+
+impl History {
+    /// Opens (creating if needed) the history in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, HistoryError> {
+        paths::create_private_dir(data_dir)?;
+        let recordings = data_dir.join("recordings");
+        paths::create_private_dir(&recordings)?;
+        let db_path = data_dir.join("history.sqlite3");
+        paths::create_private_file(&db_path)?;
+        let db_err = |source| HistoryError::Database {
+            path: db_path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&db_path).map_err(db_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(db_err)?;
+        migrations::migrate(&mut conn, &db_path)?;
+        // WAL side files are created on first write: make them private too.
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", db_path.display()));
+            paths::make_private_if_exists(&side)?;
+        }
+        Ok(Self {
+            conn,
+            db_path,
+            recordings,
+        })
+    }
+
+    fn db_err(&self) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
+        move |source| HistoryError::Database {
+            path: self.db_path.clone(),
+            source,
+        }
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Starts a session and returns its id.
+    pub fn start_session(
+        &mut self,
+        kind: SessionKind,
+        title: &str,
+        settings: &serde_json::Value,
+    ) -> Result<i64, HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (started_at, kind, title, settings_json) VALUES (?1, ?2, ?3, ?4)",
+                params![records::now(), kind.as_str(), title, settings.to_string()],
+            )
+            .map_err(self.db_err())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a session finished.
+    pub fn finish_session(&mut self, session: i64) -> Result<(), HistoryError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sessions SET ended_at = ?1 WHERE id = ?2",
+                params![records::now(), session],
+            )
+            .map_err(self.db_err())?;
+        if changed == 0 {
+            return Err(HistoryError::NoSession(session));
+        }
+        Ok(())
+    }
+
+    /// Where the recording of answer `position` of `session` goes (a private
+    /// directory per session is created).
+    pub fn recording_path(&self, session: i64, position: u32) -> Result<PathBuf, HistoryError> {
+        let dir = self.recordings.join(format!("session-{session:05}"));
+        paths::create_private_dir(&dir)?;
+        let path = dir.join(format!("answer-{position:02}.wav"));
+        // Created private now, so the recording is never readable by others,
+        // not even while it is being written.
+        paths::create_private_file(&path)?;
+        Ok(path)
+    }
+
+    /// Stores one answer in a single transaction; the recording's sha256 is
+    /// computed here and the file made private.
+    pub fn add_answer(&mut self, session: i64, answer: &NewAnswer) -> Result<i64, HistoryError> {
+        let sha256 = match &answer.recording {
+            Some(path) => {
+                paths::make_private_if_exists(path)?;
+                Some(
+                    crate::model::store::sha256_file(path).map_err(|e| HistoryError::Io {
+                        path: path.clone(),
+                        source: std::io::Error::other(e.to_string()),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| HistoryError::Database {
+                path: self.db_path.clone(),
+                source,
+            })?;
+        records::insert_answer(&tx, session, answer, sha256.as_deref()).map_err(|source| {
+            HistoryError::Database {
+                path: self.db_path.clone(),
+                source,
+            }
+        })?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(|source| HistoryError::Database {
+            path: self.db_path.clone(),
+            source,
+        })?;
+        Ok(id)
+    }
+
+    /// Every session, newest first.
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, HistoryError> {
+        records::sessions(&self.conn).map_err(self.db_err())
+    }
+
+    /// One session.
+    pub fn session(&self, id: i64) -> Result<SessionRecord, HistoryError> {
+        records::session(&self.conn, id)
+            .optional()
+            .map_err(self.db_err())?
+            .ok_or(HistoryError::NoSession(id))
+    }
+
+    /// The answers of a session in the order given.
+    pub fn answers(&self, session: i64) -> Result<Vec<AnswerRecord>, HistoryError> {
+        records::answers(&self.conn, Some(session)).map_err(self.db_err())
+    }
+
+    /// Every answer ever given, oldest first.
+    pub fn all_answers(&self) -> Result<Vec<AnswerRecord>, HistoryError> {
+        records::answers(&self.conn, None).map_err(self.db_err())
+    }
+
+    /// Replaces the stored transcript and analysis of an answer (re-analysis).
+    pub fn update_analysis(
+        &mut self,
+        answer: i64,
+        update: &AnalysisUpdate,
+    ) -> Result<(), HistoryError> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| HistoryError::Database {
+                path: self.db_path.clone(),
+                source,
+            })?;
+        records::update_analysis(&tx, answer, update).map_err(|source| HistoryError::Database {
+            path: self.db_path.clone(),
+            source,
+        })?;
+        tx.commit().map_err(|source| HistoryError::Database {
+            path: self.db_path.clone(),
+            source,
+        })
+    }
+
+    /// Each question's latest coverage score (0..1), for weighting draws
+    /// toward the questions answered worst.
+    pub fn question_scores(&self) -> Result<HashMap<String, f64>, HistoryError> {
+        let mut scores = HashMap::new();
+        for answer in self.all_answers()? {
+            if let Some(coverage) = answer.coverage {
+                scores.insert(answer.question_id.clone(), coverage);
+            }
+        }
+        Ok(scores)
+    }
+}
+
+#[cfg(test)]
+mod tests;

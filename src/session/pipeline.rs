@@ -1,0 +1,293 @@
+//! One question, start to finish: say it, capture the answer (microphone,
+//! a recording played in, or typed), transcribe, analyse, store. Every
+//! practice mode is built from this.
+
+use std::path::PathBuf;
+
+use crate::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
+use crate::audio::answer::{
+    self, AnswerRecording, AnswerSettings, EndReason, LiveStatus, StopSignals,
+};
+use crate::audio::capture::{self, CaptureError};
+use crate::audio::{resample, wav};
+use crate::bank::Question;
+use crate::history::{History, HistoryError, NewAnswer};
+use crate::speech::{SpeakOutcome, Speaker};
+use crate::transcribe::{DecodeOptions, TranscribeError, Transcriber, Transcript};
+
+use super::playback_source;
+
+/// Where an answer comes from.
+#[derive(Debug, Clone)]
+pub enum AnswerSource {
+    /// Spoken into a microphone (`None`: the default input).
+    Microphone { device: Option<String> },
+    /// A recording played into the recorder as if spoken (`speed` 1.0 = real time).
+    Recording { path: PathBuf, speed: f64 },
+    /// Typed at the keyboard: the same analysis without audio timing.
+    Typed,
+}
+
+/// What the pipeline needs from the terminal.
+pub trait SessionUi {
+    /// Shows a question (`label` like "Question 2 of 5" or "Follow-up").
+    fn show_question(&mut self, label: &str, text: &str);
+    /// A status line while recording.
+    fn recording(&mut self, status: &LiveStatus);
+    /// Recording ended.
+    fn recording_done(&mut self, recording: &AnswerRecording);
+    /// Reads a typed answer; `None` ends the session.
+    fn read_typed_answer(&mut self) -> Option<String>;
+    /// Work in progress (transcribing...).
+    fn busy(&mut self, what: &str);
+    /// A one-line note or warning.
+    fn note(&mut self, text: &str);
+}
+
+/// Why a question could not be completed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Record(#[from] answer::RecordError),
+    #[error(transparent)]
+    Wav(#[from] wav::WavError),
+    #[error(transparent)]
+    Resample(#[from] resample::ResampleError),
+    #[error(transparent)]
+    Transcribe(#[from] TranscribeError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("spoken answers need a whisper model: run `rehearse model fetch tiny.en`, or answer with --text")]
+    NoTranscriber,
+}
+
+/// The result of one question.
+#[derive(Debug, Clone)]
+pub struct AnsweredQuestion {
+    /// Row id in the history.
+    pub answer_id: i64,
+    pub analysis: Analysis,
+    pub recording: Option<AnswerRecording>,
+    /// The user stopped the session (Ctrl-C or end of typed input).
+    pub stop_session: bool,
+}
+
+/// Everything one question needs, borrowed for a session.
+pub struct Coach<'a> {
+    pub transcriber: Option<&'a Transcriber>,
+    pub speaker: &'a mut dyn Speaker,
+    pub history: &'a mut History,
+    pub analysis: AnalysisSettings,
+    pub answer: AnswerSettings,
+    pub signals: StopSignals,
+    pub threads: Option<usize>,
+    spoken_warning_shown: bool,
+}
+
+/// Where one question sits in a session.
+#[derive(Debug, Clone)]
+pub struct Slot<'q> {
+    pub session: i64,
+    pub position: u32,
+    pub attempt: u32,
+    pub label: String,
+    /// The text asked (the question, or a follow-up question).
+    pub asked: String,
+    /// The question whose rubric judges the answer.
+    pub question: &'q Question,
+    pub follow_up_of: Option<i64>,
+}
+
+impl<'a> Coach<'a> {
+    pub fn new(
+        transcriber: Option<&'a Transcriber>,
+        speaker: &'a mut dyn Speaker,
+        history: &'a mut History,
+        signals: StopSignals,
+    ) -> Self {
+        Self {
+            transcriber,
+            speaker,
+            history,
+            analysis: AnalysisSettings::default(),
+            answer: AnswerSettings::default(),
+            signals,
+            threads: None,
+            spoken_warning_shown: false,
+        }
+    }
+
+    fn speak(&mut self, text: &str, ui: &mut dyn SessionUi) {
+        if let SpeakOutcome::GaveUp(why) = self.speaker.speak(text) {
+            if !self.spoken_warning_shown {
+                self.spoken_warning_shown = true;
+                ui.note(&format!(
+                    "speech stopped working ({why}); questions are shown as text from now on"
+                ));
+            }
+        }
+    }
+
+    fn settings_for(&self, question: &Question) -> AnswerSettings {
+        AnswerSettings {
+            time_limit_secs: question.time_limit_seconds as f64,
+            ..self.answer
+        }
+    }
+
+    fn transcribe(&self, path: &std::path::Path) -> Result<Transcript, PipelineError> {
+        let transcriber = self.transcriber.ok_or(PipelineError::NoTranscriber)?;
+        let clip = wav::read_mono(path)?;
+        let pcm = resample::to_whisper_rate(&clip)?;
+        let mut options = DecodeOptions {
+            initial_prompt: Some(FILLER_PROMPT.to_string()),
+            ..DecodeOptions::default()
+        };
+        if let Some(threads) = self.threads {
+            options.threads = threads;
+        }
+        Ok(transcriber.transcribe(&pcm, &options)?)
+    }
+
+    /// Asks one question and stores the answer.
+    pub fn ask(
+        &mut self,
+        slot: &Slot,
+        source: &AnswerSource,
+        ui: &mut dyn SessionUi,
+    ) -> Result<AnsweredQuestion, PipelineError> {
+        ui.show_question(&slot.label, &slot.asked);
+        self.speak(&slot.asked, ui);
+        let settings = self.settings_for(slot.question);
+        let (input, recording, stop_session) = match source {
+            AnswerSource::Typed => match ui.read_typed_answer() {
+                Some(text) => (AnswerInput::Typed { text }, None, false),
+                None => (
+                    AnswerInput::Typed {
+                        text: String::new(),
+                    },
+                    None,
+                    true,
+                ),
+            },
+            AnswerSource::Microphone { .. } | AnswerSource::Recording { .. } => {
+                if self.transcriber.is_none() {
+                    return Err(PipelineError::NoTranscriber);
+                }
+                let path = self.history.recording_path(slot.session, slot.position)?;
+                let mut on_status = |s: &LiveStatus| ui.recording(s);
+                let recording = match source {
+                    AnswerSource::Microphone { device } => {
+                        let device = capture::find_input_device(device.as_deref())?;
+                        let input = capture::open_input(&device)?;
+                        answer::record_answer(
+                            input,
+                            &path,
+                            &settings,
+                            &self.signals,
+                            &mut on_status,
+                        )?
+                    }
+                    AnswerSource::Recording { path: file, speed } => {
+                        let feed = playback_source::play_into_recorder(file, *speed)?;
+                        let result = answer::record_from(
+                            feed.source,
+                            &path,
+                            &settings,
+                            &self.signals,
+                            &mut on_status,
+                        );
+                        drop(feed.feeder);
+                        result?
+                    }
+                    AnswerSource::Typed => unreachable!("handled above"),
+                };
+                ui.recording_done(&recording);
+                let stop = recording.ended_by == EndReason::Interrupted;
+                ui.busy("transcribing");
+                let transcript = self.transcribe(&recording.path)?;
+                let input = AnswerInput::Spoken {
+                    audio_secs: recording.duration_secs,
+                    time_to_first_word: recording.time_to_first_speech,
+                    transcript,
+                };
+                (input, Some(recording), stop)
+            }
+        };
+        let analysis = analyze(slot.question, &input, &self.analysis);
+        let answer_id = self.history.add_answer(
+            slot.session,
+            &stored(slot, &input, &analysis, recording.as_ref()),
+        )?;
+        Ok(AnsweredQuestion {
+            answer_id,
+            analysis,
+            recording,
+            stop_session,
+        })
+    }
+}
+
+/// Share of rubric elements covered, 0..1 (1 for a rubric-less question).
+pub fn coverage(analysis: &Analysis) -> f64 {
+    let total = analysis.content.elements.len();
+    if total == 0 {
+        return 1.0;
+    }
+    analysis
+        .content
+        .elements
+        .iter()
+        .filter(|e| e.covered)
+        .count() as f64
+        / total as f64
+}
+
+fn stored(
+    slot: &Slot,
+    input: &AnswerInput,
+    analysis: &Analysis,
+    recording: Option<&AnswerRecording>,
+) -> NewAnswer {
+    let (text, transcript) = match input {
+        AnswerInput::Spoken { transcript, .. } => (
+            transcript.text.clone(),
+            serde_json::to_value(transcript).ok(),
+        ),
+        AnswerInput::Typed { text } => (text.clone(), None),
+    };
+    NewAnswer {
+        position: slot.position,
+        attempt: slot.attempt,
+        question_id: slot.question.id.clone(),
+        question_text: slot.asked.clone(),
+        follow_up_of: slot.follow_up_of,
+        recording: recording.map(|r| r.path.clone()),
+        duration_secs: Some(analysis.length.secs),
+        ended_by: recording.map(|r| {
+            serde_json::to_value(&r.ended_by)
+                .ok()
+                .and_then(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(v.to_string()))
+                })
+                .unwrap_or_default()
+        }),
+        time_to_first_speech: recording.and_then(|r| r.time_to_first_speech),
+        transcript_text: text,
+        transcript,
+        analysis: serde_json::to_value(analysis).ok(),
+        // A follow-up answers one point, not the whole rubric: its coverage
+        // would drag the question's figures down, so it is not recorded.
+        coverage: slot.follow_up_of.is_none().then(|| coverage(analysis)),
+        fillers_per_minute: analysis.fillers.per_minute,
+        words_per_minute: analysis.timing.as_ref().map(|t| t.words_per_minute),
+        target_secs: Some((
+            analysis.question.target_seconds.min as f64,
+            analysis.question.target_seconds.max as f64,
+        )),
+    }
+}

@@ -1,0 +1,222 @@
+//! Drafting the thank-you note to send after an interview, following the
+//! article's template and its do's and don'ts: addressed by name, specific
+//! about something discussed, interest restated, concise, never about salary.
+
+/// What the note is built from.
+#[derive(Debug, Clone, Default)]
+pub struct NoteDetails {
+    pub interviewer: String,
+    pub company: String,
+    pub position: String,
+    /// The user's name for the signature.
+    pub your_name: Option<String>,
+    /// A specific topic from the conversation (derived from the session when absent).
+    pub topic: Option<String>,
+    /// What the team does, in the company's words ("builds ...").
+    pub mission: Option<String>,
+    /// "yesterday", "today", "this morning".
+    pub when: Option<String>,
+}
+
+/// A drafted note and the reminders that go with it.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub text: String,
+    /// Things the user still has to fill in or check.
+    pub reminders: Vec<String>,
+}
+
+/// Words a thank-you note must not bring up (the article: don't ask about salary or benefits).
+const OFF_LIMITS: [&str; 8] = [
+    "salary",
+    "salaries",
+    "compensation",
+    "benefits",
+    "bonus",
+    "pay rise",
+    "vacation",
+    "stock options",
+];
+
+/// Longest note still "concise and professional", in words.
+pub const MAX_WORDS: usize = 150;
+
+/// Problems with a note's text: off-limits topics, length.
+pub fn check_note(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut problems: Vec<String> = OFF_LIMITS
+        .iter()
+        .filter(|w| {
+            lower
+                .split(|c: char| !c.is_alphanumeric() && c != ' ')
+                .any(|part| part.contains(*w))
+        })
+        .map(|w| format!("mentions {w:?}: leave pay and benefits out of a thank-you note"))
+        .collect();
+    let words = text.split_whitespace().count();
+    if words > MAX_WORDS {
+        problems.push(format!(
+            "{words} words: keep it under {MAX_WORDS}, the interviewer's time is short"
+        ));
+    }
+    problems
+}
+
+/// Turns an interview question into the topic it asked about, in the
+/// candidate's voice: "Tell me about your biggest mistake." -> "my biggest
+/// mistake". `None` when the question does not follow a known shape.
+pub fn topic_from_question(question: &str) -> Option<String> {
+    let q = question.trim().trim_end_matches(['.', '?', '!']).trim();
+    let lower = q.to_lowercase();
+    let prefixes = [
+        "tell me about a time when ",
+        "tell me about a time ",
+        "tell me about ",
+        "describe a time when ",
+        "describe a time ",
+        "describe ",
+        "walk me through ",
+        "talk me through ",
+    ];
+    let rest = prefixes
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|r| (p, r)))
+        .map(|(p, r)| {
+            if p.contains("a time") {
+                format!("the time {r}")
+            } else {
+                r.to_string()
+            }
+        })?;
+    let first_clause = rest.split(['.', '?']).next().unwrap_or(&rest).trim();
+    let voiced: Vec<String> = first_clause
+        .split_whitespace()
+        .map(|w| match w {
+            "your" => "my".to_string(),
+            "you" => "I".to_string(),
+            "you've" => "I've".to_string(),
+            "yourself" => "myself".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    (!voiced.is_empty()).then(|| voiced.join(" "))
+}
+
+/// Drafts the note.
+pub fn draft(details: &NoteDetails) -> Note {
+    let mut reminders = vec!["send it within 24 hours of the interview".to_string()];
+    let topic = match &details.topic {
+        Some(t) => t.clone(),
+        None => {
+            reminders.push(
+                "name something specific you discussed (--topic): a generic note is easy to ignore"
+                    .into(),
+            );
+            "[a specific topic you discussed]".into()
+        }
+    };
+    let when = details.when.clone().unwrap_or_else(|| "today".into());
+    let team = match &details.mission {
+        Some(m) => format!("being part of the team that {}", m.trim_end_matches('.')),
+        None => {
+            reminders.push("add what the team does, in the company's own words (--mission)".into());
+            "being part of the team".into()
+        }
+    };
+    let signature = details.your_name.clone().unwrap_or_else(|| {
+        reminders.push("sign with your name (--name)".into());
+        "[Your name]".into()
+    });
+    let text = format!(
+        "Dear {interviewer},\n\n\
+         Thank you for taking the time to meet with me {when}. I truly appreciate the opportunity \
+         to learn more about the {position} role at {company}. Our conversation about {topic} was \
+         particularly insightful. I'm excited about the possibility of contributing to {company}'s \
+         work and {team}. Thank you again for your time and consideration.\n\n\
+         Sincerely,\n{signature}\n",
+        interviewer = details.interviewer.trim(),
+        position = details.position.trim(),
+        company = details.company.trim(),
+    );
+    reminders.extend(check_note(&text));
+    Note { text, reminders }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details() -> NoteDetails {
+        NoteDetails {
+            interviewer: "Ms Rivera".into(),
+            company: "Acme".into(),
+            position: "Backend Engineer".into(),
+            your_name: Some("Sam".into()),
+            topic: Some("how your team runs migrations".into()),
+            mission: Some("keeps small shops online".into()),
+            when: Some("yesterday".into()),
+        }
+    }
+
+    #[test]
+    fn follows_the_template_and_stays_concise() {
+        let note = draft(&details());
+        assert!(note.text.starts_with("Dear Ms Rivera,"));
+        assert!(note.text.contains("meet with me yesterday"));
+        assert!(note.text.contains("Backend Engineer role at Acme"));
+        assert!(note
+            .text
+            .contains("Our conversation about how your team runs migrations"));
+        assert!(note.text.contains("the team that keeps small shops online"));
+        assert!(note.text.trim_end().ends_with("Sincerely,\nSam"));
+        assert!(note.text.split_whitespace().count() <= MAX_WORDS);
+        assert_eq!(
+            note.reminders,
+            vec!["send it within 24 hours of the interview"]
+        );
+    }
+
+    #[test]
+    fn missing_details_become_placeholders_and_reminders() {
+        let note = draft(&NoteDetails {
+            topic: None,
+            your_name: None,
+            mission: None,
+            ..details()
+        });
+        assert!(note.text.contains("[a specific topic you discussed]"));
+        assert!(note.text.contains("[Your name]"));
+        assert_eq!(note.reminders.len(), 4, "{:?}", note.reminders);
+    }
+
+    #[test]
+    fn salary_talk_and_long_notes_are_flagged() {
+        let note = draft(&NoteDetails {
+            topic: Some("the salary range and benefits".into()),
+            ..details()
+        });
+        assert!(
+            note.reminders.iter().any(|r| r.contains("\"salary\"")),
+            "{:?}",
+            note.reminders
+        );
+        assert!(note.reminders.iter().any(|r| r.contains("\"benefits\"")));
+        assert!(check_note(&"word ".repeat(200))[0].contains("200 words"));
+    }
+
+    #[test]
+    fn topics_come_from_questions_in_the_candidates_voice() {
+        assert_eq!(
+            topic_from_question("Tell me about your biggest mistake.").as_deref(),
+            Some("my biggest mistake")
+        );
+        assert_eq!(
+            topic_from_question(
+                "Tell me about a time you had a conflict with a coworker. How did you handle it?"
+            )
+            .as_deref(),
+            Some("the time I had a conflict with a coworker")
+        );
+        assert_eq!(topic_from_question("Why do you want to work for us?"), None);
+    }
+}

@@ -1,0 +1,336 @@
+//! Whole sessions end to end: the demo, a spoken interview through the
+//! file-backed ALSA card, a typed interview, a kill -9 mid-session, practice
+//! attempts, replay, progress and the thank-you note, on a real SQLite file.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{model_path, spoken_fixture, stderr, synth, AlsaRig};
+use rehearse::history::History;
+
+const STRONG: &str = "My biggest mistake was a billing migration I ran two years ago. \
+    I skipped the final rehearsal because I was confident. It happened because I rushed the testing. \
+    As a result, two hundred customers were charged twice. It was my responsibility. \
+    I told my manager straight away, rolled the change back and refunded every customer. \
+    I learned that a deadline is never a reason to skip a safety check. \
+    Since then every migration I run has a written checklist and a rehearsal. \
+    That experience made me a more careful engineer.";
+
+const WEAK: &str =
+    "Honestly it was not my fault. My manager never told me the deadline had moved, \
+    and the client changed everything at the last minute. It was not a big deal in the end.";
+
+fn models_dir() -> String {
+    model_path().parent().unwrap().to_str().unwrap().to_string()
+}
+
+fn rehearse_in(data: &Path, args: &[&str]) -> Output {
+    let _cpu = common::cpu_lock();
+    Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["--models-dir", &models_dir()])
+        .args(args)
+        .args(["--data-dir", data.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = rehearse_in(&data, &["demo", "--no-tts", "--speed", "50"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Question 1 of 3: Tell me about yourself."),
+        "{text}"
+    );
+    // The demo's mistake answer leaves out prevention: that follow-up is asked.
+    assert!(
+        text.contains("Follow-up: What did you do to prevent this from happening again?"),
+        "{text}"
+    );
+    assert!(text.contains("Saved as session 1"), "{text}");
+
+    let history = History::open(&data).unwrap();
+    let answers = history.answers(1).unwrap();
+    assert!(answers.len() >= 4, "{} answers", answers.len());
+    for a in &answers {
+        let wav = a.recording.as_ref().expect("every demo answer is recorded");
+        assert_eq!(
+            a.recording_sha256.as_deref(),
+            Some(rehearse::model::store::sha256_file(wav).unwrap().as_str())
+        );
+        assert!(!a.transcript_text.is_empty());
+        assert!(a.analysis.is_some());
+    }
+    let prevention = answers
+        .iter()
+        .find(|a| a.question_text == "What did you do to prevent this from happening again?")
+        .expect("the prevention follow-up was asked and stored");
+    assert!(prevention.follow_up_of.is_some());
+    assert!(
+        prevention
+            .transcript_text
+            .to_lowercase()
+            .contains("checklist"),
+        "{}",
+        prevention.transcript_text
+    );
+
+    let list = rehearse_in(&data, &["replay"]);
+    assert!(stdout(&list).contains("demo"), "{}", stdout(&list));
+    let mistake = answers
+        .iter()
+        .find(|a| a.question_id == "biggest-mistake" && a.follow_up_of.is_none())
+        .unwrap();
+    let position = mistake.position.to_string();
+    let one = rehearse_in(&data, &["replay", "1", "--answer", &position]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert!(stdout(&one).contains("biggest mistake"), "{}", stdout(&one));
+
+    let chart = dir.path().join("progress.svg");
+    let progress = rehearse_in(&data, &["progress", "--chart", chart.to_str().unwrap()]);
+    assert!(progress.status.success(), "{}", stderr(&progress));
+    assert!(
+        stdout(&progress).contains("Needs more practice"),
+        "{}",
+        stdout(&progress)
+    );
+    assert!(std::fs::read_to_string(&chart).unwrap().contains("<svg"));
+
+    let note = rehearse_in(
+        &data,
+        &[
+            "thank-you",
+            "1",
+            "--interviewer",
+            "Ms Rivera",
+            "--company",
+            "Acme",
+            "--position",
+            "Backend Engineer",
+            "--name",
+            "Sam",
+        ],
+    );
+    assert!(note.status.success(), "{}", stderr(&note));
+    let note_text = stdout(&note);
+    assert!(note_text.starts_with("Dear Ms Rivera,"), "{note_text}");
+    assert!(
+        note_text.contains("Our conversation about my"),
+        "{note_text}"
+    );
+    assert!(!note_text.to_lowercase().contains("salary"));
+}
+
+#[test]
+fn spoken_interview_through_the_sound_card_is_stored() {
+    let rig = AlsaRig::new(&spoken_fixture(STRONG));
+    let data = rig.dir.path().join("data");
+    let _cpu = common::cpu_lock();
+    let out = rig
+        .command(&[
+            "--models-dir",
+            &models_dir(),
+            "interview",
+            "-n",
+            "1",
+            "--include",
+            "biggest-mistake",
+            "--no-tts",
+            "--follow-ups",
+            "1",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let history = History::open(&data).unwrap();
+    let sessions = history.sessions().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].ended_at.is_some());
+    let answers = history.answers(sessions[0].id).unwrap();
+    assert!(!answers.is_empty());
+    let first = &answers[0];
+    assert_eq!(first.question_id, "biggest-mistake");
+    assert_eq!(first.ended_by.as_deref(), Some("silence"));
+    let ttfs = first.time_to_first_speech.unwrap();
+    assert!((ttfs - 1.0).abs() < 0.15, "first speech after {ttfs} s");
+    assert!(
+        first.coverage.unwrap() >= 0.75,
+        "coverage {:?}",
+        first.coverage
+    );
+    let heard = first.transcript_text.to_lowercase();
+    assert!(
+        heard.contains("migration") && heard.contains("customers"),
+        "{heard}"
+    );
+}
+
+#[test]
+fn typed_interview_needs_no_microphone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args([
+            "interview",
+            "--text",
+            "-n",
+            "1",
+            "--include",
+            "biggest-mistake",
+            "--no-tts",
+            "--follow-ups",
+            "0",
+        ])
+        .args(["--data-dir", data.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{WEAK}\n\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let history = History::open(&data).unwrap();
+    let answers = history.all_answers().unwrap();
+    assert_eq!(answers.len(), 1);
+    let analysis = answers[0].analysis.as_ref().unwrap();
+    assert_eq!(analysis["mode"], "typed");
+    let fired = analysis["content"]["fired"].as_array().unwrap();
+    assert!(fired.iter().any(|f| f == "blame"), "{fired:?}");
+    assert!(answers[0].recording.is_none());
+}
+
+#[test]
+fn kill_9_mid_session_leaves_a_consistent_database_and_every_finished_wav() {
+    let rig = AlsaRig::new(&spoken_fixture(STRONG));
+    let data = rig.dir.path().join("data");
+    let _cpu = common::cpu_lock();
+    let mut child = rig
+        .command(&[
+            "--models-dir",
+            &models_dir(),
+            "interview",
+            "-n",
+            "3",
+            "--seed",
+            "1",
+            "--include",
+            "biggest-mistake",
+            "--no-tts",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first stored answer, then kill without warning.
+    let started = Instant::now();
+    let db = data.join("history.sqlite3");
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no answer was stored"
+        );
+        if db.exists() {
+            if let Ok(conn) = rusqlite::Connection::open_with_flags(
+                &db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            ) {
+                let n: i64 = conn
+                    .query_row("SELECT COUNT(*) FROM answers", [], |r| r.get(0))
+                    .unwrap_or(0);
+                if n >= 1 {
+                    break;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(_cpu);
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+    let history = History::open(&data).unwrap();
+    let session = &history.sessions().unwrap()[0];
+    assert!(session.ended_at.is_none(), "the session was cut short");
+    let answers = history.answers(session.id).unwrap();
+    assert!(!answers.is_empty());
+    for a in &answers {
+        let wav = a.recording.as_ref().unwrap();
+        let reader = hound::WavReader::open(wav).expect("every stored answer's WAV is valid");
+        assert!(reader.len() > 16_000);
+        assert_eq!(
+            a.recording_sha256.as_deref(),
+            Some(rehearse::model::store::sha256_file(wav).unwrap().as_str())
+        );
+    }
+    let list = rehearse_in(&data, &["replay"]);
+    assert!(stdout(&list).contains("(unfinished)"), "{}", stdout(&list));
+}
+
+#[test]
+fn practice_shows_the_second_attempt_improving() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = dir.path().join("weak.wav");
+    let strong = dir.path().join("strong.wav");
+    synth(WEAK, &weak);
+    synth(STRONG, &strong);
+    let data = dir.path().join("data");
+    let out = rehearse_in(
+        &data,
+        &[
+            "practice",
+            "biggest-mistake",
+            "--no-tts",
+            "--from-wav",
+            weak.to_str().unwrap(),
+            strong.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Attempt 2"), "{text}");
+    assert!(
+        text.contains("previous") && text.contains("this attempt"),
+        "{text}"
+    );
+    let coverage_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("coverage"))
+        .unwrap();
+    assert!(
+        coverage_line.trim_end().ends_with("better"),
+        "{coverage_line}"
+    );
+    let history = History::open(&data).unwrap();
+    let answers = history.all_answers().unwrap();
+    assert_eq!(answers.len(), 2);
+    assert!(answers[1].coverage.unwrap() > answers[0].coverage.unwrap());
+    assert_eq!((answers[0].attempt, answers[1].attempt), (1, 2));
+}
