@@ -86,6 +86,30 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
         prevention.transcript_text
     );
 
+    // Every follow-up gets the demo's scripted answer to that very question,
+    // never the main answer again.
+    for follow_up in answers.iter().filter(|a| a.follow_up_of.is_some()) {
+        let parent = answers
+            .iter()
+            .find(|a| Some(a.id) == follow_up.follow_up_of)
+            .expect("a follow-up's main answer is stored");
+        assert_ne!(
+            follow_up.transcript_text, parent.transcript_text,
+            "{}",
+            follow_up.question_text
+        );
+    }
+    if let Some(proud) = answers
+        .iter()
+        .find(|a| a.question_text == "What is one thing you have done that you are proud of?")
+    {
+        assert!(
+            proud.transcript_text.to_lowercase().contains("proud"),
+            "{}",
+            proud.transcript_text
+        );
+    }
+
     let list = rehearse_in(&data, &["replay"]);
     assert!(stdout(&list).contains("demo"), "{}", stdout(&list));
     let mistake = answers
@@ -175,6 +199,57 @@ fn spoken_interview_through_the_sound_card_is_stored() {
     assert!(
         heard.contains("migration") && heard.contains("customers"),
         "{heard}"
+    );
+}
+
+/// The session's progress bar, as a person at a terminal sees it: the
+/// interview runs on a pseudo-terminal (util-linux `script`), answers typed.
+#[test]
+fn the_progress_bar_follows_the_interview_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let command = format!(
+        "{} interview --text -n 2 --seed 3 --no-tts --follow-ups 0 --data-dir {}",
+        env!("CARGO_BIN_EXE_rehearse"),
+        data.display()
+    );
+    let mut child = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{WEAK}\n\n{WEAK}\n\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}\n{}", stderr(&out));
+    // Each drawing of the bar: "interview [###>---] 1/2 questions  00:00:00  Question 2 of 2".
+    let drawings: Vec<&str> = screen
+        .split(['\r', '\n'])
+        .filter_map(|line| line.find("interview [").map(|at| &line[at..]))
+        .collect();
+    for (count, now) in [
+        ("0/2 questions", "Question 1 of 2"),
+        ("1/2 questions", "Question 2 of 2"),
+        ("2/2 questions", "done"),
+    ] {
+        assert!(
+            drawings
+                .iter()
+                .any(|d| d.contains(count) && d.contains(now)),
+            "no bar showing {count} / {now} in {drawings:#?}"
+        );
+    }
+    assert_eq!(
+        History::open(&data).unwrap().all_answers().unwrap().len(),
+        2
     );
 }
 
@@ -290,6 +365,30 @@ fn kill_9_mid_session_leaves_a_consistent_database_and_every_finished_wav() {
             Some(rehearse::model::store::sha256_file(wav).unwrap().as_str())
         );
     }
+    // Every follow-up gets the demo's scripted answer to that very question,
+    // never the main answer again.
+    for follow_up in answers.iter().filter(|a| a.follow_up_of.is_some()) {
+        let parent = answers
+            .iter()
+            .find(|a| Some(a.id) == follow_up.follow_up_of)
+            .expect("a follow-up's main answer is stored");
+        assert_ne!(
+            follow_up.transcript_text, parent.transcript_text,
+            "{}",
+            follow_up.question_text
+        );
+    }
+    if let Some(proud) = answers
+        .iter()
+        .find(|a| a.question_text == "What is one thing you have done that you are proud of?")
+    {
+        assert!(
+            proud.transcript_text.to_lowercase().contains("proud"),
+            "{}",
+            proud.transcript_text
+        );
+    }
+
     let list = rehearse_in(&data, &["replay"]);
     assert!(stdout(&list).contains("(unfinished)"), "{}", stdout(&list));
 }

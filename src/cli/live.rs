@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rehearse::audio::answer::{LiveStatus, StopSignals};
 
 /// Process-wide stop signals: Ctrl-C sets `interrupt` (a second Ctrl-C exits
@@ -59,7 +59,16 @@ pub struct Countdown {
 
 impl Countdown {
     pub fn new(time_limit_secs: f64) -> Self {
-        let bar = ProgressBar::new((time_limit_secs * 10.0).round() as u64).with_style(
+        Self::with_bar(ProgressBar::new((time_limit_secs * 10.0).round() as u64))
+    }
+
+    /// A countdown drawn under the other bars of `multi` (the session bar).
+    pub fn in_multi(multi: &MultiProgress, time_limit_secs: f64) -> Self {
+        Self::with_bar(multi.add(ProgressBar::new((time_limit_secs * 10.0).round() as u64)))
+    }
+
+    fn with_bar(bar: ProgressBar) -> Self {
+        let bar = bar.with_style(
             ProgressStyle::with_template("{prefix} [{bar:30}] {msg}")
                 .expect("valid template")
                 .progress_chars("=> "),

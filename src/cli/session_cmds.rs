@@ -212,9 +212,9 @@ pub fn interview(
             },
             &mut |_, _| source.clone(),
             &mut ui,
-            &mut |step: &InterviewStep, _ui| {
+            &mut |step: &InterviewStep, ui| {
                 if report_when == ReportWhen::Each {
-                    TerminalUi::new().show_step(step);
+                    ui.answered(step);
                 }
             },
         )
@@ -496,18 +496,17 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let mut answers = Vec::new();
     for (i, step) in DEMO_SCRIPT.iter().enumerate() {
         let main = demo::synthesize(step.answer, &scratch.path().join(format!("{i}.wav")))?;
-        let follow: Vec<PathBuf> = step
+        let follow: Vec<(&str, PathBuf)> = step
             .follow_up_answers
             .iter()
             .enumerate()
-            .map(|(j, text)| demo::synthesize(text, &scratch.path().join(format!("{i}-{j}.wav"))))
+            .map(|(j, (asked, text))| {
+                demo::synthesize(text, &scratch.path().join(format!("{i}-{j}.wav")))
+                    .map(|path| (*asked, path))
+            })
             .collect::<Result<_, _>>()?;
         answers.push((step.question_id, main, follow));
     }
-    let generic = demo::synthesize(
-        "I would like to think about that and come back to it with a concrete example.",
-        &scratch.path().join("generic.wav"),
-    )?;
     let questions: Vec<&Question> = DEMO_SCRIPT
         .iter()
         .map(|s| {
@@ -547,14 +546,15 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
             &mut |id, follow_up| {
                 let (_, main, follow) =
                     answers.iter().find(|(q, _, _)| *q == id).expect("scripted");
-                let path = match follow_up {
-                    None => main.clone(),
-                    Some(i) => follow.get(i).cloned().unwrap_or_else(|| generic.clone()),
-                };
+                // Every follow-up of a demo question has a scripted answer
+                // (a unit test checks it); an unknown one gets the main answer.
+                let path = follow_up
+                    .and_then(|asked| follow.iter().find(|(q, _)| *q == asked))
+                    .map_or_else(|| main.clone(), |(_, path)| path.clone());
                 AnswerSource::Recording { path, speed }
             },
             &mut ui,
-            &mut |step: &InterviewStep, _ui| TerminalUi::new().show_step(step),
+            &mut |step: &InterviewStep, ui| ui.answered(step),
         )
     };
     history.finish_session(session)?;

@@ -1,7 +1,15 @@
-//! The terminal side of a practice session: questions, the recording
-//! countdown, typed answers, and per-answer reports.
+//! The terminal side of a practice session: questions, the session progress
+//! bar, the recording countdown, typed answers, and per-answer reports.
+//!
+//! While a session runs, its progress bar stays at the bottom of the
+//! terminal; everything else is printed above it (through
+//! [`MultiProgress::suspend`]), so the two never overwrite each other. When
+//! the output is not a terminal the bars are hidden and only the text is
+//! printed.
 
 use std::io::{BufRead, Write};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use rehearse::analysis::Analysis;
 use rehearse::audio::answer::{AnswerRecording, LiveStatus};
@@ -13,6 +21,8 @@ use super::live::Countdown;
 
 /// Prints to the terminal; reads typed answers from standard input.
 pub struct TerminalUi {
+    bars: MultiProgress,
+    session: Option<ProgressBar>,
     countdown: Option<Countdown>,
     time_limit: f64,
     color: bool,
@@ -21,15 +31,30 @@ pub struct TerminalUi {
 impl TerminalUi {
     pub fn new() -> Self {
         Self {
+            bars: MultiProgress::new(),
+            session: None,
             countdown: None,
             time_limit: 0.0,
             color: console::colors_enabled(),
         }
     }
 
+    /// Prints a line above the bars.
+    fn say(&self, text: &str) {
+        self.bars.suspend(|| {
+            println!("{text}");
+            let _ = std::io::stdout().flush();
+        });
+    }
+
+    /// Prints a line to standard error above the bars.
+    fn say_err(&self, text: &str) {
+        self.bars.suspend(|| eprintln!("{text}"));
+    }
+
     /// The full report of one answer.
     pub fn report(&self, analysis: &Analysis) {
-        println!("{}", report::terminal::render(analysis, self.color));
+        self.say(&report::terminal::render(analysis, self.color));
     }
 
     /// A short verdict for a follow-up answer: did it supply what was missing?
@@ -43,15 +68,15 @@ impl TerminalUi {
             .map(|e| e.name.as_str())
             .collect();
         if covered.is_empty() {
-            println!(
+            self.say(&format!(
                 "  The follow-up answer still does not cover: {}\n",
                 step.follow_up_targets.join(", ")
-            );
+            ));
         } else {
-            println!(
+            self.say(&format!(
                 "  The follow-up answer now covers: {}\n",
                 covered.join(", ")
-            );
+            ));
         }
     }
 
@@ -67,14 +92,16 @@ impl TerminalUi {
 
 impl SessionUi for TerminalUi {
     fn show_question(&mut self, label: &str, text: &str) {
-        println!("\n{label}: {text}");
-        let _ = std::io::stdout().flush();
+        self.say(&format!("\n{label}: {text}"));
     }
 
     fn recording(&mut self, status: &LiveStatus) {
         if self.countdown.is_none() || self.time_limit != status.time_limit_secs {
             self.time_limit = status.time_limit_secs;
-            self.countdown = Some(Countdown::new(status.time_limit_secs));
+            if let Some(old) = self.countdown.take() {
+                old.finish();
+            }
+            self.countdown = Some(Countdown::in_multi(&self.bars, status.time_limit_secs));
         }
         if let Some(c) = self.countdown.as_mut() {
             c.update(status);
@@ -85,7 +112,7 @@ impl SessionUi for TerminalUi {
         if let Some(c) = self.countdown.take() {
             c.finish();
         }
-        println!(
+        self.say(&format!(
             "  recorded {:.1} s ({}){}",
             recording.duration_secs,
             recording.ended_by,
@@ -93,11 +120,11 @@ impl SessionUi for TerminalUi {
                 .time_to_first_speech
                 .map(|t| format!(", first word after {t:.1} s"))
                 .unwrap_or_default()
-        );
+        ));
     }
 
     fn read_typed_answer(&mut self) -> Option<String> {
-        println!("  Type your answer; finish with an empty line (end of input stops the session):");
+        self.say("  Type your answer; finish with an empty line (end of input stops the session):");
         let stdin = std::io::stdin();
         let mut lines = Vec::new();
         for line in stdin.lock().lines() {
@@ -114,10 +141,49 @@ impl SessionUi for TerminalUi {
     }
 
     fn busy(&mut self, what: &str) {
-        eprintln!("  {what}...");
+        self.say_err(&format!("  {what}..."));
     }
 
     fn note(&mut self, text: &str) {
-        eprintln!("note: {text}");
+        self.say_err(&format!("note: {text}"));
+    }
+
+    fn session_progress(&mut self, done: usize, total: usize, now: &str) {
+        let bar = self.session.get_or_insert_with(|| {
+            let bar = self.bars.insert(0, ProgressBar::new(total as u64));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:24}] {pos}/{len} questions  {elapsed_precise}  {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("#>-"),
+            );
+            bar.set_prefix("interview");
+            bar
+        });
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(now.to_string());
+        if now == "done" || now == "stopped" {
+            bar.finish();
+        } else {
+            // Keeps the elapsed time moving while an answer is recorded.
+            bar.enable_steady_tick(std::time::Duration::from_secs(1));
+        }
+    }
+
+    fn answered(&mut self, step: &InterviewStep) {
+        self.show_step(step);
+    }
+}
+
+impl Drop for TerminalUi {
+    /// A session cut short by an error leaves its bar where it got to.
+    fn drop(&mut self) {
+        if let Some(bar) = self.session.take() {
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+        }
     }
 }

@@ -55,27 +55,32 @@ impl InterviewOutcome {
     }
 }
 
-/// Runs the interview. `source_for(question_id, follow_up_index)` says where
-/// each answer comes from (`None` for the main answer, `Some(i)` for follow-up i);
-/// `after_answer` sees each step as it completes (for a per-answer report).
+/// Runs the interview. `source_for(question_id, follow_up)` says where each
+/// answer comes from (`None` for the main answer, `Some(text)` for the
+/// follow-up question asked); `after_answer` sees each step as it completes
+/// (for a per-answer report). The UI hears how far the session has got
+/// before each question and once at the end.
 pub fn run_interview(
     coach: &mut Coach,
     session: i64,
     questions: &[&Question],
     plan: &InterviewPlan,
-    source_for: &mut dyn FnMut(&str, Option<usize>) -> AnswerSource,
+    source_for: &mut dyn FnMut(&str, Option<&str>) -> AnswerSource,
     ui: &mut dyn SessionUi,
     after_answer: &mut dyn FnMut(&InterviewStep, &mut dyn SessionUi),
 ) -> Result<InterviewOutcome, PipelineError> {
     let mut outcome = InterviewOutcome::default();
     let mut position = 0;
+    let total = questions.len();
     for (index, question) in questions.iter().enumerate() {
         position += 1;
+        let label = format!("Question {} of {}", index + 1, total);
+        ui.session_progress(index, total, &label);
         let slot = Slot {
             session,
             position,
             attempt: 1,
-            label: format!("Question {} of {}", index + 1, questions.len()),
+            label,
             asked: question.text.clone(),
             question,
             follow_up_of: None,
@@ -94,10 +99,16 @@ pub fn run_interview(
         record(&mut outcome, &slot, answered, Vec::new(), ui, after_answer);
         if stop {
             outcome.stopped_early = true;
+            ui.session_progress(index + 1, total, "stopped");
             return Ok(outcome);
         }
-        for (i, text) in follow_ups.into_iter().enumerate() {
+        for text in follow_ups {
             position += 1;
+            ui.session_progress(
+                index,
+                total,
+                &format!("Follow-up to question {}", index + 1),
+            );
             let slot = Slot {
                 session,
                 position,
@@ -107,7 +118,7 @@ pub fn run_interview(
                 question,
                 follow_up_of: Some(parent),
             };
-            let answered = coach.ask(&slot, &source_for(&question.id, Some(i)), ui)?;
+            let answered = coach.ask(&slot, &source_for(&question.id, Some(&slot.asked)), ui)?;
             let stop = answered.stop_session;
             record(
                 &mut outcome,
@@ -119,10 +130,12 @@ pub fn run_interview(
             );
             if stop {
                 outcome.stopped_early = true;
+                ui.session_progress(index + 1, total, "stopped");
                 return Ok(outcome);
             }
         }
     }
+    ui.session_progress(total, total, "done");
     Ok(outcome)
 }
 

@@ -42,6 +42,14 @@ pub trait SessionUi {
     fn busy(&mut self, what: &str);
     /// A one-line note or warning.
     fn note(&mut self, text: &str);
+    /// Where the session stands: `done` of `total` main questions finished,
+    /// `now` says what is being asked ("Question 2 of 5", "Follow-up to
+    /// question 2"); called before each question, and once at the end with
+    /// `now` "done" (every question asked) or "stopped" (the user stopped).
+    fn session_progress(&mut self, _done: usize, _total: usize, _now: &str) {}
+    /// One answered step of an interview, as soon as it is analysed (the
+    /// per-answer report, when wanted).
+    fn answered(&mut self, _step: &super::interview::InterviewStep) {}
 }
 
 /// Why a question could not be completed.
