@@ -1,15 +1,17 @@
 //! Our side of `scripts/bench.sh`: batch transcription time, streaming
-//! latency after the end of the answer, and peak memory, for one clip per
-//! process. Prints one JSON line. Run with no microphone:
+//! feedback latency after the end of the answer (the rest of the transcript
+//! and the analysis), and peak memory, for one clip per process. Prints one JSON line. Run with no microphone:
 //!
 //!     cargo bench --bench transcription -- --clip a.wav --mode batch|stream
 //!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
+//!         [--tail-margin SECS|full]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rehearse::analysis::{analyze, AnalysisSettings, AnswerInput};
 use rehearse::audio::{resample, wav};
 use rehearse::transcribe::replay::replay;
 use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
@@ -22,6 +24,7 @@ struct Args {
     threads: usize,
     runs: usize,
     pace: f64,
+    tail_margin: Option<f64>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -35,6 +38,7 @@ fn parse() -> Result<Args, String> {
         threads: 2,
         runs: 3,
         pace: 1.0,
+        tail_margin: StreamSettings::default().tail_audio_ctx_margin_secs,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +60,10 @@ fn parse() -> Result<Args, String> {
             "--threads" => args.threads = number(value()?)? as usize,
             "--runs" => args.runs = (number(value()?)? as usize).max(1),
             "--pace" => args.pace = number(value()?)?,
+            "--tail-margin" => {
+                let v = value()?;
+                args.tail_margin = if v == "full" { None } else { Some(number(v)?) };
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -117,16 +125,35 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     }
     let settings = StreamSettings {
         decode: options.clone(),
-        ..StreamSettings::default()
+        tail_audio_ctx_margin_secs: args.tail_margin,
     };
+    // Feedback = the rest of the transcript plus the analysis of the answer
+    // (as for "tell me about your biggest mistake"), timed together.
+    let catalog = rehearse::bank::bundled()?;
+    let question = catalog
+        .question("biggest-mistake")
+        .ok_or("the bundled banks have no biggest-mistake question")?;
     let mut latencies = Vec::new();
-    let mut chunks = 0;
+    let mut analysis_ms = Vec::new();
+    let mut windows = 0;
     let mut text = String::new();
     for _ in 0..args.runs {
         let r = replay(model.clone(), settings.clone(), &pcm, args.pace)?;
-        latencies.push(r.latency.as_secs_f64());
-        chunks = r.chunks;
-        text = r.transcript.text;
+        let t0 = Instant::now();
+        let input = AnswerInput::Spoken {
+            audio_secs: duration,
+            time_to_first_word: r.transcript.words.first().map(|w| w.start),
+            transcript: r.transcript,
+        };
+        let analysis = analyze(question, &input, &AnalysisSettings::default());
+        let analysed = t0.elapsed();
+        std::hint::black_box(&analysis);
+        latencies.push((r.latency + analysed).as_secs_f64());
+        analysis_ms.push(analysed.as_secs_f64() * 1000.0);
+        windows = r.windows;
+        if let AnswerInput::Spoken { transcript, .. } = input {
+            text = transcript.text;
+        }
     }
     // Memory while streaming, before the batch run below for the comparison.
     let peak = peak_rss_mb();
@@ -135,7 +162,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         "mode": "stream", "clip": args.clip, "duration": duration, "pace": args.pace,
         "latencies": latencies, "median_latency": median(&latencies),
         "max_latency": latencies.iter().cloned().fold(f64::MIN, f64::max),
-        "chunks": chunks, "peak_rss_mb": peak,
+        "analysis_ms": analysis_ms, "windows": windows, "peak_rss_mb": peak,
         "wer_vs_batch": word_error_rate(&batch, &text), "text": text,
     }))
 }

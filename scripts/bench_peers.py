@@ -12,8 +12,8 @@ Engines:
       attention on, no token timestamps), to show what those cost.
 
 Decoding matches rehearse: English, greedy (beam 1, best_of 1), temperature
-fallback 0.0 -> 1.0 in steps of 0.2 with the usual thresholds, previous text as
-context inside the clip, word-level timestamps, 2 threads. Audio is read
+0 with no fallback to higher temperatures (whisper-cli's --no-fallback),
+previous text as context inside the clip, word-level timestamps, 2 threads. Audio is read
 before timing; each timed run is one full transcription of the clip.
 """
 
@@ -52,6 +52,7 @@ def faster_whisper_runner(model_dir, compute_type, threads):
             language="en",
             beam_size=1,
             best_of=1,
+            temperature=0.0,
             condition_on_previous_text=True,
             word_timestamps=True,
             vad_filter=False,
@@ -78,6 +79,8 @@ def pywhispercpp_runner(ggml_path, threads, like_ours):
         language="en",
         token_timestamps=like_ours,
         greedy={"best_of": 1},
+        temperature=0.0,
+        temperature_inc=0.0,
         print_progress=False,
         print_realtime=False,
         print_timestamps=False,

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
@@ -87,9 +88,10 @@ pub struct InterviewArgs {
     pub data: DataArgs,
 }
 
-fn load_transcriber(model: &str, models_dir: &Path) -> anyhow::Result<Transcriber> {
+/// Loads the model once for the whole session; every answer shares it.
+fn load_transcriber(model: &str, models_dir: &Path) -> anyhow::Result<Arc<Transcriber>> {
     let path = resolve_model(model, models_dir)?;
-    Ok(Transcriber::load(&path)?)
+    Ok(Arc::new(Transcriber::load(&path)?))
 }
 
 fn print_summary(outcome: &InterviewOutcome, session: i64) {
@@ -197,12 +199,7 @@ pub fn interview(
     };
     let report_when = args.report;
     let outcome = {
-        let mut coach = Coach::new(
-            transcriber.as_ref(),
-            speaker.as_mut(),
-            &mut history,
-            signals,
-        );
+        let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
         run_interview(
             &mut coach,
             session,
@@ -370,12 +367,7 @@ pub fn practice(
         }
     };
     let mut ui = TerminalUi::new();
-    let mut coach = Coach::new(
-        transcriber.as_ref(),
-        speaker.as_mut(),
-        &mut history,
-        signals,
-    );
+    let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
     let mut previous: Option<rehearse::analysis::Analysis> = None;
     let mut position = 0;
     let mut stopped = false;
@@ -533,7 +525,7 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let speed = args.speed;
     let outcome = {
         let mut coach = Coach::new(
-            Some(&transcriber),
+            Some(transcriber.clone()),
             speaker.as_mut(),
             &mut history,
             live::stop_signals(),

@@ -29,7 +29,7 @@ pub struct TranscribeArgs {
     #[arg(long)]
     pub prompt: Option<String>,
     /// Go through the live path: feed the file in 50 ms pieces as if it were
-    /// being spoken, transcribe it chunk by chunk meanwhile, and report how
+    /// being spoken, transcribe it window by window meanwhile, and report how
     /// soon after the end the transcript was ready
     #[arg(long)]
     pub streaming: bool,
@@ -108,7 +108,7 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
         if let Some(r) = &streamed {
             out["streaming"] = serde_json::json!({
                 "pace": args.pace,
-                "chunks": r.chunks,
+                "windows": r.windows,
                 "latency_secs": r.latency.as_secs_f64(),
             });
         }
@@ -143,10 +143,10 @@ fn streaming_summary(r: &Replay, pace: f64, threads: usize) -> String {
         "all at once".into()
     };
     format!(
-        "{:.1} s of audio fed {pace}, {} words in {} chunks; transcript ready {:.2} s after the last sample ({threads} threads)",
+        "{:.1} s of audio fed {pace}, {} words, {} whisper runs; transcript ready {:.2} s after the last sample ({threads} threads)",
         r.transcript.duration,
         r.transcript.words.len(),
-        r.chunks,
+        r.windows,
         r.latency.as_secs_f64()
     )
 }

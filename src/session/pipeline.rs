@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use crate::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
 use crate::audio::answer::{
     self, AnswerRecording, AnswerSettings, EndReason, LiveStatus, StopSignals,
@@ -13,7 +15,9 @@ use crate::audio::{resample, wav};
 use crate::bank::Question;
 use crate::history::{History, HistoryError, NewAnswer};
 use crate::speech::{SpeakOutcome, Speaker};
-use crate::transcribe::{DecodeOptions, TranscribeError, Transcriber, Transcript};
+use crate::transcribe::{
+    DecodeOptions, StreamSettings, StreamingTranscriber, TranscribeError, Transcriber, Transcript,
+};
 
 use super::playback_source;
 
@@ -84,7 +88,9 @@ pub struct AnsweredQuestion {
 
 /// Everything one question needs, borrowed for a session.
 pub struct Coach<'a> {
-    pub transcriber: Option<&'a Transcriber>,
+    /// The one loaded model, shared by every answer of the session (and by
+    /// the streaming worker of the answer being recorded).
+    pub transcriber: Option<Arc<Transcriber>>,
     pub speaker: &'a mut dyn Speaker,
     pub history: &'a mut History,
     pub analysis: AnalysisSettings,
@@ -110,7 +116,7 @@ pub struct Slot<'q> {
 
 impl<'a> Coach<'a> {
     pub fn new(
-        transcriber: Option<&'a Transcriber>,
+        transcriber: Option<Arc<Transcriber>>,
         speaker: &'a mut dyn Speaker,
         history: &'a mut History,
         signals: StopSignals,
@@ -145,10 +151,7 @@ impl<'a> Coach<'a> {
         }
     }
 
-    fn transcribe(&self, path: &std::path::Path) -> Result<Transcript, PipelineError> {
-        let transcriber = self.transcriber.ok_or(PipelineError::NoTranscriber)?;
-        let clip = wav::read_mono(path)?;
-        let pcm = resample::to_whisper_rate(&clip)?;
+    fn decode_options(&self) -> DecodeOptions {
         let mut options = DecodeOptions {
             initial_prompt: Some(FILLER_PROMPT.to_string()),
             ..DecodeOptions::default()
@@ -156,7 +159,58 @@ impl<'a> Coach<'a> {
         if let Some(threads) = self.threads {
             options.threads = threads;
         }
-        Ok(transcriber.transcribe(&pcm, &options)?)
+        options
+    }
+
+    /// Transcribes a whole recording at once (the fallback when live
+    /// transcription failed).
+    fn transcribe(&self, path: &std::path::Path) -> Result<Transcript, PipelineError> {
+        let transcriber = self
+            .transcriber
+            .as_ref()
+            .ok_or(PipelineError::NoTranscriber)?;
+        let clip = wav::read_mono(path)?;
+        let pcm = resample::to_whisper_rate(&clip)?;
+        Ok(transcriber.transcribe(&pcm, &self.decode_options())?)
+    }
+
+    /// Starts transcribing the answer while it is recorded; `None` (with a
+    /// note) if the worker cannot start, and the recording is transcribed
+    /// after it ends instead.
+    fn start_streaming(&self, ui: &mut dyn SessionUi) -> Option<StreamingTranscriber> {
+        let transcriber = self.transcriber.clone()?;
+        let settings = StreamSettings {
+            decode: self.decode_options(),
+            ..StreamSettings::default()
+        };
+        match StreamingTranscriber::start(transcriber, settings) {
+            Ok(stream) => Some(stream),
+            Err(e) => {
+                ui.note(&format!(
+                    "live transcription unavailable ({e}); the answer is transcribed after it ends"
+                ));
+                None
+            }
+        }
+    }
+
+    /// The transcript of a finished recording: what the live transcription
+    /// made of it, or (if that failed) the recording transcribed again.
+    fn finish_transcript(
+        &self,
+        stream: Option<StreamingTranscriber>,
+        path: &std::path::Path,
+        ui: &mut dyn SessionUi,
+    ) -> Result<Transcript, PipelineError> {
+        if let Some(stream) = stream {
+            match stream.finish() {
+                Ok(transcript) => return Ok(transcript),
+                Err(e) => ui.note(&format!(
+                    "live transcription failed ({e}); transcribing the recording again"
+                )),
+            }
+        }
+        self.transcribe(path)
     }
 
     /// Asks one question and stores the answer.
@@ -185,27 +239,35 @@ impl<'a> Coach<'a> {
                     return Err(PipelineError::NoTranscriber);
                 }
                 let path = self.history.recording_path(slot.session, slot.position)?;
+                let mut stream = self.start_streaming(ui);
+                let mut on_samples = |samples: &[f32]| {
+                    if let Some(stream) = stream.as_mut() {
+                        stream.push(samples);
+                    }
+                };
                 let mut on_status = |s: &LiveStatus| ui.recording(s);
                 let recording = match source {
                     AnswerSource::Microphone { device } => {
                         let device = capture::find_input_device(device.as_deref())?;
                         let input = capture::open_input(&device)?;
-                        answer::record_answer(
+                        answer::record_answer_with(
                             input,
                             &path,
                             &settings,
                             &self.signals,
                             &mut on_status,
+                            &mut on_samples,
                         )?
                     }
                     AnswerSource::Recording { path: file, speed } => {
                         let feed = playback_source::play_into_recorder(file, *speed)?;
-                        let result = answer::record_from(
+                        let result = answer::record_from_with(
                             feed.source,
                             &path,
                             &settings,
                             &self.signals,
                             &mut on_status,
+                            &mut on_samples,
                         );
                         drop(feed.feeder);
                         result?
@@ -214,8 +276,8 @@ impl<'a> Coach<'a> {
                 };
                 ui.recording_done(&recording);
                 let stop = recording.ended_by == EndReason::Interrupted;
-                ui.busy("transcribing");
-                let transcript = self.transcribe(&recording.path)?;
+                ui.busy("transcribing the last words");
+                let transcript = self.finish_transcript(stream, &recording.path, ui)?;
                 let input = AnswerInput::Spoken {
                     audio_secs: recording.duration_secs,
                     time_to_first_word: recording.time_to_first_speech,

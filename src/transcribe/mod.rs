@@ -3,14 +3,13 @@
 //! and probabilities, in one go ([`Transcriber::transcribe`]) or while the
 //! answer is still being spoken ([`streaming`]).
 
-pub mod chunker;
 pub mod replay;
 pub mod streaming;
 mod words;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
@@ -86,6 +85,8 @@ pub enum TranscribeError {
     Decode(String),
     #[error("no audio to transcribe (0 samples)")]
     NoAudio,
+    #[error("transcription cancelled")]
+    Cancelled,
 }
 
 /// Model loads in this process, for checking that answers reuse one model.
@@ -124,6 +125,12 @@ pub(crate) struct RunRequest<'a> {
     /// Decode the audio as one window (it must fit in 30 s): whisper then
     /// never slides its window back over audio it already transcribed.
     pub single_window: bool,
+    /// Stop after the first 30 s window (the streaming walk decides where
+    /// the next one starts).
+    pub first_window_only: bool,
+    /// Setting this flag abandons the run (it then fails with
+    /// [`TranscribeError::Cancelled`]).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// The result of one run: the transcript (times from the start of `pcm`) and
@@ -132,6 +139,9 @@ pub(crate) struct RunRequest<'a> {
 pub(crate) struct Decoded {
     pub transcript: Transcript,
     pub tokens: Vec<i32>,
+    /// For a first-window-only run: the window's whole token sequence as
+    /// decoded (the tokens above leave out timestamps that close no segment).
+    pub sequence: Vec<i32>,
 }
 
 impl Transcriber {
@@ -142,6 +152,8 @@ impl Transcriber {
         store::check_recorded_sha256(model_path)?;
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
+        // DTW word timestamps need the attention weights, which flash
+        // attention does not keep (and on this CPU it saved little time).
         params.flash_attn(false);
         if let Some(preset) = dtw_preset(&summary.hparams) {
             params.dtw_parameters(DtwParameters {
@@ -184,9 +196,15 @@ impl Transcriber {
     }
 
     /// How many whisper runs this model has served (each batch transcription
-    /// is one; a streamed answer is one per chunk).
+    /// is one; a streamed answer is one per 30 s window and one for the rest).
     pub fn runs(&self) -> u64 {
         self.runs.load(Ordering::SeqCst)
+    }
+
+    /// The id of the first timestamp token (`<|0.00|>`); every id above it is
+    /// a timestamp too, 20 ms apart.
+    pub(crate) fn first_timestamp_token(&self) -> i32 {
+        self.context.token_beg()
     }
 
     /// Token ids of `text` (for prompts); whisper keeps at most a few hundred.
@@ -211,6 +229,8 @@ impl Transcriber {
             prompt_tokens: &[],
             audio_ctx: None,
             single_window: false,
+            first_window_only: false,
+            cancel: None,
         })?;
         Ok(decoded.transcript)
     }
@@ -248,20 +268,104 @@ impl Transcriber {
             let max = self.hparams.n_audio_ctx as usize;
             params.set_audio_ctx(audio_ctx.clamp(1, max) as i32);
         }
+        let mut watch = WindowWatch::default();
+        if request.first_window_only {
+            let watch_ptr: *mut WindowWatch = &mut watch;
+            // SAFETY: the callbacks only touch `watch`, which outlives the
+            // `full` call below (the only time whisper calls them), on the
+            // thread that runs it; nothing else uses `watch` meanwhile.
+            unsafe {
+                params.set_start_encoder_callback(Some(only_first_window));
+                params.set_start_encoder_callback_user_data(watch_ptr.cast());
+                params.set_filter_logits_callback(Some(remember_sequence));
+                params.set_filter_logits_callback_user_data(watch_ptr.cast());
+            }
+        }
+        if let Some(cancel) = &request.cancel {
+            // whisper-rs 0.16's `set_abort_callback_safe` hands whisper a
+            // pointer of one type and reads it back as another (its callback
+            // then returns garbage and aborts at random), so the raw form.
+            // SAFETY: the flag is kept alive by `request` for the whole run.
+            unsafe {
+                params.set_abort_callback(Some(cancel_requested));
+                params.set_abort_callback_user_data(Arc::as_ptr(cancel).cast_mut().cast());
+            }
+        }
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        state
-            .full(params, request.pcm)
-            .map_err(|e| TranscribeError::Decode(e.to_string()))?;
+        let outcome = state.full(params, request.pcm);
+        if request
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::SeqCst))
+        {
+            return Err(TranscribeError::Cancelled);
+        }
+        outcome.map_err(|e| TranscribeError::Decode(e.to_string()))?;
         self.runs.fetch_add(1, Ordering::SeqCst);
-        collect(
+        let mut decoded = collect(
             &state,
             self.context.token_eot(),
             self.context.token_beg(),
             duration,
-        )
+        )?;
+        decoded.sequence = watch.sequence;
+        Ok(decoded)
+    }
+}
+
+/// ggml calls this between steps of a run; true abandons the run.
+unsafe extern "C" fn cancel_requested(user_data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `user_data` is the `AtomicBool` of the run's request.
+    let cancel = unsafe { &*user_data.cast::<AtomicBool>() };
+    cancel.load(Ordering::SeqCst)
+}
+
+/// What the callbacks of a first-window-only run see.
+#[derive(Default)]
+struct WindowWatch {
+    windows_started: u32,
+    /// The tokens of the first window's sequence before its last step.
+    sequence: Vec<i32>,
+}
+
+/// whisper calls this before encoding each window; returning false ends the
+/// run there (a normal end: the windows decoded so far are kept).
+unsafe extern "C" fn only_first_window(
+    _context: *mut whisper_rs::WhisperSysContext,
+    _state: *mut whisper_rs::WhisperSysState,
+    user_data: *mut std::ffi::c_void,
+) -> bool {
+    // SAFETY: `user_data` is the `WindowWatch` set up in `Transcriber::run`,
+    // alive for the whole run.
+    let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
+    watch.windows_started += 1;
+    watch.windows_started == 1
+}
+
+/// whisper calls this before each token it samples, with the sequence so
+/// far: the last call before the end of text shows the whole sequence,
+/// timestamps that close no segment included.
+unsafe extern "C" fn remember_sequence(
+    _context: *mut whisper_rs::WhisperSysContext,
+    _state: *mut whisper_rs::WhisperSysState,
+    tokens: *const whisper_rs::WhisperTokenData,
+    n_tokens: std::os::raw::c_int,
+    _logits: *mut f32,
+    user_data: *mut std::ffi::c_void,
+) {
+    // SAFETY: as in `only_first_window`; `tokens` points at `n_tokens`
+    // token records for the duration of the call.
+    let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
+    if watch.windows_started != 1 {
+        return;
+    }
+    watch.sequence.clear();
+    if n_tokens > 0 && !tokens.is_null() {
+        let tokens = unsafe { std::slice::from_raw_parts(tokens, n_tokens as usize) };
+        watch.sequence.extend(tokens.iter().map(|t| t.id));
     }
 }
 
@@ -329,6 +433,7 @@ fn collect(
             words,
         },
         tokens,
+        sequence: Vec::new(),
     })
 }
 

@@ -19,8 +19,8 @@ pub struct Replay {
     pub transcript: Transcript,
     /// Wall time from the delivery of the last sample to the full transcript.
     pub latency: Duration,
-    /// Chunks whisper ran on (the tail included).
-    pub chunks: usize,
+    /// whisper runs (30 s windows, and the rest at the end).
+    pub windows: usize,
     /// Wall time of the whole replay.
     pub wall: Duration,
 }
@@ -56,7 +56,7 @@ pub fn replay(
     Ok(Replay {
         transcript,
         latency: done - last_delivery,
-        chunks: progress.chunks_done(),
+        windows: progress.windows_done(),
         wall: done - started,
     })
 }

@@ -1,9 +1,26 @@
-//! Transcribing an answer while it is spoken: samples go to a [`Chunker`] as
-//! they are captured; each finished chunk is transcribed on a worker thread
-//! (optionally with the text before it as whisper's prompt), its times
-//! shifted into answer time. When the answer ends, only the tail is left to
-//! transcribe, with an encoder window sized to it, so the full transcript is
-//! ready moments later.
+//! Transcribing an answer while it is spoken, so that its transcript is
+//! ready moments after it ends.
+//!
+//! A batch run of whisper walks the audio in 30-second windows: it decodes a
+//! window with the text so far as its prompt, then moves on to where the last
+//! complete segment ended. This module walks the same windows as the audio
+//! arrives: a worker thread decodes each window as soon as the answer has
+//! gone a second past it (so whisper, as in a batch run, sees that the audio
+//! goes on), with the same prompt, and moves on by the same rule. When the
+//! answer ends only the rest since the last window is left. The transcript
+//! is therefore the batch transcript, give or take what differs in the
+//! arithmetic (the log-mel scale is set per window rather than over the whole
+//! recording), and word times are in answer time.
+//!
+//! While the speaker pauses, the worker also transcribes the audio since the
+//! last window up to the pause, in case the answer ends soon: when it does,
+//! only the words after that pause are left to transcribe (with the text
+//! before them as the prompt), which keeps the wait short however far the
+//! answer is into a window. A pass of this kind still running when the answer
+//! ends is cancelled at once.
+//!
+//! Windows with no speech at all (by an energy voice-activity detector) are
+//! skipped: whisper tends to invent words in silence.
 //!
 //! ```no_run
 //! # use std::sync::Arc;
@@ -17,43 +34,53 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::chunker::{Chunk, ChunkSettings, Chunker};
 use super::{
     join_segment_texts, DecodeOptions, Decoded, RunRequest, TranscribeError, Transcriber,
     Transcript,
 };
 use crate::audio::resample::WHISPER_RATE;
+use crate::audio::vad::{EnergyVad, VadSettings, FRAME};
 
-/// whisper's encoder positions per second of audio.
-const AUDIO_CTX_PER_SEC: f64 = 50.0;
-/// Chunks shorter than this are padded with silence (whisper does poorly on
-/// very short input).
-const MIN_RUN_SECS: f64 = 1.0;
-/// Most prompt tokens whisper uses (half its 448-token text context, less one).
+/// whisper's window: 30 s of audio.
+pub const WINDOW_SAMPLES: usize = 30 * WHISPER_RATE as usize;
+/// Audio past a window needed before it is decoded (2 s): whisper treats a
+/// window that reaches within a second of the end of its input differently.
+const LOOKAHEAD_SAMPLES: usize = 2 * WHISPER_RATE as usize;
+/// whisper's mel frames per second (its `seek` unit is one frame, 10 ms).
+const FRAMES_PER_SEC: usize = 100;
+const SAMPLES_PER_FRAME: usize = WHISPER_RATE as usize / FRAMES_PER_SEC;
+/// Most prompt tokens whisper uses: half its 448-token text context, less
+/// the "previous text" marker.
 const MAX_PROMPT_TOKENS: usize = 223;
+/// Less audio than this after a window (1 s, whisper's `delta_min`) is not
+/// decoded at all; whisper does the same.
+const MIN_REST_SAMPLES: usize = WHISPER_RATE as usize;
+/// A rest shorter than this (5 s) is decoded without the text before it as
+/// its prompt, as whisper does for a short last piece (it tends to repeat
+/// the prompt otherwise).
+const SHORT_REST_SAMPLES: usize = 5 * WHISPER_RATE as usize;
+/// Silence after speech that makes a pause worth transcribing up to (0.45 s).
+const PAUSE_FRAMES: usize = 15;
+/// Quiet kept after the last word of a pause-ended piece (0.21 s).
+const PAUSE_KEEP_FRAMES: usize = 7;
+/// New speech since the last such pass needed before another (3 s).
+const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 3 * WHISPER_RATE as usize;
 
 /// How to stream.
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
-    /// Threads, and an initial prompt for the first chunk.
+    /// Threads, and an initial prompt.
     pub decode: DecodeOptions,
-    pub chunking: ChunkSettings,
-    /// Give each chunk the text decoded so far as whisper's prompt (the
-    /// initial prompt, if any, is always given). Off by default: with
-    /// tiny.en it made chunks drift further from the batch transcript (the
-    /// model tends to continue or repeat the prompt); see the README.
-    pub prompt_with_previous_text: bool,
-    /// Size whisper's encoder window to the chunk plus this margin (seconds)
-    /// instead of encoding a full 30 s window; None: full window. Applies to
-    /// chunks transcribed while the answer goes on.
-    pub audio_ctx_margin_secs: Option<f64>,
-    /// The same for the tail, transcribed after the answer ended: the one
-    /// run the speaker waits for, so by default it gets the short window.
+    /// Size whisper's encoder window for the audio after the last window
+    /// (what the speaker waits for at the end) to that audio plus this
+    /// margin (seconds), instead of a full 30 s window: about three times
+    /// faster for a short rest, a little less faithful to the batch
+    /// transcript. None: full window. Default: 3 s.
     pub tail_audio_ctx_margin_secs: Option<f64>,
 }
 
@@ -61,9 +88,6 @@ impl Default for StreamSettings {
     fn default() -> Self {
         Self {
             decode: DecodeOptions::default(),
-            chunking: ChunkSettings::default(),
-            prompt_with_previous_text: false,
-            audio_ctx_margin_secs: None,
             tail_audio_ctx_margin_secs: Some(3.0),
         }
     }
@@ -72,8 +96,8 @@ impl Default for StreamSettings {
 /// Why streaming transcription failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
-    #[error("transcribing the chunk at {at:.1} s: {source}")]
-    Chunk {
+    #[error("transcribing the audio from {at:.1} s: {source}")]
+    Window {
         at: f64,
         #[source]
         source: TranscribeError,
@@ -84,22 +108,32 @@ pub enum StreamError {
     WorkerPanicked(String),
 }
 
+/// The audio since the last window, transcribed up to a pause.
+struct PausePass {
+    /// Where the window walk stood (`seek`) when it ran.
+    from: usize,
+    /// The pause it ran up to.
+    to: usize,
+    decoded: Decoded,
+}
+
 /// Live counters, readable while the answer is still being spoken.
 #[derive(Debug, Default)]
 pub struct StreamProgress {
-    chunks_sent: AtomicUsize,
-    chunks_done: AtomicUsize,
+    windows_done: AtomicUsize,
+    samples_received: AtomicUsize,
 }
 
 impl StreamProgress {
-    /// Chunks handed to the worker so far.
-    pub fn chunks_sent(&self) -> usize {
-        self.chunks_sent.load(Ordering::SeqCst)
+    /// Whisper runs finished so far: each 30 s window, each pass up to a
+    /// pause, and the rest at the end.
+    pub fn windows_done(&self) -> usize {
+        self.windows_done.load(Ordering::SeqCst)
     }
 
-    /// Chunks the worker has transcribed.
-    pub fn chunks_done(&self) -> usize {
-        self.chunks_done.load(Ordering::SeqCst)
+    /// Samples the worker has received.
+    pub fn samples_received(&self) -> usize {
+        self.samples_received.load(Ordering::SeqCst)
     }
 }
 
@@ -107,10 +141,12 @@ impl StreamProgress {
 /// model is shared: start one of these per answer with the same
 /// [`Transcriber`].
 pub struct StreamingTranscriber {
-    chunker: Chunker,
-    jobs: Sender<Job>,
+    samples: Sender<Vec<f32>>,
     worker: JoinHandle<Result<Transcript, StreamError>>,
     progress: Arc<StreamProgress>,
+    received: usize,
+    /// Set when the answer ends: cancels a pause pass in progress.
+    ended: Arc<AtomicBool>,
 }
 
 impl StreamingTranscriber {
@@ -119,177 +155,364 @@ impl StreamingTranscriber {
         transcriber: Arc<Transcriber>,
         settings: StreamSettings,
     ) -> Result<Self, StreamError> {
-        let (jobs, queue) = mpsc::channel();
+        let (samples, queue) = mpsc::channel();
         let progress = Arc::new(StreamProgress::default());
         let worker_progress = progress.clone();
-        let chunking = settings.chunking;
+        let ended = Arc::new(AtomicBool::new(false));
+        let worker_ended = ended.clone();
         let worker = std::thread::Builder::new()
             .name("transcribe".into())
-            .spawn(move || work(&transcriber, &settings, queue, &worker_progress))
+            .spawn(move || {
+                work(
+                    &transcriber,
+                    &settings,
+                    queue,
+                    &worker_progress,
+                    worker_ended,
+                )
+            })
             .map_err(StreamError::Spawn)?;
         Ok(Self {
-            chunker: Chunker::new(chunking),
-            jobs,
+            samples,
             worker,
             progress,
+            received: 0,
+            ended,
         })
     }
 
     /// Feeds 16 kHz mono samples as they are captured. Cheap: whisper runs
     /// on the worker thread. (A failed worker is reported by [`Self::finish`].)
     pub fn push(&mut self, samples_16k: &[f32]) {
-        for chunk in self.chunker.push(samples_16k) {
-            self.send(chunk);
+        if samples_16k.is_empty() {
+            return;
         }
-    }
-
-    fn send(&self, chunk: Chunk) {
-        self.progress.chunks_sent.fetch_add(1, Ordering::SeqCst);
-        // A closed queue means the worker stopped on an error: finish() says which.
-        let _ = self.jobs.send(Job { chunk, tail: false });
+        self.received += samples_16k.len();
+        let _ = self.samples.send(samples_16k.to_vec());
     }
 
     /// Seconds of audio received so far.
     pub fn received_secs(&self) -> f64 {
-        self.chunker.total_samples() as f64 / WHISPER_RATE as f64
+        self.received as f64 / WHISPER_RATE as f64
     }
 
-    /// Counters of chunks sent and transcribed.
+    /// Counters shared with the worker.
     pub fn progress(&self) -> Arc<StreamProgress> {
         self.progress.clone()
     }
 
-    /// Ends the answer: transcribes the tail, waits for the worker, and
+    /// Ends the answer: transcribes the rest, waits for the worker, and
     /// returns the transcript of the whole answer (times in answer time).
     pub fn finish(self) -> Result<Transcript, StreamError> {
         let Self {
-            chunker,
-            jobs,
+            samples,
             worker,
-            progress,
+            ended,
+            ..
         } = self;
-        let duration = chunker.total_samples() as f64 / WHISPER_RATE as f64;
-        if let Some(tail) = chunker.finish() {
-            progress.chunks_sent.fetch_add(1, Ordering::SeqCst);
-            let _ = jobs.send(Job {
-                chunk: tail,
-                tail: true,
-            });
-        }
-        drop(jobs);
-        let mut transcript = worker.join().map_err(|panic| {
+        ended.store(true, Ordering::SeqCst);
+        drop(samples);
+        worker.join().map_err(|panic| {
             let message = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             StreamError::WorkerPanicked(message)
-        })??;
-        transcript.duration = duration;
-        Ok(transcript)
+        })?
     }
 }
 
-/// A chunk for the worker; `tail` marks the rest of the answer after its end.
-struct Job {
-    chunk: Chunk,
-    tail: bool,
+/// The answer so far, and where whisper has got to in it.
+struct Walk<'a> {
+    transcriber: &'a Transcriber,
+    settings: &'a StreamSettings,
+    audio: Vec<f32>,
+    /// Whether each whole [`FRAME`] of `audio` holds speech.
+    speech: Vec<bool>,
+    vad: EnergyVad,
+    /// Sample index where the next window starts (whisper's `seek`).
+    seek: usize,
+    /// The text so far as token ids (initial prompt first), for the prompt.
+    context: Vec<i32>,
+    transcript: Transcript,
+    /// The latest pass up to a pause, if still valid.
+    pause_pass: Option<PausePass>,
+    ended: Arc<AtomicBool>,
 }
 
-/// The worker: transcribes chunks in order until the queue closes.
+/// The worker: decodes windows as the audio allows, then the rest.
 fn work(
     transcriber: &Transcriber,
     settings: &StreamSettings,
-    queue: Receiver<Job>,
+    queue: Receiver<Vec<f32>>,
     progress: &StreamProgress,
+    ended: Arc<AtomicBool>,
 ) -> Result<Transcript, StreamError> {
-    let mut context = Context::new(transcriber, settings.decode.initial_prompt.as_deref());
-    let mut transcript = Transcript {
-        text: String::new(),
-        duration: 0.0,
-        segments: Vec::new(),
-        words: Vec::new(),
-    };
-    for Job { chunk, tail } in queue {
-        let at = chunk.start_secs();
-        let margin = if tail {
-            settings.tail_audio_ctx_margin_secs
-        } else {
-            settings.audio_ctx_margin_secs
-        };
-        let decoded = transcribe_chunk(transcriber, settings, &chunk, margin, &context)
-            .map_err(|source| StreamError::Chunk { at, source })?;
-        if settings.prompt_with_previous_text {
-            context.extend(&decoded.tokens);
+    let mut walk = Walk::new(transcriber, settings, ended);
+    while let Ok(samples) = queue.recv() {
+        progress
+            .samples_received
+            .fetch_add(samples.len(), Ordering::SeqCst);
+        walk.receive(&samples);
+        // Everything already queued first: passes are for when we are idle.
+        while let Ok(more) = queue.try_recv() {
+            progress
+                .samples_received
+                .fetch_add(more.len(), Ordering::SeqCst);
+            walk.receive(&more);
         }
-        append_shifted(&mut transcript, decoded.transcript, at);
-        progress.chunks_done.fetch_add(1, Ordering::SeqCst);
+        while walk.audio.len() >= walk.seek + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES {
+            walk.window()?;
+            progress.windows_done.fetch_add(1, Ordering::SeqCst);
+        }
+        if walk.maybe_pause_pass()? {
+            progress.windows_done.fetch_add(1, Ordering::SeqCst);
+        }
     }
+    if walk.rest()? {
+        progress.windows_done.fetch_add(1, Ordering::SeqCst);
+    }
+    let mut transcript = walk.transcript;
     transcript.text = join_segment_texts(&transcript.segments);
+    transcript.duration = walk.audio.len() as f64 / WHISPER_RATE as f64;
     Ok(transcript)
 }
 
-/// The text before the current chunk, as whisper token ids.
-struct Context {
-    tokens: Vec<i32>,
-}
-
-impl Context {
-    fn new(transcriber: &Transcriber, initial_prompt: Option<&str>) -> Self {
-        let tokens = initial_prompt
+impl<'a> Walk<'a> {
+    fn new(
+        transcriber: &'a Transcriber,
+        settings: &'a StreamSettings,
+        ended: Arc<AtomicBool>,
+    ) -> Self {
+        let context = settings
+            .decode
+            .initial_prompt
+            .as_deref()
             .filter(|p| !p.trim().is_empty())
             .and_then(|p| transcriber.tokenize(p).ok())
             .unwrap_or_default();
-        let mut context = Self { tokens: Vec::new() };
-        context.extend(&tokens);
-        context
-    }
-
-    fn extend(&mut self, tokens: &[i32]) {
-        self.tokens.extend_from_slice(tokens);
-        let excess = self.tokens.len().saturating_sub(MAX_PROMPT_TOKENS);
-        self.tokens.drain(..excess);
-    }
-}
-
-fn transcribe_chunk(
-    transcriber: &Transcriber,
-    settings: &StreamSettings,
-    chunk: &Chunk,
-    audio_ctx_margin_secs: Option<f64>,
-    context: &Context,
-) -> Result<Decoded, TranscribeError> {
-    let duration = chunk.duration_secs();
-    let min_samples = (MIN_RUN_SECS * WHISPER_RATE as f64) as usize;
-    let padded;
-    let pcm: &[f32] = if chunk.samples.len() < min_samples {
-        padded = {
-            let mut v = chunk.samples.clone();
-            v.resize(min_samples, 0.0);
-            v
+        let mut walk = Self {
+            transcriber,
+            settings,
+            audio: Vec::new(),
+            speech: Vec::new(),
+            vad: EnergyVad::new(VadSettings {
+                end_after_silence_secs: None,
+                ..VadSettings::default()
+            }),
+            seek: 0,
+            context: Vec::new(),
+            transcript: Transcript {
+                text: String::new(),
+                duration: 0.0,
+                segments: Vec::new(),
+                words: Vec::new(),
+            },
+            pause_pass: None,
+            ended,
         };
-        &padded
-    } else {
-        &chunk.samples
-    };
-    let audio_ctx = audio_ctx_margin_secs.map(|margin| {
-        let secs = pcm.len() as f64 / WHISPER_RATE as f64 + margin.max(0.0);
-        (secs * AUDIO_CTX_PER_SEC).ceil() as usize
-    });
-    transcriber.run(&RunRequest {
-        pcm,
-        duration,
-        threads: settings.decode.threads,
-        initial_prompt: None,
-        prompt_tokens: &context.tokens,
-        audio_ctx,
-        single_window: true,
-    })
+        walk.extend_context(&context);
+        walk
+    }
+
+    fn receive(&mut self, samples: &[f32]) {
+        self.audio.extend_from_slice(samples);
+        let whole_frames = self.audio.len() / FRAME;
+        while self.speech.len() < whole_frames {
+            let at = self.speech.len() * FRAME;
+            let state = self.vad.push(&self.audio[at..at + FRAME]);
+            self.speech.push(state.speaking);
+        }
+    }
+
+    /// Whether `audio[from..to]` holds speech (judged by whole frames; a
+    /// partial last frame is under 30 ms).
+    fn has_speech(&self, from: usize, to: usize) -> bool {
+        let first = from / FRAME;
+        let last = to.div_ceil(FRAME).min(self.speech.len());
+        (first..last).any(|i| self.speech[i])
+    }
+
+    fn extend_context(&mut self, tokens: &[i32]) {
+        self.context.extend_from_slice(tokens);
+        let excess = self.context.len().saturating_sub(MAX_PROMPT_TOKENS);
+        self.context.drain(..excess);
+    }
+
+    /// Decodes the 30 s window at `seek` and moves `seek` on as whisper would.
+    fn window(&mut self) -> Result<(), StreamError> {
+        self.pause_pass = None;
+        let start = self.seek;
+        if !self.has_speech(start, start + WINDOW_SAMPLES) {
+            self.seek += WINDOW_SAMPLES;
+            return Ok(());
+        }
+        let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
+        let decoded = self.decode(start, end, true, None, &self.context.clone(), false)?;
+        let first_timestamp = self.transcriber.first_timestamp_token();
+        let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
+        self.take(decoded, start);
+        self.seek += advance.max(SAMPLES_PER_FRAME);
+        Ok(())
+    }
+
+    /// Where the speaker is pausing, if they are: just after the last word
+    /// before a silence of [`PAUSE_FRAMES`] that lasts to now.
+    fn pause_point(&self) -> Option<usize> {
+        let quiet = self.speech.iter().rev().take_while(|s| !**s).count();
+        let n = self.speech.len();
+        (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
+    }
+
+    /// While the speaker pauses, transcribes the audio since the last window
+    /// up to the pause (see the module docs), unless little has been said
+    /// since the last such pass. Cancelled if the answer ends meanwhile.
+    /// True if a pass ran to its end.
+    fn maybe_pause_pass(&mut self) -> Result<bool, StreamError> {
+        let Some(to) = self.pause_point() else {
+            return Ok(false);
+        };
+        let from = self.seek;
+        let done_to = self.pause_pass.as_ref().map_or(from, |p| p.to.max(from));
+        if to < from + MIN_REST_SAMPLES
+            || to < done_to + PAUSE_PASS_MIN_NEW_SAMPLES
+            || !self.has_speech(from, to)
+        {
+            return Ok(false);
+        }
+        match self.decode_rest(from, to, true) {
+            Ok(decoded) => {
+                self.pause_pass = Some(PausePass { from, to, decoded });
+                Ok(true)
+            }
+            Err(StreamError::Window {
+                source: TranscribeError::Cancelled,
+                ..
+            }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decodes `audio[from..to]`, the audio after the last window (whole,
+    /// or up to a pause), as whisper would decode the end of a recording.
+    fn decode_rest(
+        &self,
+        from: usize,
+        to: usize,
+        cancellable: bool,
+    ) -> Result<Decoded, StreamError> {
+        let prompt = if from > 0 && to - from < SHORT_REST_SAMPLES {
+            Vec::new()
+        } else {
+            self.context.clone()
+        };
+        let audio_ctx = self.settings.tail_audio_ctx_margin_secs.map(|margin| {
+            let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
+            (secs * 50.0).ceil() as usize
+        });
+        self.decode(from, to, false, audio_ctx, &prompt, cancellable)
+    }
+
+    /// Decodes what is left after the last window (using the pass up to the
+    /// latest pause, when there is one); false if nothing was left.
+    fn rest(&mut self) -> Result<bool, StreamError> {
+        let end = self.audio.len();
+        let mut decoded_any = false;
+        if let Some(pass) = self.pause_pass.take() {
+            if pass.from == self.seek && pass.to <= end {
+                self.take(pass.decoded, pass.from);
+                self.seek = pass.to;
+                decoded_any = true;
+            }
+        }
+        let start = self.seek;
+        if !self.has_speech(start, end) {
+            return Ok(decoded_any);
+        }
+        if end < start + MIN_REST_SAMPLES {
+            if !decoded_any {
+                // As whisper: less than a second after the last window is left.
+                return Ok(false);
+            }
+            // A short last phrase after a pause ("Thank you."): whisper
+            // decodes nothing shorter than a second, so it gets a little
+            // silence after it.
+            self.audio.resize(start + MIN_REST_SAMPLES + FRAME, 0.0);
+            let decoded = self.decode_rest(start, self.audio.len(), false);
+            self.audio.truncate(end);
+            self.take(decoded?, start);
+            self.seek = end;
+            return Ok(true);
+        }
+        let decoded = self.decode_rest(start, end, false)?;
+        self.take(decoded, start);
+        self.seek = end;
+        Ok(true)
+    }
+
+    fn decode(
+        &self,
+        start: usize,
+        end: usize,
+        first_window_only: bool,
+        audio_ctx: Option<usize>,
+        prompt: &[i32],
+        cancellable: bool,
+    ) -> Result<Decoded, StreamError> {
+        let pcm = &self.audio[start..end];
+        self.transcriber
+            .run(&RunRequest {
+                pcm,
+                duration: pcm.len() as f64 / WHISPER_RATE as f64,
+                threads: self.settings.decode.threads,
+                initial_prompt: None,
+                prompt_tokens: prompt,
+                audio_ctx,
+                single_window: false,
+                first_window_only,
+                cancel: cancellable.then(|| self.ended.clone()),
+            })
+            .map_err(|source| StreamError::Window {
+                at: start as f64 / WHISPER_RATE as f64,
+                source,
+            })
+    }
+
+    /// Adds a run's segments and words, moved into answer time, and its
+    /// tokens to the context.
+    fn take(&mut self, decoded: Decoded, start: usize) {
+        self.extend_context(&decoded.tokens);
+        append_shifted(
+            &mut self.transcript,
+            decoded.transcript,
+            start as f64 / WHISPER_RATE as f64,
+        );
+    }
 }
 
-/// Appends a chunk's transcript, its times moved by `offset` seconds.
+/// Where whisper goes after a window, in frames (10 ms) from its start: the
+/// whole window when the text ends with a lone closing timestamp (every
+/// segment is complete) or has no timestamps, else the last timestamp (the
+/// unfinished last segment is decoded again in the next window).
+fn advance_frames(tokens: &[i32], first_timestamp: i32) -> usize {
+    let full = WINDOW_SAMPLES / SAMPLES_PER_FRAME;
+    let n = tokens.len();
+    let single_timestamp_ending =
+        n > 1 && tokens[n - 2] < first_timestamp && tokens[n - 1] > first_timestamp;
+    if single_timestamp_ending {
+        return full;
+    }
+    match tokens.iter().rev().find(|&&t| t >= first_timestamp) {
+        // Timestamp tokens are 20 ms apart.
+        Some(&t) => (2 * (t - first_timestamp) as usize).min(full),
+        None => full,
+    }
+}
+
+/// Appends a run's transcript, its times moved by `offset` seconds.
 fn append_shifted(whole: &mut Transcript, part: Transcript, offset: f64) {
-    // A chunk's words never start before the end of the previous chunk's.
+    // A run's words never start before the end of the previous run's.
     let floor = whole.words.last().map_or(0.0, |w| w.end);
     for mut segment in part.segments {
         segment.start += offset;
@@ -318,7 +541,24 @@ mod tests {
     }
 
     #[test]
-    fn chunk_times_move_into_answer_time() {
+    fn a_window_moves_on_as_whisper_does() {
+        let ts = 50_000; // first timestamp token
+        let text = 100;
+        // <|0.00|> text <|5.00|><|5.00|> text <|9.00|>: complete, whole window.
+        let complete = [ts, text, ts + 250, ts + 250, text, ts + 450];
+        assert_eq!(advance_frames(&complete, ts), 3000);
+        // ... <|5.00|><|5.00|> text (cut off): back to the last timestamp.
+        let cut = [ts, text, ts + 250, ts + 250, text];
+        assert_eq!(advance_frames(&cut, ts), 500);
+        // ... <|5.00|><|27.00|> (a pair at the end): the last timestamp.
+        let pair = [ts, text, ts + 250, ts + 1350];
+        assert_eq!(advance_frames(&pair, ts), 2700);
+        assert_eq!(advance_frames(&[text, text], ts), 3000);
+        assert_eq!(advance_frames(&[], ts), 3000);
+    }
+
+    #[test]
+    fn window_times_move_into_answer_time() {
         let mut whole = Transcript {
             text: String::new(),
             duration: 0.0,
@@ -352,18 +592,5 @@ mod tests {
         assert_eq!(times, [(10.5, 11.0), (11.0, 13.9), (13.9, 14.8)]);
         assert_eq!(whole.segments[1].start, 13.8);
         assert_eq!(join_segment_texts(&whole.segments), "Hello there. Bye.");
-    }
-
-    #[test]
-    fn context_keeps_the_latest_tokens() {
-        let mut context = Context { tokens: vec![] };
-        context.extend(&(0..200).collect::<Vec<_>>());
-        context.extend(&(200..300).collect::<Vec<_>>());
-        assert_eq!(context.tokens.len(), MAX_PROMPT_TOKENS);
-        assert_eq!(
-            context.tokens.first(),
-            Some(&(300 - MAX_PROMPT_TOKENS as i32))
-        );
-        assert_eq!(context.tokens.last(), Some(&299));
     }
 }
