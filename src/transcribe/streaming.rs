@@ -262,8 +262,14 @@ fn work(
                 .fetch_add(more.len(), Ordering::SeqCst);
             walk.receive(&more);
         }
+        if walk.ended.load(Ordering::SeqCst) {
+            // The rest is decoded below, once every sample is in.
+            continue;
+        }
         while walk.audio.len() >= walk.seek + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES {
-            walk.window()?;
+            if !walk.window()? {
+                break;
+            }
             progress.windows_done.fetch_add(1, Ordering::SeqCst);
         }
         if walk.maybe_pause_pass()? {
@@ -341,20 +347,34 @@ impl<'a> Walk<'a> {
     }
 
     /// Decodes the 30 s window at `seek` and moves `seek` on as whisper would.
-    fn window(&mut self) -> Result<(), StreamError> {
-        self.pause_pass = None;
+    ///
+    /// When a pass up to a pause already covers this window's start, the
+    /// answer ending meanwhile cancels the window (false): the pass and the
+    /// words after it are then the quicker way to the whole transcript.
+    fn window(&mut self) -> Result<bool, StreamError> {
         let start = self.seek;
         if !self.has_speech(start, start + WINDOW_SAMPLES) {
+            self.pause_pass = None;
             self.seek += WINDOW_SAMPLES;
-            return Ok(());
+            return Ok(true);
         }
         let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
-        let decoded = self.decode(start, end, true, None, &self.context.clone(), false)?;
+        let cancellable = self.pause_pass.as_ref().is_some_and(|p| p.from == start);
+        let decoded = match self.decode(start, end, true, None, &self.context.clone(), cancellable)
+        {
+            Ok(decoded) => decoded,
+            Err(StreamError::Window {
+                source: TranscribeError::Cancelled,
+                ..
+            }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        self.pause_pass = None;
         let first_timestamp = self.transcriber.first_timestamp_token();
         let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
         self.take(decoded, start);
         self.seek += advance.max(SAMPLES_PER_FRAME);
-        Ok(())
+        Ok(true)
     }
 
     /// Where the speaker is pausing, if they are: just after the last word
@@ -407,10 +427,16 @@ impl<'a> Walk<'a> {
         } else {
             self.context.clone()
         };
-        let audio_ctx = self.settings.tail_audio_ctx_margin_secs.map(|margin| {
-            let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
-            (secs * 50.0).ceil() as usize
-        });
+        // Only the run the speaker waits for gets the shorter encoder window;
+        // passes during the answer keep whisper's full one (closer to batch).
+        let audio_ctx = self
+            .settings
+            .tail_audio_ctx_margin_secs
+            .filter(|_| !cancellable)
+            .map(|margin| {
+                let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
+                (secs * 50.0).ceil() as usize
+            });
         self.decode(from, to, false, audio_ctx, &prompt, cancellable)
     }
 
