@@ -42,6 +42,32 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Every follow-up of a demo session got the demo's scripted answer to that
+/// very question, never the main answer again.
+fn assert_follow_ups_have_their_own_answers(answers: &[rehearse::history::AnswerRecord]) {
+    for follow_up in answers.iter().filter(|a| a.follow_up_of.is_some()) {
+        let parent = answers
+            .iter()
+            .find(|a| Some(a.id) == follow_up.follow_up_of)
+            .expect("a follow-up's main answer is stored");
+        assert_ne!(
+            follow_up.transcript_text, parent.transcript_text,
+            "{}",
+            follow_up.question_text
+        );
+    }
+    if let Some(proud) = answers
+        .iter()
+        .find(|a| a.question_text == "What is one thing you have done that you are proud of?")
+    {
+        assert!(
+            proud.transcript_text.to_lowercase().contains("proud"),
+            "{}",
+            proud.transcript_text
+        );
+    }
+}
+
 #[test]
 fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
     let dir = tempfile::tempdir().unwrap();
@@ -86,29 +112,7 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
         prevention.transcript_text
     );
 
-    // Every follow-up gets the demo's scripted answer to that very question,
-    // never the main answer again.
-    for follow_up in answers.iter().filter(|a| a.follow_up_of.is_some()) {
-        let parent = answers
-            .iter()
-            .find(|a| Some(a.id) == follow_up.follow_up_of)
-            .expect("a follow-up's main answer is stored");
-        assert_ne!(
-            follow_up.transcript_text, parent.transcript_text,
-            "{}",
-            follow_up.question_text
-        );
-    }
-    if let Some(proud) = answers
-        .iter()
-        .find(|a| a.question_text == "What is one thing you have done that you are proud of?")
-    {
-        assert!(
-            proud.transcript_text.to_lowercase().contains("proud"),
-            "{}",
-            proud.transcript_text
-        );
-    }
+    assert_follow_ups_have_their_own_answers(&answers);
 
     let list = rehearse_in(&data, &["replay"]);
     assert!(stdout(&list).contains("demo"), "{}", stdout(&list));
@@ -365,29 +369,7 @@ fn kill_9_mid_session_leaves_a_consistent_database_and_every_finished_wav() {
             Some(rehearse::model::store::sha256_file(wav).unwrap().as_str())
         );
     }
-    // Every follow-up gets the demo's scripted answer to that very question,
-    // never the main answer again.
-    for follow_up in answers.iter().filter(|a| a.follow_up_of.is_some()) {
-        let parent = answers
-            .iter()
-            .find(|a| Some(a.id) == follow_up.follow_up_of)
-            .expect("a follow-up's main answer is stored");
-        assert_ne!(
-            follow_up.transcript_text, parent.transcript_text,
-            "{}",
-            follow_up.question_text
-        );
-    }
-    if let Some(proud) = answers
-        .iter()
-        .find(|a| a.question_text == "What is one thing you have done that you are proud of?")
-    {
-        assert!(
-            proud.transcript_text.to_lowercase().contains("proud"),
-            "{}",
-            proud.transcript_text
-        );
-    }
+    assert_follow_ups_have_their_own_answers(&answers);
 
     let list = rehearse_in(&data, &["replay"]);
     assert!(stdout(&list).contains("(unfinished)"), "{}", stdout(&list));

@@ -122,9 +122,6 @@ pub(crate) struct RunRequest<'a> {
     pub prompt_tokens: &'a [i32],
     /// Encoder positions to use (50 per second); None for the full 30 s window.
     pub audio_ctx: Option<usize>,
-    /// Decode the audio as one window (it must fit in 30 s): whisper then
-    /// never slides its window back over audio it already transcribed.
-    pub single_window: bool,
     /// Stop after the first 30 s window (the streaming walk decides where
     /// the next one starts).
     pub first_window_only: bool,
@@ -228,7 +225,6 @@ impl Transcriber {
             initial_prompt: options.initial_prompt.as_deref(),
             prompt_tokens: &[],
             audio_ctx: None,
-            single_window: false,
             first_window_only: false,
             cancel: None,
         })?;
@@ -263,7 +259,6 @@ impl Transcriber {
         } else if let Some(prompt) = request.initial_prompt {
             params.set_initial_prompt(prompt);
         }
-        params.set_single_segment(request.single_window);
         if let Some(audio_ctx) = request.audio_ctx {
             let max = self.hparams.n_audio_ctx as usize;
             params.set_audio_ctx(audio_ctx.clamp(1, max) as i32);

@@ -51,6 +51,8 @@ pub const WINDOW_SAMPLES: usize = 30 * WHISPER_RATE as usize;
 /// Audio past a window needed before it is decoded (2 s): whisper treats a
 /// window that reaches within a second of the end of its input differently.
 const LOOKAHEAD_SAMPLES: usize = 2 * WHISPER_RATE as usize;
+/// whisper's encoder positions per second of audio.
+const AUDIO_CTX_PER_SEC: f64 = 50.0;
 /// whisper's mel frames per second (its `seek` unit is one frame, 10 ms).
 const FRAMES_PER_SEC: usize = 100;
 const SAMPLES_PER_FRAME: usize = WHISPER_RATE as usize / FRAMES_PER_SEC;
@@ -144,7 +146,6 @@ pub struct StreamingTranscriber {
     samples: Sender<Vec<f32>>,
     worker: JoinHandle<Result<Transcript, StreamError>>,
     progress: Arc<StreamProgress>,
-    received: usize,
     /// Set when the answer ends: cancels a pause pass in progress.
     ended: Arc<AtomicBool>,
 }
@@ -176,7 +177,6 @@ impl StreamingTranscriber {
             samples,
             worker,
             progress,
-            received: 0,
             ended,
         })
     }
@@ -187,13 +187,7 @@ impl StreamingTranscriber {
         if samples_16k.is_empty() {
             return;
         }
-        self.received += samples_16k.len();
         let _ = self.samples.send(samples_16k.to_vec());
-    }
-
-    /// Seconds of audio received so far.
-    pub fn received_secs(&self) -> f64 {
-        self.received as f64 / WHISPER_RATE as f64
     }
 
     /// Counters shared with the worker.
@@ -250,17 +244,13 @@ fn work(
     ended: Arc<AtomicBool>,
 ) -> Result<Transcript, StreamError> {
     let mut walk = Walk::new(transcriber, settings, ended);
-    while let Ok(samples) = queue.recv() {
-        progress
-            .samples_received
-            .fetch_add(samples.len(), Ordering::SeqCst);
-        walk.receive(&samples);
+    while let Ok(first) = queue.recv() {
         // Everything already queued first: passes are for when we are idle.
-        while let Ok(more) = queue.try_recv() {
+        for samples in std::iter::once(first).chain(queue.try_iter()) {
             progress
                 .samples_received
-                .fetch_add(more.len(), Ordering::SeqCst);
-            walk.receive(&more);
+                .fetch_add(samples.len(), Ordering::SeqCst);
+            walk.receive(&samples);
         }
         if walk.ended.load(Ordering::SeqCst) {
             // The rest is decoded below, once every sample is in.
@@ -360,8 +350,7 @@ impl<'a> Walk<'a> {
         }
         let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
         let cancellable = self.pause_pass.as_ref().is_some_and(|p| p.from == start);
-        let decoded = match self.decode(start, end, true, None, &self.context.clone(), cancellable)
-        {
+        let decoded = match self.decode(start, end, true, None, &self.context, cancellable) {
             Ok(decoded) => decoded,
             Err(StreamError::Window {
                 source: TranscribeError::Cancelled,
@@ -422,10 +411,10 @@ impl<'a> Walk<'a> {
         to: usize,
         cancellable: bool,
     ) -> Result<Decoded, StreamError> {
-        let prompt = if from > 0 && to - from < SHORT_REST_SAMPLES {
-            Vec::new()
+        let prompt: &[i32] = if from > 0 && to - from < SHORT_REST_SAMPLES {
+            &[]
         } else {
-            self.context.clone()
+            &self.context
         };
         // Only the run the speaker waits for gets the shorter encoder window;
         // passes during the answer keep whisper's full one (closer to batch).
@@ -435,9 +424,9 @@ impl<'a> Walk<'a> {
             .filter(|_| !cancellable)
             .map(|margin| {
                 let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
-                (secs * 50.0).ceil() as usize
+                (secs * AUDIO_CTX_PER_SEC).ceil() as usize
             });
-        self.decode(from, to, false, audio_ctx, &prompt, cancellable)
+        self.decode(from, to, false, audio_ctx, prompt, cancellable)
     }
 
     /// Decodes what is left after the last window (using the pass up to the
@@ -495,7 +484,6 @@ impl<'a> Walk<'a> {
                 initial_prompt: None,
                 prompt_tokens: prompt,
                 audio_ctx,
-                single_window: false,
                 first_window_only,
                 cancel: cancellable.then(|| self.ended.clone()),
             })
