@@ -3,6 +3,7 @@
 //! and probabilities, in one go ([`Transcriber::transcribe`]) or while the
 //! answer is still being spoken ([`streaming`]).
 
+mod recent_audio;
 pub mod replay;
 pub mod streaming;
 mod words;

@@ -39,6 +39,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use super::recent_audio::RecentAudio;
 use super::{
     join_segment_texts, DecodeOptions, Decoded, RunRequest, TranscribeError, Transcriber,
     Transcript,
@@ -221,7 +222,8 @@ impl StreamingTranscriber {
 struct Walk<'a> {
     transcriber: &'a Transcriber,
     settings: &'a StreamSettings,
-    audio: Vec<f32>,
+    /// The answer from the current window on (earlier samples are let go).
+    audio: RecentAudio,
     /// Whether each whole [`FRAME`] of `audio` holds speech.
     speech: Vec<bool>,
     vad: EnergyVad,
@@ -272,6 +274,7 @@ fn work(
     let mut transcript = walk.transcript;
     transcript.text = join_segment_texts(&transcript.segments);
     transcript.duration = walk.audio.len() as f64 / WHISPER_RATE as f64;
+    clamp_times(&mut transcript);
     Ok(transcript)
 }
 
@@ -291,7 +294,7 @@ impl<'a> Walk<'a> {
         let mut walk = Self {
             transcriber,
             settings,
-            audio: Vec::new(),
+            audio: RecentAudio::default(),
             speech: Vec::new(),
             vad: EnergyVad::new(VadSettings {
                 end_after_silence_secs: None,
@@ -313,13 +316,15 @@ impl<'a> Walk<'a> {
     }
 
     fn receive(&mut self, samples: &[f32]) {
-        self.audio.extend_from_slice(samples);
+        self.audio.push(samples);
         let whole_frames = self.audio.len() / FRAME;
         while self.speech.len() < whole_frames {
             let at = self.speech.len() * FRAME;
-            let state = self.vad.push(&self.audio[at..at + FRAME]);
+            let state = self.vad.push(self.audio.get(at..at + FRAME));
             self.speech.push(state.speaking);
         }
+        // Windows and passes start at `seek`: nothing before it is read again.
+        self.audio.forget_before(self.seek);
     }
 
     /// Whether `audio[from..to]` holds speech (judged by whole frames; a
@@ -453,9 +458,9 @@ impl<'a> Walk<'a> {
             // A short last phrase after a pause ("Thank you."): whisper
             // decodes nothing shorter than a second, so it gets a little
             // silence after it.
-            self.audio.resize(start + MIN_REST_SAMPLES + FRAME, 0.0);
+            self.audio.resize(start + MIN_REST_SAMPLES + FRAME);
             let decoded = self.decode_rest(start, self.audio.len(), false);
-            self.audio.truncate(end);
+            self.audio.resize(end);
             self.take(decoded?, start);
             self.seek = end;
             return Ok(true);
@@ -475,7 +480,7 @@ impl<'a> Walk<'a> {
         prompt: &[i32],
         cancellable: bool,
     ) -> Result<Decoded, StreamError> {
-        let pcm = &self.audio[start..end];
+        let pcm = self.audio.get(start..end);
         self.transcriber
             .run(&RunRequest {
                 pcm,
@@ -524,6 +529,20 @@ fn advance_frames(tokens: &[i32], first_timestamp: i32) -> usize {
     }
 }
 
+/// Keeps every time within the answer: a run's times end at its own length,
+/// and moved into answer time they can overshoot its end by a rounding error.
+fn clamp_times(transcript: &mut Transcript) {
+    let end = transcript.duration;
+    for word in &mut transcript.words {
+        word.end = word.end.min(end);
+        word.start = word.start.min(word.end);
+    }
+    for segment in &mut transcript.segments {
+        segment.end = segment.end.min(end);
+        segment.start = segment.start.min(segment.end);
+    }
+}
+
 /// Appends a run's transcript, its times moved by `offset` seconds.
 fn append_shifted(whole: &mut Transcript, part: Transcript, offset: f64) {
     // A run's words never start before the end of the previous run's.
@@ -569,6 +588,28 @@ mod tests {
         assert_eq!(advance_frames(&pair, ts), 2700);
         assert_eq!(advance_frames(&[text, text], ts), 3000);
         assert_eq!(advance_frames(&[], ts), 3000);
+    }
+
+    #[test]
+    fn times_moved_past_the_end_by_rounding_are_brought_back() {
+        // 1141572 samples of 16 kHz: a last run from 60.5 s ends at its own
+        // length, which moved back into answer time can overshoot the end.
+        let duration = 1_141_572.0 / 16_000.0;
+        let offset = 968_000.0 / 16_000.0;
+        let mut whole = Transcript {
+            text: String::new(),
+            duration,
+            segments: vec![Segment {
+                start: offset,
+                end: offset + (1_141_572.0 - 968_000.0) / 16_000.0 + 1e-9,
+                text: "quarter.".into(),
+            }],
+            words: vec![word("quarter.", duration - 0.4, duration + 1e-9)],
+        };
+        clamp_times(&mut whole);
+        assert_eq!(whole.words[0].end, duration);
+        assert_eq!(whole.segments[0].end, duration);
+        assert_eq!(whole.words[0].start, duration - 0.4);
     }
 
     #[test]
