@@ -3,10 +3,10 @@
 
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, Sample, SampleFormat, SizedSample, SupportedStreamConfig};
 
-use super::devices::{audio_host, device_id, DeviceError};
+use super::devices::{device_id, find_device, reason, DeviceError, Direction, LookupError};
 
 /// The rate asked of devices first: whisper's own, so no resampling is needed.
 pub const PREFERRED_RATE: u32 = 16_000;
@@ -40,41 +40,15 @@ pub enum CaptureError {
     },
 }
 
-/// An error's text without the trailing full stop some backends add.
-fn reason(error: impl std::fmt::Display) -> String {
-    error.to_string().trim_end_matches('.').to_string()
-}
-
 /// Finds the input device `wanted` (its id or name), or the default one.
 pub fn find_input_device(wanted: Option<&str>) -> Result<cpal::Device, CaptureError> {
-    let host = audio_host()?;
-    let Some(wanted) = wanted else {
-        return host
-            .default_input_device()
-            .ok_or(CaptureError::NoInputDevice);
-    };
-    if let Some(default) = host.default_input_device() {
-        if device_id(&default) == wanted {
-            return Ok(default);
+    find_device(Direction::Input, wanted).map_err(|e| match e {
+        LookupError::Host(e) => CaptureError::Host(e),
+        LookupError::NoDefault => CaptureError::NoInputDevice,
+        LookupError::Unknown { wanted, available } => {
+            CaptureError::UnknownDevice { wanted, available }
         }
-    }
-    let devices: Vec<cpal::Device> = host
-        .input_devices()
-        .map_err(|e| CaptureError::Unavailable {
-            device: wanted.to_string(),
-            reason: reason(e),
-        })?
-        .collect();
-    let name_of = |d: &cpal::Device| d.description().map(|d| d.name().to_string()).ok();
-    if let Some(found) = devices
-        .iter()
-        .find(|d| device_id(d) == wanted || name_of(d).as_deref() == Some(wanted))
-    {
-        return Ok(found.clone());
-    }
-    Err(CaptureError::UnknownDevice {
-        wanted: wanted.to_string(),
-        available: devices.iter().map(device_id).collect::<Vec<_>>().join(", "),
+        LookupError::Unavailable { device, reason } => CaptureError::Unavailable { device, reason },
     })
 }
 

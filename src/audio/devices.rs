@@ -69,6 +69,67 @@ pub fn device_id(device: &cpal::Device) -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// An error's text without the trailing full stop some backends add.
+pub(crate) fn reason(error: impl std::fmt::Display) -> String {
+    error.to_string().trim_end_matches('.').to_string()
+}
+
+/// Why [`find_device`] found no device; capture and playback turn it into
+/// their own errors, worded for a microphone or a speaker.
+#[derive(Debug)]
+pub(crate) enum LookupError {
+    Host(DeviceError),
+    /// No device was named and the host has no default one.
+    NoDefault,
+    /// No device has the id or name asked for; `available` lists the ids.
+    Unknown {
+        wanted: String,
+        available: String,
+    },
+    /// The devices could not be listed to look for the one named.
+    Unavailable {
+        device: String,
+        reason: String,
+    },
+}
+
+/// Finds the `direction` device `wanted` (its id or name), or the default one.
+pub(crate) fn find_device(
+    direction: Direction,
+    wanted: Option<&str>,
+) -> Result<cpal::Device, LookupError> {
+    let host = audio_host().map_err(LookupError::Host)?;
+    let default = match direction {
+        Direction::Input => host.default_input_device(),
+        Direction::Output => host.default_output_device(),
+    };
+    let Some(wanted) = wanted else {
+        return default.ok_or(LookupError::NoDefault);
+    };
+    if let Some(default) = default.filter(|d| device_id(d) == wanted) {
+        return Ok(default);
+    }
+    let devices: Vec<cpal::Device> = match direction {
+        Direction::Input => host.input_devices().map(|d| d.collect()),
+        Direction::Output => host.output_devices().map(|d| d.collect()),
+    }
+    .map_err(|e| LookupError::Unavailable {
+        device: wanted.to_string(),
+        reason: reason(e),
+    })?;
+    let name_of = |d: &cpal::Device| d.description().map(|d| d.name().to_string()).ok();
+    if let Some(found) = devices
+        .iter()
+        .find(|d| device_id(d) == wanted || name_of(d).as_deref() == Some(wanted))
+    {
+        return Ok(found.clone());
+    }
+    Err(LookupError::Unknown {
+        wanted: wanted.to_string(),
+        available: devices.iter().map(device_id).collect::<Vec<_>>().join(", "),
+    })
+}
+
 fn describe(device: &cpal::Device, direction: Direction, default_id: Option<&str>) -> DeviceInfo {
     let id = device_id(device);
     let name = device

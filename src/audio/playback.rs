@@ -7,10 +7,10 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, SupportedStreamConfig};
 
-use super::devices::{audio_host, device_id, DeviceError};
+use super::devices::{device_id, find_device, reason, DeviceError, Direction, LookupError};
 use super::resample::{resample_mono, ResampleError};
 
 /// Why playback failed.
@@ -34,40 +34,17 @@ pub enum PlaybackError {
     },
 }
 
-fn reason(error: impl std::fmt::Display) -> String {
-    error.to_string().trim_end_matches('.').to_string()
-}
-
 /// Finds the output device `wanted` (its id or name), or the default one.
 pub fn find_output_device(wanted: Option<&str>) -> Result<cpal::Device, PlaybackError> {
-    let host = audio_host()?;
-    let Some(wanted) = wanted else {
-        return host
-            .default_output_device()
-            .ok_or(PlaybackError::NoOutputDevice);
-    };
-    if let Some(default) = host.default_output_device() {
-        if device_id(&default) == wanted {
-            return Ok(default);
+    find_device(Direction::Output, wanted).map_err(|e| match e {
+        LookupError::Host(e) => PlaybackError::Host(e),
+        LookupError::NoDefault => PlaybackError::NoOutputDevice,
+        LookupError::Unknown { wanted, available } => {
+            PlaybackError::UnknownDevice { wanted, available }
         }
-    }
-    let devices: Vec<cpal::Device> = host
-        .output_devices()
-        .map_err(|e| PlaybackError::Unavailable {
-            device: wanted.to_string(),
-            reason: reason(e),
-        })?
-        .collect();
-    let name_of = |d: &cpal::Device| d.description().map(|d| d.name().to_string()).ok();
-    if let Some(found) = devices
-        .iter()
-        .find(|d| device_id(d) == wanted || name_of(d).as_deref() == Some(wanted))
-    {
-        return Ok(found.clone());
-    }
-    Err(PlaybackError::UnknownDevice {
-        wanted: wanted.to_string(),
-        available: devices.iter().map(device_id).collect::<Vec<_>>().join(", "),
+        LookupError::Unavailable { device, reason } => {
+            PlaybackError::Unavailable { device, reason }
+        }
     })
 }
 

@@ -15,7 +15,7 @@ use rehearse::analysis::Analysis;
 use rehearse::audio::answer::{AnswerRecording, LiveStatus};
 use rehearse::report;
 use rehearse::session::interview::InterviewStep;
-use rehearse::session::pipeline::SessionUi;
+use rehearse::session::pipeline::{SessionStage, SessionUi};
 
 use super::live::Countdown;
 
@@ -148,7 +148,7 @@ impl SessionUi for TerminalUi {
         self.say_err(&format!("note: {text}"));
     }
 
-    fn session_progress(&mut self, done: usize, total: usize, now: &str) {
+    fn session_progress(&mut self, done: usize, total: usize, now: SessionStage) {
         let bar = self.session.get_or_insert_with(|| {
             let bar = self.bars.insert(0, ProgressBar::new(total as u64));
             bar.set_style(
@@ -164,7 +164,7 @@ impl SessionUi for TerminalUi {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
         bar.set_message(now.to_string());
-        if now == "done" || now == "stopped" {
+        if now.is_over() {
             bar.finish();
         } else {
             // Keeps the elapsed time moving while an answer is recorded.

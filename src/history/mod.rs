@@ -151,25 +151,10 @@ impl History {
             }
             None => None,
         };
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| HistoryError::Database {
-                path: self.db_path.clone(),
-                source,
-            })?;
-        records::insert_answer(&tx, session, answer, sha256.as_deref()).map_err(|source| {
-            HistoryError::Database {
-                path: self.db_path.clone(),
-                source,
-            }
-        })?;
-        let id = tx.last_insert_rowid();
-        tx.commit().map_err(|source| HistoryError::Database {
-            path: self.db_path.clone(),
-            source,
-        })?;
-        Ok(id)
+        self.in_transaction(|tx| {
+            records::insert_answer(tx, session, answer, sha256.as_deref())?;
+            Ok(tx.last_insert_rowid())
+        })
     }
 
     /// Every session, newest first.
@@ -201,21 +186,22 @@ impl History {
         answer: i64,
         update: &AnalysisUpdate,
     ) -> Result<(), HistoryError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| HistoryError::Database {
-                path: self.db_path.clone(),
-                source,
-            })?;
-        records::update_analysis(&tx, answer, update).map_err(|source| HistoryError::Database {
+        self.in_transaction(|tx| records::update_analysis(tx, answer, update).map(|_| ()))
+    }
+
+    /// Runs `work` in one transaction, committed only if it succeeds.
+    fn in_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, HistoryError> {
+        let db_err = |source| HistoryError::Database {
             path: self.db_path.clone(),
             source,
-        })?;
-        tx.commit().map_err(|source| HistoryError::Database {
-            path: self.db_path.clone(),
-            source,
-        })
+        };
+        let tx = self.conn.transaction().map_err(db_err)?;
+        let value = work(&tx).map_err(db_err)?;
+        tx.commit().map_err(db_err)?;
+        Ok(value)
     }
 
     /// Each question's latest coverage score (0..1), for weighting draws

@@ -5,7 +5,7 @@ use crate::analysis::Analysis;
 use crate::bank::Question;
 
 use super::pipeline::{
-    coverage, AnswerSource, AnsweredQuestion, Coach, PipelineError, SessionUi, Slot,
+    coverage, AnswerSource, AnsweredQuestion, Coach, PipelineError, SessionStage, SessionUi, Slot,
 };
 
 /// How an interview runs.
@@ -74,13 +74,16 @@ pub fn run_interview(
     let total = questions.len();
     for (index, question) in questions.iter().enumerate() {
         position += 1;
-        let label = format!("Question {} of {}", index + 1, total);
-        ui.session_progress(index, total, &label);
+        let stage = SessionStage::Question {
+            number: index + 1,
+            total,
+        };
+        ui.session_progress(index, total, stage);
         let slot = Slot {
             session,
             position,
             attempt: 1,
-            label,
+            label: stage.to_string(),
             asked: question.text.clone(),
             question,
             follow_up_of: None,
@@ -99,16 +102,12 @@ pub fn run_interview(
         record(&mut outcome, &slot, answered, Vec::new(), ui, after_answer);
         if stop {
             outcome.stopped_early = true;
-            ui.session_progress(index + 1, total, "stopped");
+            ui.session_progress(index + 1, total, SessionStage::Stopped);
             return Ok(outcome);
         }
         for text in follow_ups {
             position += 1;
-            ui.session_progress(
-                index,
-                total,
-                &format!("Follow-up to question {}", index + 1),
-            );
+            ui.session_progress(index, total, SessionStage::FollowUp { number: index + 1 });
             let slot = Slot {
                 session,
                 position,
@@ -130,12 +129,12 @@ pub fn run_interview(
             );
             if stop {
                 outcome.stopped_early = true;
-                ui.session_progress(index + 1, total, "stopped");
+                ui.session_progress(index + 1, total, SessionStage::Stopped);
                 return Ok(outcome);
             }
         }
     }
-    ui.session_progress(total, total, "done");
+    ui.session_progress(total, total, SessionStage::Done);
     Ok(outcome)
 }
 

@@ -47,13 +47,43 @@ pub trait SessionUi {
     /// A one-line note or warning.
     fn note(&mut self, text: &str);
     /// Where the session stands: `done` of `total` main questions finished,
-    /// `now` says what is being asked ("Question 2 of 5", "Follow-up to
-    /// question 2"); called before each question, and once at the end with
-    /// `now` "done" (every question asked) or "stopped" (the user stopped).
-    fn session_progress(&mut self, _done: usize, _total: usize, _now: &str) {}
+    /// and what is happening now; called before each question, and once at
+    /// the end ([`SessionStage::Done`] or [`SessionStage::Stopped`]).
+    fn session_progress(&mut self, _done: usize, _total: usize, _now: SessionStage) {}
     /// One answered step of an interview, as soon as it is analysed (the
     /// per-answer report, when wanted).
     fn answered(&mut self, _step: &super::interview::InterviewStep) {}
+}
+
+/// What an interview is doing, for its progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Asking main question `number` (from 1) of `total`.
+    Question { number: usize, total: usize },
+    /// Asking a follow-up to main question `number` (from 1).
+    FollowUp { number: usize },
+    /// Every question was asked.
+    Done,
+    /// The user stopped the interview.
+    Stopped,
+}
+
+impl SessionStage {
+    /// Whether the interview is over.
+    pub fn is_over(self) -> bool {
+        matches!(self, Self::Done | Self::Stopped)
+    }
+}
+
+impl std::fmt::Display for SessionStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Question { number, total } => write!(f, "Question {number} of {total}"),
+            Self::FollowUp { number } => write!(f, "Follow-up to question {number}"),
+            Self::Done => f.write_str("done"),
+            Self::Stopped => f.write_str("stopped"),
+        }
+    }
 }
 
 /// Why a question could not be completed.
