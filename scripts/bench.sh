@@ -151,28 +151,28 @@ unavailable() { # engine, clip, reason
 for secs in $clips; do
   clip="$(make_clip "$secs")"
   log "clip $clip ($(soxi -D "$clip") s), load $(load1)"
-  log "  ours: batch x$runs"
-  record ours-batch "$clip" ours --clip "$clip" --mode batch --runs "$runs"
+  for round in $(seq "$runs"); do
+    log "  round $round of $runs: one batch run of each engine"
+    record ours-batch "$clip" ours --clip "$clip" --mode batch --runs 1
+    for engine in faster-whisper-int8 faster-whisper-float32; do
+      if [[ "$(peer_status faster-whisper)" == ok ]]; then
+        record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
+          --clip "$clip" --ct2-dir "$ct2_dir" --threads "$threads" --runs 1
+      elif (( round == 1 )); then
+        unavailable "$engine" "$clip" "$(peer_status faster-whisper)"
+      fi
+    done
+    for engine in pywhispercpp pywhispercpp-defaults; do
+      if [[ "$(peer_status pywhispercpp)" == ok ]]; then
+        record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
+          --clip "$clip" --ggml "$model" --threads "$threads" --runs 1
+      elif (( round == 1 )); then
+        unavailable "$engine" "$clip" "$(peer_status pywhispercpp)"
+      fi
+    done
+  done
   log "  ours: streaming at real-time pace x$stream_runs"
   record ours-stream "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1
-  for engine in faster-whisper-int8 faster-whisper-float32; do
-    log "  $engine x$runs"
-    if [[ "$(peer_status faster-whisper)" == ok ]]; then
-      record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
-        --clip "$clip" --ct2-dir "$ct2_dir" --threads "$threads" --runs "$runs"
-    else
-      unavailable "$engine" "$clip" "$(peer_status faster-whisper)"
-    fi
-  done
-  for engine in pywhispercpp pywhispercpp-defaults; do
-    log "  $engine x$runs"
-    if [[ "$(peer_status pywhispercpp)" == ok ]]; then
-      record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
-        --clip "$clip" --ggml "$model" --threads "$threads" --runs "$runs"
-    else
-      unavailable "$engine" "$clip" "$(peer_status pywhispercpp)"
-    fi
-  done
 done
 
 readme=README.md

@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import sys
 
 PEERS = [
@@ -30,6 +31,22 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
+def merge(a, b):
+    """Two records of one engine on one clip as one: every timed run, the
+    median of them all, the highest peak memory."""
+    if "error" in a:
+        return b
+    if "error" in b or "times" not in a or "times" not in b:
+        return a
+    m = dict(a)
+    m["times"] = a["times"] + b["times"]
+    m["median"] = statistics.median(m["times"])
+    if "rtf" in a:
+        m["rtf"] = m["median"] / a["duration"]
+    m["peak_rss_mb"] = max(a["peak_rss_mb"], b["peak_rss_mb"])
+    return m
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("results")
@@ -44,7 +61,12 @@ def main():
     for r in rows:
         if r["clip"] not in clips:
             clips.append(r["clip"])
-    by = {(r["engine"], r["clip"]): r for r in rows}
+    # An engine's runs on a clip are taken in turns with the other engines'
+    # (one record per round): merged here into one record per engine and clip.
+    by = {}
+    for r in rows:
+        key = (r["engine"], r["clip"])
+        by[key] = merge(by[key], r) if key in by else r
 
     def dur(clip):
         for r in rows:
@@ -129,7 +151,8 @@ def main():
     text = f"""Measured {date} on {os.cpu_count()} cores ({cpu_name()}), tiny.en, greedy decoding,
 {args.threads} threads; 1-minute load average between {load_text} during the runs
 (other work on the machine inflates every number). Times are medians of
-{args.runs} runs after the model is loaded; streaming latency is the median of
+{args.runs} runs after the model is loaded, taken in turns (ours, then each
+peer, {args.runs} rounds) so that a slow spell hits every engine alike; streaming latency is the median of
 {args.stream_runs} runs fed at real-time pace, from the last sample of the
 answer to its transcript and analysis. "ours ×r": the peer takes r
 times as long as our batch transcription (above 1: we are faster).
