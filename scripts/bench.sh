@@ -154,20 +154,16 @@ for secs in $clips; do
   for round in $(seq "$runs"); do
     log "  round $round of $runs: one batch run of each engine"
     record ours-batch "$clip" ours --clip "$clip" --mode batch --runs 1
-    for engine in faster-whisper-int8 faster-whisper-float32; do
-      if [[ "$(peer_status faster-whisper)" == ok ]]; then
+    for engine in faster-whisper-int8 faster-whisper-float32 pywhispercpp pywhispercpp-defaults; do
+      case "$engine" in
+        faster-whisper-*) package=faster-whisper weights=(--ct2-dir "$ct2_dir") ;;
+        *) package=pywhispercpp weights=(--ggml "$model") ;;
+      esac
+      if [[ "$(peer_status "$package")" == ok ]]; then
         record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
-          --clip "$clip" --ct2-dir "$ct2_dir" --threads "$threads" --runs 1
+          --clip "$clip" "${weights[@]}" --threads "$threads" --runs 1
       elif (( round == 1 )); then
-        unavailable "$engine" "$clip" "$(peer_status faster-whisper)"
-      fi
-    done
-    for engine in pywhispercpp pywhispercpp-defaults; do
-      if [[ "$(peer_status pywhispercpp)" == ok ]]; then
-        record "$engine" "$clip" "$venv/bin/python" scripts/bench_peers.py --engine "$engine" \
-          --clip "$clip" --ggml "$model" --threads "$threads" --runs 1
-      elif (( round == 1 )); then
-        unavailable "$engine" "$clip" "$(peer_status pywhispercpp)"
+        unavailable "$engine" "$clip" "$(peer_status "$package")"
       fi
     done
   done

@@ -3,7 +3,6 @@
 //! practice mode is built from this.
 
 use std::path::PathBuf;
-
 use std::sync::Arc;
 
 use crate::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
