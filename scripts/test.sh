@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The test command: sets up what is missing, fetches the model, then checks
-# formatting, lints and runs every test against the real model and audio.
+# The test command: sets up what is missing, fetches the models and the real
+# speech clips, then checks formatting, lints and runs every test against the
+# real model and audio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/fetch-model.sh tiny.en
+scripts/fetch-model.sh
+scripts/fetch-fixtures.sh
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 log="$(mktemp)"

@@ -12,4 +12,5 @@ pub mod session;
 pub mod speech;
 pub mod thank_you;
 pub mod transcribe;
+pub mod transcript_check;
 pub mod wer;

@@ -177,5 +177,8 @@ fn unavailable_host_without_fallback_says_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("404"), "{err}");
-    assert!(err.contains("only tiny.en can be built from PyPI"), "{err}");
+    assert!(
+        err.contains("only tiny.en and base can be built from PyPI"),
+        "{err}"
+    );
 }

