@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::capture::{CaptureEvent, CaptureSource, LiveInput};
 use super::resample::{ResampleError, StreamResampler};
+use super::silero::{Silero, SileroError, SpeechParams, SpeechTracker};
 use super::vad::{EnergyVad, VadSettings};
 use super::wav_sink::{WavSink, WavSinkError, RECORDING_RATE};
 
@@ -100,16 +101,69 @@ pub enum RecordError {
     Sink(#[from] WavSinkError),
     #[error(transparent)]
     Resample(#[from] ResampleError),
+    #[error(transparent)]
+    Vad(#[from] SileroError),
 }
 
-struct Recorder {
+/// Seconds of new audio between two Silero decisions while recording.
+const SILERO_DECISION_SECS: f64 = 0.25;
+
+/// Silero listening along, when its model is there: it decides when speech
+/// started and when the speaker stopped (the energy detector then only
+/// drives the level meter).
+struct SileroEnd<'a> {
+    silero: &'a Silero,
+    tracker: SpeechTracker,
+    /// Samples since the last decision.
+    since_decision: usize,
+    ended_at: Option<f64>,
+}
+
+struct Recorder<'a> {
     sink: WavSink,
     vad: EnergyVad,
+    silero: Option<SileroEnd<'a>>,
+    end_after_silence_secs: Option<f64>,
     limit_samples: u64,
     ended_by: Option<EndReason>,
 }
 
-impl Recorder {
+impl Recorder<'_> {
+    /// When the speaker stopped, by Silero (if listening) or the energy detector.
+    fn silero_end(&mut self, samples: &[f32]) -> Result<Option<f64>, RecordError> {
+        let limit = self.end_after_silence_secs;
+        let Some(end) = self.silero.as_mut() else {
+            return Ok(None);
+        };
+        if end.ended_at.is_some() {
+            return Ok(end.ended_at);
+        }
+        end.tracker.push(end.silero, samples)?;
+        end.since_decision += samples.len();
+        if end.since_decision as f64 >= SILERO_DECISION_SECS * RECORDING_RATE as f64 {
+            end.since_decision = 0;
+            end.tracker.flush(end.silero)?;
+            if let (Some(limit), Some(_), Some(quiet)) = (
+                limit,
+                end.tracker.first_speech(),
+                end.tracker.silence_since_speech(),
+            ) {
+                if quiet >= limit - 1e-9 {
+                    end.ended_at = Some(end.tracker.analysed_secs() - (quiet - limit).max(0.0));
+                }
+            }
+        }
+        Ok(end.ended_at)
+    }
+
+    /// When speech first started.
+    fn first_speech(&self) -> Option<f64> {
+        match &self.silero {
+            Some(end) => end.tracker.first_speech(),
+            None => self.vad.state().first_speech_at,
+        }
+    }
+
     /// Writes 16 kHz samples up to whichever limit comes first; returns how
     /// many were kept.
     fn take(&mut self, samples: &[f32]) -> Result<usize, RecordError> {
@@ -120,7 +174,12 @@ impl Recorder {
         let mut keep = samples.len().min(room);
         let before = self.sink.samples();
         let state = self.vad.push(&samples[..keep]);
-        if let Some(ended_at) = state.ended_at {
+        let ended_at = if self.silero.is_some() {
+            self.silero_end(&samples[..keep])?
+        } else {
+            state.ended_at
+        };
+        if let Some(ended_at) = ended_at {
             let end_sample = (ended_at * RECORDING_RATE as f64).round() as u64;
             keep = keep.min(end_sample.saturating_sub(before) as usize);
             self.ended_by = Some(EndReason::Silence);
@@ -155,8 +214,24 @@ pub fn record_answer_with(
     on_status: &mut dyn FnMut(&LiveStatus),
     on_samples: &mut dyn FnMut(&[f32]),
 ) -> Result<AnswerRecording, RecordError> {
+    record_answer_with_vad(input, path, settings, signals, on_status, on_samples, None)
+}
+
+/// [`record_answer_with`], with Silero deciding when the answer ended (see
+/// [`record_from_with_vad`]).
+pub fn record_answer_with_vad(
+    input: LiveInput,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+    on_samples: &mut dyn FnMut(&[f32]),
+    silero: Option<&Silero>,
+) -> Result<AnswerRecording, RecordError> {
     let (stream, source) = input.into_parts();
-    let result = record_from_with(source, path, settings, signals, on_status, on_samples);
+    let result = record_from_with_vad(
+        source, path, settings, signals, on_status, on_samples, silero,
+    );
     drop(stream);
     result
 }
@@ -182,9 +257,31 @@ pub fn record_from_with(
     on_status: &mut dyn FnMut(&LiveStatus),
     on_samples: &mut dyn FnMut(&[f32]),
 ) -> Result<AnswerRecording, RecordError> {
+    record_from_with_vad(input, path, settings, signals, on_status, on_samples, None)
+}
+
+/// [`record_from_with`], the end of the answer and its first speech decided
+/// by Silero when `silero` is given (robust to fans and keyboards), by the
+/// energy detector otherwise.
+pub fn record_from_with_vad(
+    input: CaptureSource,
+    path: &Path,
+    settings: &AnswerSettings,
+    signals: &StopSignals,
+    on_status: &mut dyn FnMut(&LiveStatus),
+    on_samples: &mut dyn FnMut(&[f32]),
+    silero: Option<&Silero>,
+) -> Result<AnswerRecording, RecordError> {
     let mut recorder = Recorder {
         sink: WavSink::create(path, 0.25)?,
         vad: EnergyVad::new(settings.vad),
+        silero: silero.map(|silero| SileroEnd {
+            silero,
+            tracker: SpeechTracker::new(SpeechParams::default()),
+            since_decision: 0,
+            ended_at: None,
+        }),
+        end_after_silence_secs: settings.vad.end_after_silence_secs,
         limit_samples: (settings.time_limit_secs * RECORDING_RATE as f64).round() as u64,
         ended_by: None,
     };
@@ -244,8 +341,11 @@ pub fn record_from_with(
         let vad = recorder.vad.push(&[]);
         status.recorded_secs = recorder.sink.samples() as f64 / RECORDING_RATE as f64;
         status.level_db = vad.level_db;
-        status.speaking = vad.speaking;
-        status.speech_started = vad.first_speech_at.is_some();
+        status.speaking = match &recorder.silero {
+            Some(end) => end.tracker.speaking(),
+            None => vad.speaking,
+        };
+        status.speech_started = recorder.first_speech().is_some();
         on_status(&status);
     }
     let CaptureSource {
@@ -267,7 +367,10 @@ pub fn record_from_with(
             on_samples(&tail[..kept]);
         }
     }
-    let time_to_first_speech = recorder.vad.push(&[]).first_speech_at;
+    if let Some(end) = recorder.silero.as_mut() {
+        end.tracker.finish(end.silero)?;
+    }
+    let time_to_first_speech = recorder.first_speech();
     let samples = recorder.sink.samples();
     let path = recorder.sink.path().to_path_buf();
     recorder.sink.finalize()?;

@@ -6,6 +6,7 @@ pub mod devices;
 pub mod mic_check;
 pub mod playback;
 pub mod resample;
+pub mod silero;
 pub mod vad;
 pub mod wav;
 pub mod wav_sink;

@@ -1,4 +1,5 @@
-//! Energy-based voice activity detection for ending an answer: calibrates the
+//! Energy-based voice activity detection (the fallback when the Silero
+//! model, [`super::silero`], is absent; and the level meter): calibrates the
 //! room's noise floor at the start, finds the first speech, and reports when
 //! the speaker has been silent long enough after speaking.
 
@@ -92,6 +93,11 @@ impl EnergyVad {
                 ended_at: None,
             },
         }
+    }
+
+    /// The state after the samples so far.
+    pub fn state(&self) -> VadState {
+        self.state
     }
 
     /// The speech threshold in dBFS, once calibrated.

@@ -12,9 +12,10 @@ use rehearse::audio::vad::{EnergyVad, VadSettings, FRAME};
 use rehearse::audio::{resample, wav};
 use rehearse::bank;
 use rehearse::report;
-use rehearse::transcribe::{DecodeOptions, Transcriber};
+use rehearse::transcribe::file::transcribe_wav;
+use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcriber};
 
-use super::transcribe_cmd::resolve_model;
+use super::transcribe_cmd::{file_progress_bar, report_json, resolve_model, warn_without_vad};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -100,12 +101,18 @@ pub fn run(
     settings.fillers.allow = args.allow_fillers.clone();
     settings.fillers.deny = args.deny_fillers.clone();
 
-    let input = match (&args.file, &args.text_file) {
-        (_, Some(path)) => AnswerInput::Typed {
-            text: std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?,
-        },
-        (Some(path), None) => spoken_input(path, &args, models_dir)?,
+    let (input, decoding) = match (&args.file, &args.text_file) {
+        (_, Some(path)) => (
+            AnswerInput::Typed {
+                text: std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            },
+            None,
+        ),
+        (Some(path), None) => {
+            let (input, report) = spoken_input(path, &args, models_dir)?;
+            (input, Some(report))
+        }
         (None, None) => bail!("give a WAV file or --text-file"),
     };
     let analysis = analysis::analyze(question, &input, &settings);
@@ -119,7 +126,11 @@ pub fn run(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
-        println!("{}", report::json(&analysis)?);
+        let mut json: serde_json::Value = serde_json::from_str(&report::json(&analysis)?)?;
+        if let (Some(decoding), Some(object)) = (&decoding, json.as_object_mut()) {
+            object.insert("decoding".into(), report_json(decoding));
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!(
             "{}",
@@ -130,12 +141,14 @@ pub fn run(
 }
 
 /// Reads, transcribes (with the filler prompt) and times a recorded answer.
-fn spoken_input(path: &Path, args: &AnalyzeArgs, models_dir: &Path) -> anyhow::Result<AnswerInput> {
+fn spoken_input(
+    path: &Path,
+    args: &AnalyzeArgs,
+    models_dir: &Path,
+) -> anyhow::Result<(AnswerInput, DecodeReport)> {
     let model_path = resolve_model(&args.model, models_dir)?;
-    let clip = wav::read_mono(path)?;
-    let pcm = resample::to_whisper_rate(&clip)
-        .with_context(|| format!("cannot convert {} to 16 kHz", path.display()))?;
     let transcriber = Transcriber::load(&model_path)?;
+    warn_without_vad(&transcriber);
     let mut options = DecodeOptions {
         initial_prompt: (!args.no_filler_prompt).then(|| FILLER_PROMPT.to_string()),
         ..DecodeOptions::default()
@@ -143,14 +156,27 @@ fn spoken_input(path: &Path, args: &AnalyzeArgs, models_dir: &Path) -> anyhow::R
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
-    let transcript = transcriber
-        .transcribe(&pcm, &options)
-        .with_context(|| format!("transcribing {}", path.display()))?;
-    Ok(AnswerInput::Spoken {
-        audio_secs: transcript.duration,
-        time_to_first_word: first_speech(&pcm),
-        transcript,
-    })
+    let (transcript, report) =
+        transcribe_wav(&transcriber, path, &options, &mut file_progress_bar())?;
+    // The speech detector's first speech; the energy detector's without it.
+    let first = match report.speech.first() {
+        Some(s) => Some(s.start),
+        None if report.vad == "silero" => None,
+        None => {
+            let clip = wav::read_mono(path)?;
+            let pcm = resample::to_whisper_rate(&clip)
+                .with_context(|| format!("cannot convert {} to 16 kHz", path.display()))?;
+            first_speech(&pcm)
+        }
+    };
+    Ok((
+        AnswerInput::Spoken {
+            audio_secs: transcript.duration,
+            time_to_first_word: first,
+            transcript,
+        },
+        report,
+    ))
 }
 
 /// When the voice activity detector first hears speech, if it does.

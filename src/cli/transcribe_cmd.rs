@@ -9,8 +9,9 @@ use anyhow::{bail, Context};
 use clap::Args;
 use rehearse::audio::{resample, wav};
 use rehearse::model::store::ModelName;
+use rehearse::transcribe::file::{transcribe_wav, FileProgress};
 use rehearse::transcribe::replay::{self, Replay};
-use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
+use rehearse::transcribe::{DecodeOptions, DecodeReport, StreamSettings, Transcriber};
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
@@ -60,14 +61,48 @@ pub fn resolve_model(model: &str, models_dir: &Path) -> anyhow::Result<PathBuf> 
     Ok(path)
 }
 
+/// A progress bar for long files (hidden when stderr is not a terminal).
+pub fn file_progress_bar() -> impl FnMut(FileProgress) {
+    let bar = indicatif::ProgressBar::new(1000).with_style(
+        indicatif::ProgressStyle::with_template("{msg:14} [{bar:30}] {percent:>3}%  {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    move |p: FileProgress| {
+        // Short files finish before a bar would help.
+        if started.elapsed().as_secs_f64() < 1.0 {
+            return;
+        }
+        let (msg, done, total) = match p {
+            FileProgress::Listening { done, total } => ("finding speech", done, total),
+            FileProgress::Transcribing { done, total } => ("transcribing", done, total),
+        };
+        bar.set_message(msg);
+        bar.set_position((done / total.max(1e-9) * 1000.0).clamp(0.0, 1000.0) as u64);
+        if matches!(p, FileProgress::Transcribing { .. }) && done >= total {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The warning to print when no Silero model was found.
+pub fn warn_without_vad(transcriber: &Transcriber) {
+    if let Some(why) = transcriber.vad_warning() {
+        eprintln!("warning: {why}; silences and noise go to whisper as they are");
+    }
+}
+
+/// `report` as the JSON the commands add under "decoding".
+pub fn report_json(report: &DecodeReport) -> serde_json::Value {
+    serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+}
+
 pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let model_path = resolve_model(&args.model, models_dir)?;
-    let clip = wav::read_mono(&args.file)?;
-    let pcm = resample::to_whisper_rate(&clip)
-        .with_context(|| format!("cannot convert {} to 16 kHz", args.file.display()))?;
     let load_started = Instant::now();
     let transcriber = Transcriber::load(&model_path)?;
     let load_secs = load_started.elapsed().as_secs_f64();
+    warn_without_vad(&transcriber);
     let mut options = DecodeOptions {
         initial_prompt: args.prompt.clone(),
         ..DecodeOptions::default()
@@ -81,19 +116,25 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
         args.pace
     );
     let started = Instant::now();
-    let (transcript, streamed) = if args.streaming {
+    let (transcript, report, streamed) = if args.streaming {
+        let clip = wav::read_mono(&args.file)?;
+        let pcm = resample::to_whisper_rate(&clip)
+            .with_context(|| format!("cannot convert {} to 16 kHz", args.file.display()))?;
         let settings = StreamSettings {
             decode: options.clone(),
             ..StreamSettings::default()
         };
         let replayed = replay::replay(Arc::new(transcriber), settings, &pcm, args.pace)
             .with_context(|| format!("transcribing {}", args.file.display()))?;
-        (replayed.transcript.clone(), Some(replayed))
+        (
+            replayed.transcript.clone(),
+            replayed.report.clone(),
+            Some(replayed),
+        )
     } else {
-        let transcript = transcriber
-            .transcribe(&pcm, &options)
-            .with_context(|| format!("transcribing {}", args.file.display()))?;
-        (transcript, None)
+        let (transcript, report) =
+            transcribe_wav(&transcriber, &args.file, &options, &mut file_progress_bar())?;
+        (transcript, report, None)
     };
     let secs = started.elapsed().as_secs_f64();
     if args.json {
@@ -104,6 +145,7 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
             "text": transcript.text,
             "segments": transcript.segments,
             "words": transcript.words,
+            "decoding": report_json(&report),
         });
         if let Some(r) = &streamed {
             out["streaming"] = serde_json::json!({

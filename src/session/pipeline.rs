@@ -275,28 +275,33 @@ impl<'a> Coach<'a> {
                     }
                 };
                 let mut on_status = |s: &LiveStatus| ui.recording(s);
+                // Silero decides when the answer ended (energy without its model).
+                let model = self.transcriber.clone();
+                let silero = model.as_deref().and_then(Transcriber::vad);
                 let recording = match source {
                     AnswerSource::Microphone { device } => {
                         let device = capture::find_input_device(device.as_deref())?;
                         let input = capture::open_input(&device)?;
-                        answer::record_answer_with(
+                        answer::record_answer_with_vad(
                             input,
                             &path,
                             &settings,
                             &self.signals,
                             &mut on_status,
                             &mut on_samples,
+                            silero,
                         )?
                     }
                     AnswerSource::Recording { path: file, speed } => {
                         let feed = playback_source::play_into_recorder(file, *speed)?;
-                        let result = answer::record_from_with(
+                        let result = answer::record_from_with_vad(
                             feed.source,
                             &path,
                             &settings,
                             &self.signals,
                             &mut on_status,
                             &mut on_samples,
+                            silero,
                         );
                         drop(feed.feeder);
                         result?

@@ -3,6 +3,9 @@
 //! and probabilities, in one go ([`Transcriber::transcribe`]) or while the
 //! answer is still being spoken ([`streaming`]).
 
+mod batch;
+pub mod file;
+pub mod guard;
 mod recent_audio;
 pub mod replay;
 pub mod streaming;
@@ -18,9 +21,13 @@ use whisper_rs::{
 };
 
 use crate::audio::resample::WHISPER_RATE;
+use crate::audio::silero::{self, Silero, SileroError, Span, SpeechParams};
 use crate::model::ggml::{self, GgmlError, Hparams};
 use crate::model::store;
+use guard::{assess, badness, Derail, RunOutput};
 use words::{assemble_words, WordPiece};
+
+pub use words::clamp_to_speech;
 
 pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
 
@@ -107,6 +114,44 @@ pub struct Transcriber {
     hparams: Hparams,
     model_path: PathBuf,
     runs: AtomicU64,
+    /// Silero speech detection, when its model was found.
+    vad: Option<Silero>,
+    /// Why there is no Silero model (shown as a warning).
+    vad_missing: Option<String>,
+}
+
+/// A window whisper decoded again because its first text looked derailed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Redecode {
+    /// Where the run's audio starts and ends, seconds in the answer.
+    pub start: f64,
+    pub end: f64,
+    /// What was wrong with the first attempt.
+    pub problems: Vec<Derail>,
+    /// The attempts made after it ("no prompt", "temperature 0.4", ...).
+    pub tried: Vec<String>,
+    /// The attempt kept ("as asked" when none did better).
+    pub kept: String,
+    /// Problems the kept attempt still has.
+    pub remaining: Vec<Derail>,
+}
+
+/// How a transcript was made: what the speech detector heard and which
+/// windows were decoded again.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecodeReport {
+    /// "silero", or "none" (with `vad_warning` saying why).
+    pub vad: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vad_warning: Option<String>,
+    /// Speech heard, seconds (empty without a speech detector).
+    pub speech: Vec<Span>,
+    /// Windows decoded again, and why.
+    pub redecoded: Vec<Redecode>,
+    /// Speech stretches whisper wrote nothing for, decoded on their own.
+    pub second_looks: Vec<Span>,
+    /// whisper runs made.
+    pub whisper_runs: u64,
 }
 
 /// What one whisper run is asked to do (crate-internal: batch and streaming
@@ -129,6 +174,30 @@ pub(crate) struct RunRequest<'a> {
     /// Setting this flag abandons the run (it then fails with
     /// [`TranscribeError::Cancelled`]).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Speech heard in `pcm` (times from its start), for judging the text.
+    pub speech: Option<&'a [Span]>,
+    /// The normalised words just before this audio (to catch copying).
+    pub before: &'a [String],
+    /// Judge the text and decode again when it looks derailed.
+    pub guard: bool,
+}
+
+/// How one attempt at a run differs from the request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Attempt {
+    AsAsked,
+    NoPrompt,
+    Temperature(f32),
+}
+
+impl Attempt {
+    fn label(self) -> String {
+        match self {
+            Attempt::AsAsked => "as asked".into(),
+            Attempt::NoPrompt => "no prompt".into(),
+            Attempt::Temperature(t) => format!("no prompt, temperature {t:.1}"),
+        }
+    }
 }
 
 /// The result of one run: the transcript (times from the start of `pcm`) and
@@ -140,6 +209,10 @@ pub(crate) struct Decoded {
     /// For a first-window-only run: the window's whole token sequence as
     /// decoded (the tokens above leave out timestamps that close no segment).
     pub sequence: Vec<i32>,
+    /// Mean log-probability of the text tokens.
+    pub avg_logprob: Option<f64>,
+    /// Set when the run was decoded again (times from the start of `pcm`).
+    pub redecoded: Option<Redecode>,
 }
 
 impl Transcriber {
@@ -174,13 +247,50 @@ impl Transcriber {
             .create_state()
             .map_err(|e| load_error(format!("cannot allocate the decoding state: {e}")))?;
         MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
+        let threads = DecodeOptions::default().threads;
+        let (vad, vad_missing) = match Silero::load(&silero::model_path_beside(model_path), threads)
+        {
+            Ok(vad) => (Some(vad), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         Ok(Self {
             context,
             state: Mutex::new(state),
             hparams: summary.hparams,
             model_path: model_path.to_path_buf(),
             runs: AtomicU64::new(0),
+            vad,
+            vad_missing,
         })
+    }
+
+    /// Uses the Silero model at `path` for speech detection (instead of the
+    /// one looked for beside the whisper model).
+    pub fn set_vad_model(&mut self, path: &Path) -> Result<(), SileroError> {
+        self.vad = Some(Silero::load(path, DecodeOptions::default().threads)?);
+        self.vad_missing = None;
+        Ok(())
+    }
+
+    /// The Silero speech detector, if its model was found.
+    pub fn vad(&self) -> Option<&Silero> {
+        self.vad.as_ref()
+    }
+
+    /// Why there is no Silero speech detector (for a warning), if there is none.
+    pub fn vad_warning(&self) -> Option<&str> {
+        self.vad_missing.as_deref()
+    }
+
+    /// Speech heard in 16 kHz audio; None without a Silero model.
+    pub fn speech_spans(&self, pcm: &[f32]) -> Result<Option<Vec<Span>>, TranscribeError> {
+        match &self.vad {
+            None => Ok(None),
+            Some(vad) => vad
+                .segments(pcm, &SpeechParams::default())
+                .map(Some)
+                .map_err(|e| TranscribeError::Decode(e.to_string())),
+        }
     }
 
     /// The model file this transcriber was loaded from.
@@ -219,21 +329,104 @@ impl Transcriber {
         pcm_16k: &[f32],
         options: &DecodeOptions,
     ) -> Result<Transcript, TranscribeError> {
-        let decoded = self.run(&RunRequest {
-            pcm: pcm_16k,
-            duration: pcm_16k.len() as f64 / WHISPER_RATE as f64,
-            threads: options.threads,
-            initial_prompt: options.initial_prompt.as_deref(),
-            prompt_tokens: &[],
-            audio_ctx: None,
-            first_window_only: false,
-            cancel: None,
-        })?;
-        Ok(decoded.transcript)
+        Ok(self.transcribe_detailed(pcm_16k, options)?.0)
+    }
+
+    /// [`Self::transcribe`], also saying how: the speech heard, the windows
+    /// decoded again and why (see [`batch`]).
+    pub fn transcribe_detailed(
+        &self,
+        pcm_16k: &[f32],
+        options: &DecodeOptions,
+    ) -> Result<(Transcript, DecodeReport), TranscribeError> {
+        if pcm_16k.is_empty() {
+            return Err(TranscribeError::NoAudio);
+        }
+        let speech = self.speech_spans(pcm_16k)?;
+        batch::transcribe(self, pcm_16k, speech, options, None)
+    }
+
+    /// A report with the speech detector's name filled in.
+    pub(crate) fn new_report(&self) -> DecodeReport {
+        DecodeReport {
+            vad: if self.vad.is_some() { "silero" } else { "none" }.into(),
+            vad_warning: self.vad_missing.clone(),
+            ..DecodeReport::default()
+        }
+    }
+
+    /// One whisper run on the shared state, judged (when the request asks)
+    /// and decoded again while it looks derailed: without the prompt, then
+    /// at rising temperatures; the least bad attempt is kept.
+    pub(crate) fn run(&self, request: &RunRequest<'_>) -> Result<Decoded, TranscribeError> {
+        let first = self.run_once(request, Attempt::AsAsked)?;
+        if !request.guard {
+            return Ok(first);
+        }
+        let problems = self.judge(&first, request);
+        if problems.is_empty() {
+            return Ok(first);
+        }
+        let has_prompt = !request.prompt_tokens.is_empty()
+            || request.initial_prompt.is_some_and(|p| !p.trim().is_empty());
+        let mut attempts = Vec::new();
+        if has_prompt {
+            attempts.push(Attempt::NoPrompt);
+        }
+        attempts.extend([Attempt::Temperature(0.4), Attempt::Temperature(0.8)]);
+        let mut best = (first, problems.clone(), Attempt::AsAsked);
+        let mut tried = Vec::new();
+        for attempt in attempts {
+            let decoded = self.run_once(request, attempt)?;
+            let found = self.judge(&decoded, request);
+            tried.push(attempt.label());
+            if badness(&found) < badness(&best.1) {
+                best = (decoded, found, attempt);
+            }
+            if best
+                .1
+                .iter()
+                .all(|p| matches!(p, Derail::LowConfidence { .. }))
+            {
+                break;
+            }
+        }
+        let (mut decoded, remaining, kept) = best;
+        decoded.redecoded = Some(Redecode {
+            start: 0.0,
+            end: request.duration,
+            problems,
+            tried,
+            kept: kept.label(),
+            remaining,
+        });
+        Ok(decoded)
+    }
+
+    fn judge(&self, decoded: &Decoded, request: &RunRequest<'_>) -> Vec<Derail> {
+        let covered_secs = if request.first_window_only {
+            let frames = advance_frames(&decoded.sequence, self.first_timestamp_token());
+            (frames as f64 / 100.0).min(request.duration)
+        } else {
+            request.duration
+        };
+        assess(
+            &RunOutput {
+                words: &decoded.transcript.words,
+                avg_logprob: decoded.avg_logprob,
+                covered_secs,
+            },
+            request.speech,
+            request.before,
+        )
     }
 
     /// One whisper run on the shared state.
-    pub(crate) fn run(&self, request: &RunRequest<'_>) -> Result<Decoded, TranscribeError> {
+    fn run_once(
+        &self,
+        request: &RunRequest<'_>,
+        attempt: Attempt,
+    ) -> Result<Decoded, TranscribeError> {
         if request.pcm.is_empty() {
             return Err(TranscribeError::NoAudio);
         }
@@ -249,16 +442,21 @@ impl Transcriber {
         // No temperature fallback: plain greedy decoding, as whisper-cli's
         // --no-fallback. Re-decoding at higher temperatures can take many
         // times longer on a busy CPU and rarely helps tiny.en on clean speech.
-        params.set_temperature(0.0);
+        params.set_temperature(match attempt {
+            Attempt::Temperature(t) => t,
+            _ => 0.0,
+        });
         params.set_temperature_inc(0.0);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
-        if !request.prompt_tokens.is_empty() {
-            params.set_tokens(request.prompt_tokens);
-        } else if let Some(prompt) = request.initial_prompt {
-            params.set_initial_prompt(prompt);
+        if attempt == Attempt::AsAsked {
+            if !request.prompt_tokens.is_empty() {
+                params.set_tokens(request.prompt_tokens);
+            } else if let Some(prompt) = request.initial_prompt {
+                params.set_initial_prompt(prompt);
+            }
         }
         if let Some(audio_ctx) = request.audio_ctx {
             let max = self.hparams.n_audio_ctx as usize;
@@ -376,6 +574,7 @@ fn collect(
     let mut segments = Vec::new();
     let mut pieces: Vec<WordPiece> = Vec::new();
     let mut tokens = Vec::new();
+    let (mut logprob_sum, mut logprob_n) = (0.0f64, 0usize);
     for segment in state.as_iter() {
         let seg_start = clamp(segment.start_timestamp() as f64 / 100.0);
         let seg_end = clamp(segment.end_timestamp() as f64 / 100.0).max(seg_start);
@@ -398,6 +597,8 @@ fn collect(
                 continue;
             }
             tokens.push(data.id);
+            logprob_sum += data.plog as f64;
+            logprob_n += 1;
             let bytes = token
                 .to_bytes()
                 .map_err(|e| TranscribeError::Decode(e.to_string()))?
@@ -430,7 +631,33 @@ fn collect(
         },
         tokens,
         sequence: Vec::new(),
+        avg_logprob: (logprob_n > 0).then(|| logprob_sum / logprob_n as f64),
+        redecoded: None,
     })
+}
+
+/// whisper's window: 30 s of audio.
+pub const WINDOW_SAMPLES: usize = 30 * WHISPER_RATE as usize;
+/// whisper's mel frames per second (its `seek` unit is one frame, 10 ms).
+pub(crate) const FRAMES_PER_SEC: usize = 100;
+
+/// Where whisper goes after a window, in frames (10 ms) from its start: the
+/// whole window when the text ends with a lone closing timestamp (every
+/// segment is complete) or has no timestamps, else the last timestamp (the
+/// unfinished last segment is decoded again in the next window).
+pub(crate) fn advance_frames(tokens: &[i32], first_timestamp: i32) -> usize {
+    let full = WINDOW_SAMPLES * FRAMES_PER_SEC / WHISPER_RATE as usize;
+    let n = tokens.len();
+    let single_timestamp_ending =
+        n > 1 && tokens[n - 2] < first_timestamp && tokens[n - 1] > first_timestamp;
+    if single_timestamp_ending {
+        return full;
+    }
+    match tokens.iter().rev().find(|&&t| t >= first_timestamp) {
+        // Timestamp tokens are 20 ms apart.
+        Some(&t) => (2 * (t - first_timestamp) as usize).min(full),
+        None => full,
+    }
 }
 
 /// The transcript text: segment texts joined by single spaces.

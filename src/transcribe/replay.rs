@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::streaming::{StreamError, StreamSettings, StreamingTranscriber};
-use super::{Transcriber, Transcript};
+use super::{DecodeReport, Transcriber, Transcript};
 use crate::audio::resample::WHISPER_RATE;
 
 /// Samples per piece fed: 50 ms, about what a capture callback delivers.
@@ -17,6 +17,8 @@ pub const PIECE: usize = 800;
 #[derive(Debug, Clone)]
 pub struct Replay {
     pub transcript: Transcript,
+    /// How it was made (speech heard, windows decoded again).
+    pub report: DecodeReport,
     /// Wall time from the delivery of the last sample to the full transcript.
     pub latency: Duration,
     /// whisper runs (30 s windows, and the rest at the end).
@@ -51,10 +53,11 @@ pub fn replay(
         stream.push(piece);
     }
     let progress = stream.progress();
-    let transcript = stream.finish()?;
+    let (transcript, report) = stream.finish_detailed()?;
     let done = Instant::now();
     Ok(Replay {
         transcript,
+        report,
         latency: done - last_delivery,
         windows: progress.windows_done(),
         wall: done - started,

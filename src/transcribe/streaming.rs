@@ -39,23 +39,22 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use super::guard::normalise;
 use super::recent_audio::RecentAudio;
 use super::{
-    join_segment_texts, DecodeOptions, Decoded, RunRequest, TranscribeError, Transcriber,
-    Transcript,
+    advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
+    TranscribeError, Transcriber, Transcript, FRAMES_PER_SEC,
 };
 use crate::audio::resample::WHISPER_RATE;
+use crate::audio::silero::{Span, SpeechParams, SpeechTracker};
 use crate::audio::vad::{EnergyVad, VadSettings, FRAME};
 
-/// whisper's window: 30 s of audio.
-pub const WINDOW_SAMPLES: usize = 30 * WHISPER_RATE as usize;
+pub use super::WINDOW_SAMPLES;
 /// Audio past a window needed before it is decoded (2 s): whisper treats a
 /// window that reaches within a second of the end of its input differently.
 const LOOKAHEAD_SAMPLES: usize = 2 * WHISPER_RATE as usize;
 /// whisper's encoder positions per second of audio.
 const AUDIO_CTX_PER_SEC: f64 = 50.0;
-/// whisper's mel frames per second (its `seek` unit is one frame, 10 ms).
-const FRAMES_PER_SEC: usize = 100;
 const SAMPLES_PER_FRAME: usize = WHISPER_RATE as usize / FRAMES_PER_SEC;
 /// Most prompt tokens whisper uses: half its 448-token text context, less
 /// the "previous text" marker.
@@ -145,7 +144,7 @@ impl StreamProgress {
 /// [`Transcriber`].
 pub struct StreamingTranscriber {
     samples: Sender<Vec<f32>>,
-    worker: JoinHandle<Result<Transcript, StreamError>>,
+    worker: JoinHandle<Result<(Transcript, DecodeReport), StreamError>>,
     progress: Arc<StreamProgress>,
     /// Set when the answer ends: cancels a pause pass in progress.
     ended: Arc<AtomicBool>,
@@ -199,6 +198,12 @@ impl StreamingTranscriber {
     /// Ends the answer: transcribes the rest, waits for the worker, and
     /// returns the transcript of the whole answer (times in answer time).
     pub fn finish(self) -> Result<Transcript, StreamError> {
+        Ok(self.finish_detailed()?.0)
+    }
+
+    /// [`Self::finish`], also saying how the transcript was made (speech
+    /// heard, windows decoded again).
+    pub fn finish_detailed(self) -> Result<(Transcript, DecodeReport), StreamError> {
         let Self {
             samples,
             worker,
@@ -235,6 +240,9 @@ struct Walk<'a> {
     /// The latest pass up to a pause, if still valid.
     pause_pass: Option<PausePass>,
     ended: Arc<AtomicBool>,
+    /// Silero speech detection over the answer, when the model is there.
+    tracker: Option<SpeechTracker>,
+    report: DecodeReport,
 }
 
 /// The worker: decodes windows as the audio allows, then the rest.
@@ -244,7 +252,8 @@ fn work(
     queue: Receiver<Vec<f32>>,
     progress: &StreamProgress,
     ended: Arc<AtomicBool>,
-) -> Result<Transcript, StreamError> {
+) -> Result<(Transcript, DecodeReport), StreamError> {
+    let runs_before = transcriber.runs();
     let mut walk = Walk::new(transcriber, settings, ended);
     while let Ok(first) = queue.recv() {
         // Everything already queued first: passes are for when we are idle.
@@ -252,7 +261,7 @@ fn work(
             progress
                 .samples_received
                 .fetch_add(samples.len(), Ordering::SeqCst);
-            walk.receive(&samples);
+            walk.receive(&samples)?;
         }
         if walk.ended.load(Ordering::SeqCst) {
             // The rest is decoded below, once every sample is in.
@@ -271,11 +280,18 @@ fn work(
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
+    let speech = walk.speech_spans(true)?;
     let mut transcript = walk.transcript;
+    let mut report = walk.report;
     transcript.text = join_segment_texts(&transcript.segments);
     transcript.duration = walk.audio.len() as f64 / WHISPER_RATE as f64;
+    if let Some(speech) = speech {
+        super::clamp_to_speech(&mut transcript.words, &speech);
+        report.speech = speech;
+    }
     clamp_times(&mut transcript);
-    Ok(transcript)
+    report.whisper_runs = transcriber.runs() - runs_before;
+    Ok((transcript, report))
 }
 
 impl<'a> Walk<'a> {
@@ -310,12 +326,63 @@ impl<'a> Walk<'a> {
             },
             pause_pass: None,
             ended,
+            tracker: transcriber
+                .vad()
+                .map(|_| SpeechTracker::new(SpeechParams::default())),
+            report: transcriber.new_report(),
         };
         walk.extend_context(&context);
         walk
     }
 
-    fn receive(&mut self, samples: &[f32]) {
+    fn vad_error(&self, e: crate::audio::silero::SileroError) -> StreamError {
+        StreamError::Window {
+            at: self.seek as f64 / WHISPER_RATE as f64,
+            source: TranscribeError::Decode(e.to_string()),
+        }
+    }
+
+    /// The speech heard so far (None without Silero); `last` analyses the
+    /// very end too.
+    fn speech_spans(&mut self, last: bool) -> Result<Option<Vec<Span>>, StreamError> {
+        let (Some(tracker), Some(vad)) = (self.tracker.as_mut(), self.transcriber.vad()) else {
+            return Ok(None);
+        };
+        let result = if last {
+            tracker.finish(vad)
+        } else {
+            tracker.flush(vad)
+        };
+        if let Err(e) = result {
+            return Err(self.vad_error(e));
+        }
+        Ok(self.tracker.as_ref().map(|t| t.segments()))
+    }
+
+    /// Speech spans within `audio[from..to]`, times from `from`.
+    fn speech_in(&mut self, from: usize, to: usize) -> Result<Option<Vec<Span>>, StreamError> {
+        let (a, b) = (
+            from as f64 / WHISPER_RATE as f64,
+            to as f64 / WHISPER_RATE as f64,
+        );
+        Ok(self.speech_spans(false)?.map(|spans| {
+            spans
+                .iter()
+                .filter(|s| s.end > a && s.start < b)
+                .map(|s| Span {
+                    start: s.start.max(a) - a,
+                    end: s.end.min(b) - a,
+                })
+                .collect()
+        }))
+    }
+
+    fn receive(&mut self, samples: &[f32]) -> Result<(), StreamError> {
+        if let (Some(tracker), Some(vad)) = (self.tracker.as_mut(), self.transcriber.vad()) {
+            if let Err(e) = tracker.push(vad, samples) {
+                return Err(self.vad_error(e));
+            }
+        }
         self.audio.push(samples);
         let whole_frames = self.audio.len() / FRAME;
         while self.speech.len() < whole_frames {
@@ -325,6 +392,7 @@ impl<'a> Walk<'a> {
         }
         // Windows and passes start at `seek`: nothing before it is read again.
         self.audio.forget_before(self.seek);
+        Ok(())
     }
 
     /// Whether `audio[from..to]` holds speech (judged by whole frames; a
@@ -348,14 +416,18 @@ impl<'a> Walk<'a> {
     /// words after it are then the quicker way to the whole transcript.
     fn window(&mut self) -> Result<bool, StreamError> {
         let start = self.seek;
-        if !self.has_speech(start, start + WINDOW_SAMPLES) {
+        let silero_silent = self
+            .speech_in(start, start + WINDOW_SAMPLES)?
+            .is_some_and(|s| s.is_empty());
+        if silero_silent || !self.has_speech(start, start + WINDOW_SAMPLES) {
             self.pause_pass = None;
             self.seek += WINDOW_SAMPLES;
             return Ok(true);
         }
         let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
         let cancellable = self.pause_pass.as_ref().is_some_and(|p| p.from == start);
-        let decoded = match self.decode(start, end, true, None, &self.context, cancellable) {
+        let context = self.context.clone();
+        let decoded = match self.decode(start, end, true, None, &context, cancellable) {
             Ok(decoded) => decoded,
             Err(StreamError::Window {
                 source: TranscribeError::Cancelled,
@@ -367,6 +439,9 @@ impl<'a> Walk<'a> {
         let first_timestamp = self.transcriber.first_timestamp_token();
         let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
         self.take(decoded, start);
+        if let Some(r) = self.report.redecoded.last_mut() {
+            r.end = r.end.min((start + advance) as f64 / WHISPER_RATE as f64);
+        }
         self.seek += advance.max(SAMPLES_PER_FRAME);
         Ok(true)
     }
@@ -411,15 +486,15 @@ impl<'a> Walk<'a> {
     /// Decodes `audio[from..to]`, the audio after the last window (whole,
     /// or up to a pause), as whisper would decode the end of a recording.
     fn decode_rest(
-        &self,
+        &mut self,
         from: usize,
         to: usize,
         cancellable: bool,
     ) -> Result<Decoded, StreamError> {
-        let prompt: &[i32] = if from > 0 && to - from < SHORT_REST_SAMPLES {
-            &[]
+        let prompt: Vec<i32> = if from > 0 && to - from < SHORT_REST_SAMPLES {
+            Vec::new()
         } else {
-            &self.context
+            self.context.clone()
         };
         // Only the run the speaker waits for gets the shorter encoder window;
         // passes during the answer keep whisper's full one (closer to batch).
@@ -431,7 +506,7 @@ impl<'a> Walk<'a> {
                 let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
                 (secs * AUDIO_CTX_PER_SEC).ceil() as usize
             });
-        self.decode(from, to, false, audio_ctx, prompt, cancellable)
+        self.decode(from, to, false, audio_ctx, &prompt, cancellable)
     }
 
     /// Decodes what is left after the last window (using the pass up to the
@@ -447,7 +522,8 @@ impl<'a> Walk<'a> {
             }
         }
         let start = self.seek;
-        if !self.has_speech(start, end) {
+        let silero_silent = self.speech_in(start, end)?.is_some_and(|s| s.is_empty());
+        if silero_silent || !self.has_speech(start, end) {
             return Ok(decoded_any);
         }
         if end < start + MIN_REST_SAMPLES {
@@ -472,7 +548,7 @@ impl<'a> Walk<'a> {
     }
 
     fn decode(
-        &self,
+        &mut self,
         start: usize,
         end: usize,
         first_window_only: bool,
@@ -480,6 +556,16 @@ impl<'a> Walk<'a> {
         prompt: &[i32],
         cancellable: bool,
     ) -> Result<Decoded, StreamError> {
+        let speech = self.speech_in(start, end)?;
+        let before: Vec<String> = self
+            .transcript
+            .words
+            .iter()
+            .rev()
+            .take(80)
+            .rev()
+            .map(|w| normalise(&w.word))
+            .collect();
         let pcm = self.audio.get(start..end);
         self.transcriber
             .run(&RunRequest {
@@ -491,6 +577,9 @@ impl<'a> Walk<'a> {
                 audio_ctx,
                 first_window_only,
                 cancel: cancellable.then(|| self.ended.clone()),
+                speech: speech.as_deref(),
+                before: &before,
+                guard: true,
             })
             .map_err(|source| StreamError::Window {
                 at: start as f64 / WHISPER_RATE as f64,
@@ -501,6 +590,18 @@ impl<'a> Walk<'a> {
     /// Adds a run's segments and words, moved into answer time, and its
     /// tokens to the context.
     fn take(&mut self, decoded: Decoded, start: usize) {
+        let offset = start as f64 / WHISPER_RATE as f64;
+        if let Some(mut r) = decoded.redecoded.clone() {
+            r.start += offset;
+            r.end += offset;
+            for p in r.problems.iter_mut().chain(r.remaining.iter_mut()) {
+                if let super::guard::Derail::Hole { start, end } = p {
+                    *start += offset;
+                    *end += offset;
+                }
+            }
+            self.report.redecoded.push(r);
+        }
         self.extend_context(&decoded.tokens);
         append_shifted(
             &mut self.transcript,
@@ -510,28 +611,9 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Where whisper goes after a window, in frames (10 ms) from its start: the
-/// whole window when the text ends with a lone closing timestamp (every
-/// segment is complete) or has no timestamps, else the last timestamp (the
-/// unfinished last segment is decoded again in the next window).
-fn advance_frames(tokens: &[i32], first_timestamp: i32) -> usize {
-    let full = WINDOW_SAMPLES / SAMPLES_PER_FRAME;
-    let n = tokens.len();
-    let single_timestamp_ending =
-        n > 1 && tokens[n - 2] < first_timestamp && tokens[n - 1] > first_timestamp;
-    if single_timestamp_ending {
-        return full;
-    }
-    match tokens.iter().rev().find(|&&t| t >= first_timestamp) {
-        // Timestamp tokens are 20 ms apart.
-        Some(&t) => (2 * (t - first_timestamp) as usize).min(full),
-        None => full,
-    }
-}
-
 /// Keeps every time within the answer: a run's times end at its own length,
 /// and moved into answer time they can overshoot its end by a rounding error.
-fn clamp_times(transcript: &mut Transcript) {
+pub(super) fn clamp_times(transcript: &mut Transcript) {
     let end = transcript.duration;
     for word in &mut transcript.words {
         word.end = word.end.min(end);
@@ -544,7 +626,7 @@ fn clamp_times(transcript: &mut Transcript) {
 }
 
 /// Appends a run's transcript, its times moved by `offset` seconds.
-fn append_shifted(whole: &mut Transcript, part: Transcript, offset: f64) {
+pub(super) fn append_shifted(whole: &mut Transcript, part: Transcript, offset: f64) {
     // A run's words never start before the end of the previous run's.
     let floor = whole.words.last().map_or(0.0, |w| w.end);
     for mut segment in part.segments {

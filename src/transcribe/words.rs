@@ -2,6 +2,62 @@
 //! the word before them, and each word gets a start, an end and a probability.
 
 use super::Word;
+use crate::audio::silero::Span;
+
+/// Slack around the speech heard within which a word may still lie (the
+/// detector's edges are 32 ms frames behind a smoothing threshold).
+const SPEECH_EDGE_SECS: f64 = 0.12;
+
+/// Keeps each word inside the speech heard, so that no word spans a pause
+/// and silence before the first or after the last word never counts as
+/// speaking: a word is cut to the stretch of speech it starts in (or
+/// overlaps most), and a word lying wholly outside speech is moved to the
+/// nearest stretch. Times stay in order.
+pub fn clamp_to_speech(words: &mut [Word], speech: &[Span]) {
+    if speech.is_empty() {
+        return;
+    }
+    let mut floor = 0.0f64;
+    for w in words.iter_mut() {
+        let mid = (w.start + w.end) / 2.0;
+        let overlap = |s: &Span| (w.end.min(s.end) - w.start.max(s.start)).max(0.0);
+        let containing_start = speech
+            .iter()
+            .find(|s| s.start - SPEECH_EDGE_SECS <= w.start && w.start < s.end + SPEECH_EDGE_SECS);
+        let span = containing_start
+            .or_else(|| {
+                speech
+                    .iter()
+                    .filter(|s| overlap(s) > 0.0)
+                    .max_by(|a, b| overlap(a).total_cmp(&overlap(b)))
+            })
+            .or_else(|| {
+                speech.iter().min_by(|a, b| {
+                    let d = |s: &Span| (s.start - mid).abs().min((s.end - mid).abs());
+                    d(a).total_cmp(&d(b))
+                })
+            })
+            .copied();
+        let Some(span) = span else { continue };
+        let (lo, hi) = (span.start - SPEECH_EDGE_SECS, span.end + SPEECH_EDGE_SECS);
+        let len = (w.end - w.start).max(0.0);
+        let mut start = w.start.clamp(lo.max(0.0), hi);
+        let mut end = w.end.clamp(start, hi);
+        if end - start < 1e-6 && len > 0.0 {
+            // Moved in from outside: keep some of its length.
+            end = (start + len.min(0.3)).min(hi);
+            if w.start > hi {
+                start = (hi - len.min(0.3)).max(lo);
+                end = hi;
+            }
+        }
+        start = start.max(floor);
+        end = end.max(start);
+        w.start = start;
+        w.end = end;
+        floor = end;
+    }
+}
 
 /// One text token with its time.
 #[derive(Debug, Clone)]
@@ -79,6 +135,40 @@ pub(crate) fn assemble_words(pieces: &[WordPiece], duration: f64) -> Vec<Word> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn w(text: &str, start: f64, end: f64) -> Word {
+        Word {
+            word: text.into(),
+            start,
+            end,
+            probability: 0.9,
+        }
+    }
+
+    #[test]
+    fn words_stay_inside_the_speech_heard() {
+        let speech = [
+            Span {
+                start: 1.0,
+                end: 3.0,
+            },
+            Span {
+                start: 6.3,
+                end: 8.0,
+            },
+        ];
+        let mut words = vec![
+            // A breath at 0.0: the first word really starts with the speech.
+            w("So", 0.0, 1.2),
+            w("thanks.", 2.5, 6.4), // spans the 3.3 s pause
+            w("Bye.", 6.4, 10.0),   // runs to the end of the file
+        ];
+        clamp_to_speech(&mut words, &speech);
+        assert!((words[0].start - 0.88).abs() < 1e-9, "{:?}", words[0]);
+        assert!(words[1].end <= 3.12 + 1e-9, "{:?}", words[1]);
+        assert!(words[2].end <= 8.12 + 1e-9, "{:?}", words[2]);
+        assert!(words[2].start >= 6.3 - 0.12, "{:?}", words[2]);
+    }
 
     fn piece(text: &str, time: f64, end: f64) -> WordPiece {
         WordPiece {

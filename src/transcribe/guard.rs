@@ -1,0 +1,349 @@
+//! Telling a derailed whisper window from a faithful one.
+//!
+//! whisper sometimes loses its way in a 30 s window: it repeats one phrase
+//! dozens of times (often after a prompt full of fillers), copies the text
+//! before it, or writes a word or two for half a minute of speech. These
+//! checks look at what one run produced against what the voice activity
+//! detector heard, and name what is wrong; [`super::Transcriber::run`]
+//! decodes such a window again and keeps the best attempt.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::silero::{speech_within, Span};
+
+use super::Word;
+
+/// Most words per second of speech a person says (fast speech is about 4).
+pub const MAX_WORDS_PER_SPEECH_SEC: f64 = 5.0;
+/// Fewest words per second of speech before a window counts as dropped
+/// (slow, hesitant speech is about 1.5).
+pub const MIN_WORDS_PER_SPEECH_SEC: f64 = 0.6;
+/// Speech this long (seconds) with no word in it is a hole.
+pub const HOLE_SECS: f64 = 2.0;
+/// Mean log-probability of the text tokens below which a window is doubtful
+/// (whisper's own `logprob_threshold`).
+pub const MIN_AVG_LOGPROB: f64 = -1.0;
+
+/// What is wrong with a window's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Derail {
+    /// A phrase repeated back to back more often than people do.
+    Repetition { phrase: String, times: usize },
+    /// A long run of words copied from the text just before the window.
+    CopiedContext { words: usize },
+    /// More words than could be said in the speech heard.
+    TooManyWords { words: usize, speech_secs: f64 },
+    /// Far fewer words than the speech heard holds.
+    TooFewWords { words: usize, speech_secs: f64 },
+    /// Speech with no word in it, seconds from the start of the run.
+    Hole { start: f64, end: f64 },
+    /// whisper itself was unsure of the text.
+    LowConfidence { avg_logprob: f64 },
+}
+
+impl Derail {
+    /// How bad this is when choosing between attempts (higher is worse).
+    fn weight(&self) -> f64 {
+        match self {
+            Derail::Repetition { times, .. } => 10.0 + *times as f64,
+            Derail::CopiedContext { .. } => 10.0,
+            Derail::TooManyWords { .. } => 8.0,
+            Derail::TooFewWords { .. } => 6.0,
+            Derail::Hole { start, end } => 2.0 + (end - start),
+            Derail::LowConfidence { .. } => 1.0,
+        }
+    }
+}
+
+/// Total badness of a list of problems.
+pub fn badness(problems: &[Derail]) -> f64 {
+    problems.iter().map(Derail::weight).sum()
+}
+
+/// What one run produced, for judging.
+pub struct RunOutput<'a> {
+    /// Words, times from the start of the run's audio.
+    pub words: &'a [Word],
+    /// Mean natural log of the text tokens' probabilities.
+    pub avg_logprob: Option<f64>,
+    /// Seconds of audio the run's text covers (a first-window run covers
+    /// up to where it stopped).
+    pub covered_secs: f64,
+}
+
+/// The problems of one run. `speech` is the speech heard in the run's audio
+/// (times from its start), when a voice activity detector ran; `before` is
+/// the text just before the run (normalised words), to catch copying.
+pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -> Vec<Derail> {
+    let mut problems = Vec::new();
+    let words: Vec<String> = run.words.iter().map(|w| normalise(&w.word)).collect();
+    if let Some((phrase, times)) = worst_repetition(&words) {
+        problems.push(Derail::Repetition { phrase, times });
+    }
+    let copied = copied_run(before, &words);
+    if copied >= COPY_MIN_WORDS {
+        problems.push(Derail::CopiedContext { words: copied });
+    }
+    if let Some(speech) = speech {
+        let speech_secs = speech_within(speech, 0.0, run.covered_secs);
+        let n = words.len();
+        if speech_secs > 0.0 && n as f64 > MAX_WORDS_PER_SPEECH_SEC * speech_secs.max(1.0) {
+            problems.push(Derail::TooManyWords {
+                words: n,
+                speech_secs,
+            });
+        }
+        if speech_secs >= 5.0 && (n as f64) < MIN_WORDS_PER_SPEECH_SEC * speech_secs {
+            problems.push(Derail::TooFewWords {
+                words: n,
+                speech_secs,
+            });
+        }
+        for hole in holes(speech, run.words, run.covered_secs) {
+            problems.push(Derail::Hole {
+                start: hole.start,
+                end: hole.end,
+            });
+        }
+    }
+    if let Some(lp) = run.avg_logprob {
+        if lp < MIN_AVG_LOGPROB {
+            problems.push(Derail::LowConfidence { avg_logprob: lp });
+        }
+    }
+    problems
+}
+
+/// Lower case, letters, digits and apostrophes only.
+pub fn normalise(word: &str) -> String {
+    word.chars()
+        .filter(|c| c.is_alphanumeric() || *c == '\'')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Back-to-back repeats that flag a loop: a single word 4 times ("the the
+/// the the"), a phrase of 2+ words 3 times.
+fn loop_threshold(n: usize) -> usize {
+    if n == 1 {
+        4
+    } else {
+        3
+    }
+}
+
+/// The phrase repeated back to back most often beyond the loop threshold,
+/// and how many times.
+fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
+    let mut worst: Option<(String, usize)> = None;
+    for n in 1..=8usize {
+        if words.len() < n * loop_threshold(n) {
+            break;
+        }
+        let mut i = 0;
+        while i + n <= words.len() {
+            let mut times = 1;
+            while i + (times + 1) * n <= words.len()
+                && words[i + times * n..i + (times + 1) * n] == words[i..i + n]
+            {
+                times += 1;
+            }
+            let filler_only = words[i..i + n].iter().all(|w| is_hesitation(w));
+            if times >= loop_threshold(n)
+                && !filler_only
+                && worst.as_ref().is_none_or(|(_, t)| times * n > *t)
+            {
+                worst = Some((words[i..i + n].join(" "), times));
+            }
+            i += if times > 1 { times * n } else { 1 };
+        }
+    }
+    worst
+}
+
+/// "um um um" can be real: hesitations alone never make a loop.
+fn is_hesitation(w: &str) -> bool {
+    matches!(
+        w,
+        "um" | "uh" | "umm" | "uhm" | "er" | "erm" | "ah" | "hmm" | "mm"
+    )
+}
+
+/// Words in a row that a run must copy from the text before it to count as
+/// a copy (people do not repeat a dozen words verbatim).
+const COPY_MIN_WORDS: usize = 12;
+
+/// The longest run of words in `words` that also appears in `before`.
+fn copied_run(before: &[String], words: &[String]) -> usize {
+    if before.is_empty() || words.is_empty() {
+        return 0;
+    }
+    // Longest common substring, O(n*m) over short lists.
+    let mut best = 0;
+    let mut prev = vec![0usize; words.len() + 1];
+    for b in before {
+        let mut cur = vec![0usize; words.len() + 1];
+        for (j, w) in words.iter().enumerate() {
+            if b == w {
+                cur[j + 1] = prev[j] + 1;
+                best = best.max(cur[j + 1]);
+            }
+        }
+        prev = cur;
+    }
+    best
+}
+
+/// Speech stretches of at least [`HOLE_SECS`] within `[0, covered)` that no
+/// word overlaps (with a little slack for timestamp error).
+pub fn holes(speech: &[Span], words: &[Word], covered: f64) -> Vec<Span> {
+    const SLACK: f64 = 0.3;
+    let mut out = Vec::new();
+    for s in speech {
+        let (start, end) = (s.start, s.end.min(covered));
+        if end - start < HOLE_SECS {
+            continue;
+        }
+        // Uncovered stretches inside this span.
+        let mut cursor = start;
+        let mut inside: Vec<(f64, f64)> = words
+            .iter()
+            .map(|w| (w.start - SLACK, w.end + SLACK))
+            .filter(|(a, b)| *b > start && *a < end)
+            .collect();
+        inside.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (a, b) in inside {
+            if a - cursor >= HOLE_SECS {
+                out.push(Span {
+                    start: cursor,
+                    end: a,
+                });
+            }
+            cursor = cursor.max(b);
+        }
+        if end - cursor >= HOLE_SECS {
+            out.push(Span { start: cursor, end });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str, start: f64, step: f64) -> Vec<Word> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, w)| Word {
+                word: w.into(),
+                start: start + i as f64 * step,
+                end: start + (i + 1) as f64 * step,
+                probability: 0.9,
+            })
+            .collect()
+    }
+
+    fn norm(text: &str) -> Vec<String> {
+        text.split_whitespace().map(normalise).collect()
+    }
+
+    #[test]
+    fn a_looping_phrase_is_caught_but_real_repeats_are_not() {
+        let looped =
+            "so I said I'm going to say, I'm going to say, I'm going to say, I'm going to say, and";
+        let (phrase, times) = worst_repetition(&norm(looped)).unwrap();
+        assert_eq!((phrase.as_str(), times), ("i'm going to say", 4));
+        assert!(
+            worst_repetition(&norm("this is the, uh, this is the, uh, this is the, uh,")).is_some()
+        );
+        // People say "very very" and "um, um, um".
+        assert!(
+            worst_repetition(&norm("it was very very hard, um, um, um, I mean I I think"))
+                .is_none()
+        );
+        assert!(worst_repetition(&norm("no no no no no")).is_some());
+    }
+
+    #[test]
+    fn copying_the_text_before_is_caught() {
+        let before = norm("When I joined the team our release process took almost a full day and every release needed one engineer");
+        let copied = norm(
+            "When I joined the team our release process took almost a full day and every release",
+        );
+        assert!(copied_run(&before, &copied) >= COPY_MIN_WORDS);
+        assert!(
+            copied_run(
+                &before,
+                &norm("and every release needed one engineer to follow")
+            ) < COPY_MIN_WORDS
+        );
+    }
+
+    #[test]
+    fn words_against_speech_heard() {
+        let speech = [Span {
+            start: 0.5,
+            end: 29.5,
+        }];
+        // "One." for 29 s of speech: dropped.
+        let one = words("One.", 0.5, 0.5);
+        let problems = assess(
+            &RunOutput {
+                words: &one,
+                avg_logprob: Some(-0.3),
+                covered_secs: 30.0,
+            },
+            Some(&speech),
+            &[],
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, Derail::TooFewWords { .. })),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| matches!(p, Derail::Hole { .. })),
+            "{problems:?}"
+        );
+        // 60 words spread over the speech: fine.
+        let fine = words(&"word ".repeat(60), 0.5, 0.48);
+        let ok = assess(
+            &RunOutput {
+                words: &fine,
+                avg_logprob: Some(-0.3),
+                covered_secs: 30.0,
+            },
+            Some(&speech),
+            &[],
+        );
+        assert!(
+            ok.iter()
+                .all(|p| !matches!(p, Derail::TooFewWords { .. } | Derail::Hole { .. })),
+            "{ok:?}"
+        );
+    }
+
+    #[test]
+    fn holes_are_speech_no_word_touches() {
+        let speech = [
+            Span {
+                start: 1.0,
+                end: 4.0,
+            },
+            Span {
+                start: 6.0,
+                end: 12.0,
+            },
+        ];
+        let w = words("a b c d", 1.0, 0.5); // 1.0 .. 3.0
+        let mut late = words("e f", 10.5, 0.5); // 10.5 .. 11.5
+        let mut all = w.clone();
+        all.append(&mut late);
+        let found = holes(&speech, &all, 20.0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!((found[0].start - 6.0).abs() < 1e-9 && (found[0].end - 10.2).abs() < 1e-9);
+    }
+}
