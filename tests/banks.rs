@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rehearse::bank::{
-    self, load, Catalog, Diagnostic, DrawError, DrawRequest, Drawer, ErrorKind, Filter, Stage,
+    self, load, Catalog, Diagnostic, DrawError, DrawRequest, Drawer, ErrorKind, Filter, Phase,
+    Stage,
 };
 
 fn fixtures() -> PathBuf {
@@ -376,6 +377,48 @@ fn each_malformed_fixture_gives_its_own_error_at_the_marked_line() {
             &["red flag `blame` has no cues", "`patterns`"],
         ),
         ("no-rubric.yaml", &["question `no-rubric` has no rubric"]),
+        (
+            "no-phase.yaml",
+            &[
+                "rubric element `result` has no `phase`",
+                "`phase: setup`",
+                "`phase: other`",
+            ],
+        ),
+        (
+            "bad-phase.yaml",
+            &["unknown variant `middle`", "`setup`, `resolution`, `other`"],
+        ),
+        (
+            "phase-on-red-flag.yaml",
+            &[
+                "red flag `blame` has `phase: setup`",
+                "only rubric elements have a phase",
+            ],
+        ),
+        (
+            "empty-example.yaml",
+            &["rubric element `result`: example 2 is empty"],
+        ),
+        (
+            "duplicate-example.yaml",
+            &["rubric element `result`: example 3 repeats example 1"],
+        ),
+        (
+            "example-is-counter-example.yaml",
+            &[
+                "counter-example 1 is the same sentence as example 2",
+                "cannot both count and not count",
+            ],
+        ),
+        (
+            "long-example.yaml",
+            &[
+                "example 2 is",
+                "characters long (limit 300)",
+                "one sentence",
+            ],
+        ),
         ("no-questions.yaml", &["bank `fixture` has no questions"]),
         (
             "empty-file.yaml",
@@ -449,6 +492,7 @@ questions:
     rubric:
       - id: x
         name: X
+        phase: other
         cues: ['x']
         advice: 'no x: add x.'
     follow_ups:
@@ -466,7 +510,7 @@ questions:
             (8, ErrorKind::BadWindow),
             (8, ErrorKind::BadWindow),
             (9, ErrorKind::BadWindow),
-            (17, ErrorKind::UnknownReference),
+            (18, ErrorKind::UnknownReference),
         ]
     );
 }
@@ -480,11 +524,13 @@ shared_rubric:
   Star:
     - id: result
       name: Result
+      phase: resolution
       cues: ['in the end']
       advice: 'no result: say how it ended.'
   extra:
     - id: result
       name: Result again
+      phase: resolution
       cues: ['finally']
       advice: 'no result: say how it ended.'
 questions:
@@ -498,6 +544,7 @@ questions:
     rubric:
       - id: result
         name: Own result
+        phase: resolution
         cues: ['as a result']
         advice: 'no result: say how it ended.'
 ";
@@ -516,9 +563,9 @@ questions:
         found,
         [
             (4, ErrorKind::BadId, true),
-            (21, ErrorKind::DuplicateId, true),
-            (21, ErrorKind::DuplicateId, true),
             (23, ErrorKind::DuplicateId, true),
+            (23, ErrorKind::DuplicateId, true),
+            (25, ErrorKind::DuplicateId, true),
         ],
         "{d:#?}"
     );
@@ -536,7 +583,7 @@ questions:
     );
     assert!(
         d[3].message
-            .contains("already brought in by the shared list used on line 21"),
+            .contains("already brought in by the shared list used on line 23"),
         "{}",
         d[3]
     );
@@ -1229,4 +1276,201 @@ fn cli_list_show_and_draw() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ---------------------------------------------------------------- content dev set
+
+/// One labelled answer of `tests/fixtures/content-dev/` (format in its README).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DevAnswer {
+    id: String,
+    question: String,
+    split: String,
+    style: String,
+    speaker: String,
+    text: String,
+    covered: Vec<String>,
+    partly: Vec<String>,
+    red_flags: Vec<String>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+#[test]
+fn content_dev_set_parses_and_names_only_real_ids() {
+    let catalog = catalog();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content-dev");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let mut seen = HashSet::new();
+    // question -> (tune, test)
+    let mut splits: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut speakers = HashSet::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).unwrap();
+        let answers: Vec<DevAnswer> =
+            serde_yaml::from_str(&source).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for a in answers {
+            let at = format!("{} {}", file.display(), a.id);
+            assert!(seen.insert(a.id.clone()), "{at}: id used twice");
+            let q = catalog
+                .question(&a.question)
+                .unwrap_or_else(|| panic!("{at}: no question `{}`", a.question));
+            for id in a.covered.iter().chain(&a.partly) {
+                assert!(
+                    q.element(id).is_some(),
+                    "{at}: `{}` has no element `{id}`",
+                    q.id
+                );
+            }
+            for id in &a.red_flags {
+                assert!(
+                    q.red_flag(id).is_some(),
+                    "{at}: `{}` has no red flag `{id}`",
+                    q.id
+                );
+            }
+            let both: Vec<&String> = a.covered.iter().filter(|c| a.partly.contains(c)).collect();
+            assert!(both.is_empty(), "{at}: both covered and partly: {both:?}");
+            let register = a.style.trim_end_matches("/transcript");
+            assert!(
+                register.split('/').all(|r| {
+                    ["plain", "rambling", "terse", "non-native", "nervous"].contains(&r)
+                }),
+                "{at}: style {}",
+                a.style
+            );
+            assert!(
+                !a.text.trim().is_empty() && !a.speaker.trim().is_empty(),
+                "{at}"
+            );
+            speakers.insert(a.speaker.clone());
+            let entry = splits.entry(a.question.clone()).or_default();
+            match a.split.as_str() {
+                "tune" => entry.0 += 1,
+                "test" => entry.1 += 1,
+                other => panic!("{at}: split `{other}` (tune or test)"),
+            }
+        }
+    }
+    let total: usize = splits.values().map(|(a, b)| a + b).sum();
+    assert!(total >= 100, "{total} answers");
+    assert!(splits.len() >= 5, "{splits:?}");
+    assert!(speakers.len() >= 14, "{} speakers", speakers.len());
+    for (question, (tune, test)) in &splits {
+        assert!(
+            tune.abs_diff(*test) <= 1,
+            "{question}: {tune} tune, {test} test"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- phase-based advice
+
+fn analysed(question: &str, text: &str) -> (bank::Question, rehearse::analysis::Analysis) {
+    use rehearse::analysis::{analyze, AnalysisSettings, AnswerInput};
+    let q = catalog().question(question).unwrap().clone();
+    let a = analyze(
+        &q,
+        &AnswerInput::Typed { text: text.into() },
+        &AnalysisSettings::default(),
+    );
+    (q, a)
+}
+
+#[test]
+fn rubric_phases_are_set_where_a_story_has_a_set_up_and_a_resolution() {
+    let catalog = catalog();
+    for q in catalog.questions() {
+        for c in &q.rubric {
+            assert!(c.phase.is_some(), "{}: {} has no phase", q.id, c.id);
+        }
+        for c in &q.red_flags {
+            assert!(c.phase.is_none(), "{}: red flag {} has a phase", q.id, c.id);
+        }
+    }
+    let phases = |id: &str| -> Vec<(String, Phase)> {
+        let q = catalog.question(id).unwrap();
+        q.rubric
+            .iter()
+            .map(|c| (c.id.clone(), c.phase.unwrap()))
+            .collect()
+    };
+    let setup: Vec<String> = phases("biggest-mistake")
+        .into_iter()
+        .filter(|(_, p)| *p == Phase::Setup)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(setup, ["identify", "ownership", "causes", "impact"]);
+    assert!(phases("questions-for-us")
+        .iter()
+        .all(|(_, p)| *p == Phase::Other));
+    assert!(phases("time-you-failed")
+        .iter()
+        .any(|(id, p)| id == "situation" && *p == Phase::Setup));
+}
+
+#[test]
+fn too_much_set_up_is_said_for_a_long_set_up_to_biggest_mistake() {
+    use rehearse::analysis::advice::phase_balance;
+    use rehearse::analysis::StepKind;
+    let text = "My biggest mistake was a supplier order I got wrong at my last job. \
+        That was my fault, entirely. \
+        It happened because I was rushing and copied last year's quantities. \
+        The quantities were wrong, the delivery dates were wrong and the prices were out of date. \
+        I had not looked at the new price list, I had not checked the dates and I had not asked the buyer. \
+        The impact was that three stores ran out of stock for a week. \
+        It cost us about twenty thousand in lost sales and the client was furious. \
+        The stores had to turn customers away every day that week and the regional manager had to call each store. \
+        I learned to check.";
+    let (q, a) = analysed("biggest-mistake", text);
+    let balance = phase_balance(&q, &a.content.elements).expect("biggest-mistake has both phases");
+    assert!(balance.setup > 0.7, "{balance:?}");
+    assert!(balance.resolution < 0.3, "{balance:?}");
+    let step = a
+        .next_attempt
+        .iter()
+        .find(|s| s.kind == StepKind::Balance)
+        .unwrap_or_else(|| panic!("no set-up remark: {:#?}", a.next_attempt));
+    assert!(
+        step.text.contains("of the answer went on the set-up"),
+        "{}",
+        step.text
+    );
+    assert!(step.text.contains("what you did about it"), "{}", step.text);
+}
+
+#[test]
+fn too_much_set_up_is_never_said_for_questions_for_us() {
+    use rehearse::analysis::advice::{next_attempt_for, phase_balance, AdviceSettings};
+    use rehearse::analysis::StepKind;
+    // Almost all about the role: under the old rule (first half of the rubric
+    // = set-up) this answer was told to "spend the time on what you did".
+    let text = "I'd like to ask about the role. What does success look like in the first 90 days? \
+        What would the day to day involve, and what is the biggest challenge in it? \
+        How would you measure it, and what are the priorities for the first six months? \
+        Which of the priorities matters most, and what does the day to day look like in a busy week? \
+        And how does the team work?";
+    let (q, a) = analysed("questions-for-us", text);
+    assert!(
+        a.content.elements[0].share > AdviceSettings::default().setup_share_max,
+        "the answer should dwell on its first element for this test to mean anything: {:#?}",
+        a.content.elements
+    );
+    assert_eq!(phase_balance(&q, &a.content.elements), None);
+    for steps in [
+        a.next_attempt.clone(),
+        next_attempt_for(&q, &a, &AdviceSettings::default()),
+    ] {
+        assert!(
+            steps.iter().all(|s| s.kind != StepKind::Balance),
+            "{steps:#?}"
+        );
+    }
 }

@@ -2,11 +2,17 @@
 //! red flags, the missing rubric elements and the delivery figures, each
 //! phrased as an observation about the answer and what to do, never as a
 //! judgement of the person.
+//!
+//! The "too much set-up" remark is based on the rubric elements' `phase`
+//! (see [`phase_balance`]): it is only made for questions whose rubric has
+//! both set-up and resolution elements.
 
 use serde::{Deserialize, Serialize};
 
+use super::content::ElementResult;
 use super::timing::{clock, Verdict};
 use super::Analysis;
+use crate::bank::{Phase, Question};
 
 /// When a delivery figure is worth one of the three places.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +24,8 @@ pub struct AdviceSettings {
     pub max_content_items: usize,
     pub filler_per_minute_max: f64,
     pub filler_percent_max: f64,
-    /// More than this share of the answer on the first half of the rubric.
+    /// More than this share of the answer on the rubric's set-up elements
+    /// (`phase: setup`) is worth a remark.
     pub setup_share_max: f64,
     /// This many long pauses, or one this long, is worth a remark.
     pub long_pauses_max: usize,
@@ -76,8 +83,49 @@ pub struct NextStep {
     pub text: String,
 }
 
-/// The next-attempt list for an analysed answer.
+/// How an answer's time divides between the set-up and the resolution
+/// elements of the rubric (shares of the whole answer, 0..1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhaseBalance {
+    pub setup: f64,
+    pub resolution: f64,
+}
+
+/// The set-up and resolution shares of an answer to `question`, or `None`
+/// when its rubric lacks set-up or resolution elements (questions such as
+/// "any questions for us?", where "too much set-up" makes no sense).
+/// Elements are matched to the rubric by id.
+pub fn phase_balance(question: &Question, elements: &[ElementResult]) -> Option<PhaseBalance> {
+    let phase_of = |id: &str| question.element(id).and_then(|c| c.phase);
+    let has = |p: Phase| question.rubric.iter().any(|c| c.phase == Some(p));
+    if !has(Phase::Setup) || !has(Phase::Resolution) {
+        return None;
+    }
+    let share = |p: Phase| {
+        elements
+            .iter()
+            .filter(|e| phase_of(&e.id) == Some(p))
+            .fold(0.0, |acc, e| acc + e.share)
+    };
+    Some(PhaseBalance {
+        setup: share(Phase::Setup),
+        resolution: share(Phase::Resolution),
+    })
+}
+
+/// The next-attempt list for an analysed answer to `question`.
+pub fn next_attempt_for(question: &Question, a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
+    steps(a, Some(question), s)
+}
+
+/// The next-attempt list for an analysed answer, without the question: the
+/// same as [`next_attempt_for`] but with no set-up/resolution remark, which
+/// needs the rubric's phases.
 pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
+    steps(a, None, s)
+}
+
+fn steps(a: &Analysis, question: Option<&Question>, s: &AdviceSettings) -> Vec<NextStep> {
     let mut candidates: Vec<(u32, NextStep)> = Vec::new();
     let mut push = |priority: u32, kind: StepKind, id: Option<&str>, text: String| {
         candidates.push((
@@ -114,25 +162,32 @@ pub fn next_attempt(a: &Analysis, s: &AdviceSettings) -> Vec<NextStep> {
         );
     }
 
-    let half = a.content.elements.len() / 2;
-    if let Some(setup) = a.content.setup_share {
-        let (set_up, resolution) = a.content.elements.split_at(half);
-        let top = set_up.iter().max_by(|x, y| x.share.total_cmp(&y.share));
-        let low = resolution.iter().min_by(|x, y| x.share.total_cmp(&y.share));
-        if let (true, Some(top), Some(low)) = (setup > s.setup_share_max, top, low) {
-            push(
-                70,
-                StepKind::Balance,
-                None,
-                format!(
-                    "{}% of the answer went on the set-up (\"{}\" alone {}%) and {}% on \"{}\": keep the set-up to a few sentences and spend the time on what you did about it",
-                    pct(setup),
-                    top.name,
-                    pct(top.share),
-                    pct(low.share),
-                    low.name
-                ),
-            );
+    if let Some(question) = question {
+        if let Some(balance) = phase_balance(question, &a.content.elements) {
+            let in_phase = |p: Phase| {
+                a.content
+                    .elements
+                    .iter()
+                    .filter(move |e| question.element(&e.id).and_then(|c| c.phase) == Some(p))
+            };
+            let top = in_phase(Phase::Setup).max_by(|x, y| x.share.total_cmp(&y.share));
+            let low = in_phase(Phase::Resolution).min_by(|x, y| x.share.total_cmp(&y.share));
+            if let (true, Some(top), Some(low)) = (balance.setup > s.setup_share_max, top, low) {
+                push(
+                    70,
+                    StepKind::Balance,
+                    None,
+                    format!(
+                        "{}% of the answer went on the set-up (\"{}\" alone {}%) and {}% on what was done about it (\"{}\" {}%): keep the set-up to a few sentences and spend the time on what you did about it",
+                        pct(balance.setup),
+                        top.name,
+                        pct(top.share),
+                        pct(balance.resolution),
+                        low.name,
+                        pct(low.share)
+                    ),
+                );
+            }
         }
     }
 

@@ -291,6 +291,6 @@ pub fn analyze(question: &Question, input: &AnswerInput, settings: &AnalysisSett
         content,
         next_attempt: Vec::new(),
     };
-    analysis.next_attempt = advice::next_attempt(&analysis, &settings.advice);
+    analysis.next_attempt = advice::next_attempt_for(question, &analysis, &settings.advice);
     analysis
 }

@@ -34,8 +34,12 @@ pub enum ErrorKind {
     BadWindow,
     /// A cue pattern that is not a valid regular expression, or an empty cue.
     BadCue,
-    /// A rubric element or red flag with no cue at all, or a question with no
-    /// rubric, or a bank with no questions.
+    /// An example or counter-example sentence that is empty, too long,
+    /// repeated, or both an example and a counter-example.
+    BadExample,
+    /// A rubric element or red flag with no cue at all or no examples, a
+    /// rubric element with no phase, a question with no rubric, or a bank
+    /// with no questions.
     Incomplete,
 }
 

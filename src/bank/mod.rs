@@ -32,5 +32,6 @@ pub use load::{
     Validation, BANK_DIR_ENV,
 };
 pub use model::{
-    Bank, Catalog, Condition, Criterion, Difficulty, FollowUp, Location, Question, Stage, Window,
+    Bank, Catalog, Condition, Criterion, Difficulty, FollowUp, Location, Phase, Question, Stage,
+    Window,
 };

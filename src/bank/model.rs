@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::cue::CueMatcher;
-pub use super::schema::{Condition, Difficulty, Stage};
+pub use super::schema::{Condition, Difficulty, Phase, Stage};
 
 /// Where something is defined: a bank file and a 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +41,17 @@ pub struct Criterion {
     /// For a rubric element: shown when the answer lacks it. For a red flag:
     /// shown when it fired. Phrased as an observation about the answer.
     pub advice: String,
+    /// Sentences that show it, phrased as candidates say them (written
+    /// speech included): its meaning, by example. Never empty in a checked
+    /// bank; trimmed, no two alike.
+    pub examples: Vec<String>,
+    /// Near misses that must not count ("since then our office moved" for
+    /// prevention). May be empty; never the same sentence as an example.
+    pub counter_examples: Vec<String>,
+    /// Which part of the answer a rubric element belongs to: always `Some`
+    /// for a rubric element, always `None` for a red flag (validation
+    /// guarantees both).
+    pub phase: Option<Phase>,
     #[serde(skip)]
     pub(crate) matcher: CueMatcher,
 }

@@ -87,6 +87,16 @@ pub struct CriterionSpec {
     pub patterns: Vec<String>,
     /// Shown when the element is missing (rubric) or the flag fired.
     pub advice: String,
+    /// Sentences that show the element (or the flag), phrased the way
+    /// candidates say them: what it means, by example.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Near misses that must not count.
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
+    /// Rubric elements only: which part of the answer it belongs to.
+    #[serde(default)]
+    pub phase: Option<Phase>,
 }
 
 /// A question the coach may ask after the answer.
@@ -144,6 +154,39 @@ impl Stage {
             Self::Middle => "middle",
             Self::Closing => "closing",
         }
+    }
+}
+
+/// Which part of an answer a rubric element belongs to. The balance advice
+/// ("too much set-up") compares the time spent on `setup` elements with the
+/// time on `resolution` elements, and only for questions that have both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Context and the problem: the situation, the task, the mistake, its
+    /// causes and impact.
+    Setup,
+    /// What the candidate did about it and where it led: actions, the fix,
+    /// the result, the lesson, prevention.
+    Resolution,
+    /// Neither: the element is not part of a story (a reason, a question
+    /// for the interviewer, a figure).
+    Other,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Setup => "setup",
+            Self::Resolution => "resolution",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

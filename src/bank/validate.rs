@@ -16,6 +16,13 @@ use super::schema::{BankFile, Condition, CriterionSpec, QuestionSpec};
 /// Longest time limit a question may have: an hour.
 pub const MAX_TIME_LIMIT_SECONDS: i64 = 3600;
 
+/// Longest example or counter-example sentence, in characters: an example is
+/// one sentence as a candidate would say it, not a paragraph.
+pub const MAX_EXAMPLE_CHARS: usize = 300;
+
+/// Whether rubric elements and red flags must have examples.
+const EXAMPLES_REQUIRED: bool = false;
+
 /// Whether `id` is lower-case kebab-case: `biggest-mistake`, `star`, `q2`.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -35,6 +42,8 @@ struct ListKeys {
     own: &'static str,
     shared: &'static str,
     what: &'static str,
+    /// Rubric elements need a `phase`; red flags must not have one.
+    phased: bool,
 }
 
 const RUBRIC: ListKeys = ListKeys {
@@ -42,6 +51,7 @@ const RUBRIC: ListKeys = ListKeys {
     own: "rubric",
     shared: "shared_rubric",
     what: "rubric element",
+    phased: true,
 };
 
 const RED_FLAGS: ListKeys = ListKeys {
@@ -49,7 +59,20 @@ const RED_FLAGS: ListKeys = ListKeys {
     own: "red_flags",
     shared: "shared_red_flags",
     what: "red flag",
+    phased: false,
 };
+
+/// A sentence as compared for repeats: lower case, straight apostrophes,
+/// single spaces, no closing punctuation.
+fn sentence_key(sentence: &str) -> String {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    words
+        .join(" ")
+        .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}'], "'")
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'' || c == '…')
+        .to_string()
+}
 
 /// Checked shared lists by name.
 type SharedLists = HashMap<String, Vec<Criterion>>;
@@ -127,7 +150,13 @@ impl Checker<'_> {
         }
     }
 
-    fn criterion(&mut self, path: &str, what: &str, spec: &CriterionSpec) -> Option<Criterion> {
+    fn criterion(
+        &mut self,
+        path: &str,
+        keys: &ListKeys,
+        spec: &CriterionSpec,
+    ) -> Option<Criterion> {
+        let what = keys.what;
         let before = self.found.len();
         self.id(&format!("{path}.id"), what, &spec.id);
         self.text(
@@ -164,14 +193,123 @@ impl Checker<'_> {
                 }
             }
         };
+        self.phase(path, keys, spec);
+        let examples = self.examples(path, what, spec);
         let matcher = matcher?;
+        let (examples, counter_examples) = examples?;
         (self.found.len() == before).then(|| Criterion {
             id: spec.id.clone(),
             name: spec.name.trim().to_string(),
             cues: spec.cues.clone(),
             patterns: spec.patterns.clone(),
             advice: spec.advice.trim().to_string(),
+            examples,
+            counter_examples,
+            phase: spec.phase,
             matcher,
+        })
+    }
+
+    /// A rubric element needs a phase; a red flag has none.
+    fn phase(&mut self, path: &str, keys: &ListKeys, spec: &CriterionSpec) {
+        match (keys.phased, spec.phase) {
+            (true, None) => self.report(
+                &format!("{path}.id"),
+                ErrorKind::Incomplete,
+                format!(
+                    "rubric element `{}` has no `phase`: add `phase: setup` (context, the problem), `phase: resolution` (what was done about it, the result, the lesson) or `phase: other`",
+                    spec.id
+                ),
+            ),
+            (false, Some(phase)) => self.report(
+                &format!("{path}.phase"),
+                ErrorKind::BadValue,
+                format!(
+                    "red flag `{}` has `phase: {phase}`, but only rubric elements have a phase: remove it",
+                    spec.id
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Checks the examples and counter-examples; returns them trimmed when
+    /// they are sound.
+    fn examples(
+        &mut self,
+        path: &str,
+        what: &str,
+        spec: &CriterionSpec,
+    ) -> Option<(Vec<String>, Vec<String>)> {
+        let before = self.found.len();
+        let id = &spec.id;
+        if EXAMPLES_REQUIRED && spec.examples.is_empty() {
+            self.report(
+                &format!("{path}.id"),
+                ErrorKind::Incomplete,
+                format!(
+                    "{what} `{id}` has no `examples`: add several sentences that show it, phrased the way candidates say them, so answers can be judged by meaning"
+                ),
+            );
+        }
+        // sentence key -> (list, 1-based number) of its first use
+        let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+        for (key, label, list) in [
+            ("examples", "example", &spec.examples),
+            (
+                "counter_examples",
+                "counter-example",
+                &spec.counter_examples,
+            ),
+        ] {
+            for (i, sentence) in list.iter().enumerate() {
+                let at = format!("{path}.{key}[{i}]");
+                let n = i + 1;
+                let trimmed = sentence.trim();
+                if trimmed.is_empty() {
+                    self.report(
+                        &at,
+                        ErrorKind::BadExample,
+                        format!(
+                            "{what} `{id}`: {label} {n} is empty: write the sentence or remove it"
+                        ),
+                    );
+                    continue;
+                }
+                let chars = trimmed.chars().count();
+                if chars > MAX_EXAMPLE_CHARS {
+                    self.report(
+                        &at,
+                        ErrorKind::BadExample,
+                        format!(
+                            "{what} `{id}`: {label} {n} is {chars} characters long (limit {MAX_EXAMPLE_CHARS}): an example is one sentence as a candidate says it; shorten it or split it in two"
+                        ),
+                    );
+                }
+                match seen.get(&sentence_key(trimmed)) {
+                    Some(&(first_label, first_n)) if first_label == label => self.report(
+                        &at,
+                        ErrorKind::BadExample,
+                        format!(
+                            "{what} `{id}`: {label} {n} repeats {first_label} {first_n}: remove it or write another phrasing"
+                        ),
+                    ),
+                    Some(&(first_label, first_n)) => self.report(
+                        &at,
+                        ErrorKind::BadExample,
+                        format!(
+                            "{what} `{id}`: {label} {n} is the same sentence as {first_label} {first_n}: a sentence cannot both count and not count, remove one of them"
+                        ),
+                    ),
+                    None => {
+                        seen.insert(sentence_key(trimmed), (label, n));
+                    }
+                }
+            }
+        }
+        (self.found.len() == before).then(|| {
+            let trim = |list: &[String]| list.iter().map(|s| s.trim().to_string()).collect();
+            (trim(&spec.examples), trim(&spec.counter_examples))
         })
     }
 
@@ -179,15 +317,15 @@ impl Checker<'_> {
     fn criteria(
         &mut self,
         path: &str,
-        what: &str,
+        keys: &ListKeys,
         specs: &[CriterionSpec],
     ) -> Vec<(String, Criterion)> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             let item = format!("{path}[{i}]");
-            let new = self.unique(&mut seen, &format!("{item}.id"), what, &spec.id);
-            if let Some(criterion) = self.criterion(&item, what, spec).filter(|_| new) {
+            let new = self.unique(&mut seen, &format!("{item}.id"), keys.what, &spec.id);
+            if let Some(criterion) = self.criterion(&item, keys, spec).filter(|_| new) {
                 out.push((format!("{item}.id"), criterion));
             }
         }
@@ -219,7 +357,7 @@ impl Checker<'_> {
                     format!("shared list `{name}` is empty: add {what}s to it or remove it"),
                 );
             }
-            let checked = self.criteria(&path, what, specs);
+            let checked = self.criteria(&path, keys, specs);
             out.insert(name.clone(), checked.into_iter().map(|(_, c)| c).collect());
         }
         out
@@ -241,6 +379,7 @@ impl Checker<'_> {
             own: own_key,
             shared: shared_key,
             what,
+            ..
         } = *keys;
         let mut shared_names: Vec<&String> = shared.keys().collect();
         shared_names.sort();
@@ -299,7 +438,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let own_checked = self.criteria(&format!("{q}.{own_key}"), what, own);
+        let own_checked = self.criteria(&format!("{q}.{own_key}"), keys, own);
         for (id_path, criterion) in own_checked {
             if let Some(first) = seen.get(&criterion.id) {
                 let first_line = self.at(first).line;
