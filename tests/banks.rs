@@ -412,6 +412,10 @@ fn each_malformed_fixture_gives_its_own_error_at_the_marked_line() {
             ],
         ),
         (
+            "no-examples.yaml",
+            &["rubric element `result` has no `examples`", "by meaning"],
+        ),
+        (
             "long-example.yaml",
             &[
                 "example 2 is",
@@ -495,6 +499,7 @@ questions:
         phase: other
         cues: ['x']
         advice: 'no x: add x.'
+        examples: ['An x.']
     follow_ups:
       - text: Why?
         when: {missing: y}
@@ -510,7 +515,7 @@ questions:
             (8, ErrorKind::BadWindow),
             (8, ErrorKind::BadWindow),
             (9, ErrorKind::BadWindow),
-            (18, ErrorKind::UnknownReference),
+            (19, ErrorKind::UnknownReference),
         ]
     );
 }
@@ -527,12 +532,14 @@ shared_rubric:
       phase: resolution
       cues: ['in the end']
       advice: 'no result: say how it ended.'
+      examples: ['In the end it worked.']
   extra:
     - id: result
       name: Result again
       phase: resolution
       cues: ['finally']
       advice: 'no result: say how it ended.'
+      examples: ['Finally it shipped.']
 questions:
   - id: q
     text: Why?
@@ -547,6 +554,7 @@ questions:
         phase: resolution
         cues: ['as a result']
         advice: 'no result: say how it ended.'
+        examples: ['As a result sales rose.']
 ";
     let d = bank::parse_bank(source, "shared.yaml").unwrap_err();
     let found: Vec<(usize, ErrorKind, bool)> = d
@@ -563,9 +571,9 @@ questions:
         found,
         [
             (4, ErrorKind::BadId, true),
-            (23, ErrorKind::DuplicateId, true),
-            (23, ErrorKind::DuplicateId, true),
             (25, ErrorKind::DuplicateId, true),
+            (25, ErrorKind::DuplicateId, true),
+            (27, ErrorKind::DuplicateId, true),
         ],
         "{d:#?}"
     );
@@ -583,7 +591,7 @@ questions:
     );
     assert!(
         d[3].message
-            .contains("already brought in by the shared list used on line 23"),
+            .contains("already brought in by the shared list used on line 25"),
         "{}",
         d[3]
     );
@@ -1473,4 +1481,63 @@ fn too_much_set_up_is_never_said_for_questions_for_us() {
             "{steps:#?}"
         );
     }
+}
+
+/// Lower-case words of a text, apostrophes kept.
+fn words_of(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .replace('\u{2019}', "'")
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bundled_examples_are_varied_and_not_taken_from_the_dev_set() {
+    // Every run of six words in the dev set's answers.
+    const RUN: usize = 6;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content-dev");
+    let mut dev_runs: HashSet<Vec<String>> = HashSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "yaml") {
+            let answers: Vec<DevAnswer> =
+                serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for a in answers {
+                let w = words_of(&a.text);
+                dev_runs.extend(w.windows(RUN).map(<[String]>::to_vec));
+            }
+        }
+    }
+    assert!(dev_runs.len() > 5000, "{}", dev_runs.len());
+    let catalog = catalog();
+    let mut criteria = 0;
+    for q in catalog.questions() {
+        for c in q.rubric.iter().chain(&q.red_flags) {
+            criteria += 1;
+            let at = format!("{} / {}", q.id, c.id);
+            assert!(
+                (6..=12).contains(&c.examples.len()),
+                "{at}: {} examples",
+                c.examples.len()
+            );
+            // At least one phrased as speech comes out of the recogniser.
+            assert!(
+                c.examples.iter().any(|e| {
+                    e.starts_with("um ") || e.starts_with("uh ") || !e.ends_with(['.', '?', '!'])
+                }),
+                "{at}: no example in spoken style"
+            );
+            for e in c.examples.iter().chain(&c.counter_examples) {
+                let w = words_of(e);
+                let copied = w.windows(RUN).find(|run| dev_runs.contains(*run));
+                assert!(
+                    copied.is_none(),
+                    "{at}: {e:?} repeats the dev set: {copied:?}"
+                );
+            }
+        }
+    }
+    assert!(criteria > 150, "{criteria}");
 }

@@ -8,16 +8,29 @@
 //!   apostrophes (whisper writes either);
 //! - patterns are `regex` crate syntax, always compiled case-insensitively.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexBuilder};
 
 /// Keeps a hostile pattern from compiling into a huge automaton.
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 /// The compiled cues of one criterion (or of one `mentions` condition).
+///
+/// Patterns are compiled when the matcher is built, since a pattern can be
+/// invalid and the bank must say so when it loads. Phrases cannot be invalid
+/// (they are escaped), so they are compiled on first use: compiling the
+/// several hundred phrases of the bundled banks took ~0.3 ms each, which made
+/// loading the banks take hundreds of milliseconds for questions that a
+/// session never asks.
 #[derive(Debug, Clone, Default)]
 pub struct CueMatcher {
-    /// (the cue as written, its compiled form)
-    cues: Vec<(String, Regex)>,
+    /// (the phrase as written, the regular expression it stands for)
+    phrases: Vec<(String, String)>,
+    /// Compiled from `phrases` on first use, in the same order.
+    compiled_phrases: OnceLock<Vec<Option<Regex>>>,
+    /// (the pattern as written, its compiled form)
+    patterns: Vec<(String, Regex)>,
 }
 
 /// Where a cue matched in a text.
@@ -42,20 +55,15 @@ pub enum CueError {
 }
 
 impl CueMatcher {
-    /// Compiles `phrases` and `patterns`.
+    /// Checks `phrases` and compiles `patterns`; phrases are compiled on
+    /// first use.
     pub fn new(phrases: &[String], patterns: &[String]) -> Result<Self, CueError> {
-        let mut cues = Vec::with_capacity(phrases.len() + patterns.len());
+        let mut checked = Vec::with_capacity(phrases.len());
         for (index, phrase) in phrases.iter().enumerate() {
             let source = phrase_regex(phrase).ok_or(CueError::EmptyPhrase { index })?;
-            let regex = RegexBuilder::new(&source)
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| CueError::BadPattern {
-                    index,
-                    reason: e.to_string(),
-                })?;
-            cues.push((phrase.clone(), regex));
+            checked.push((phrase.clone(), source));
         }
+        let mut compiled = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             if pattern.trim().is_empty() {
                 return Err(CueError::EmptyPattern { index });
@@ -68,20 +76,49 @@ impl CueMatcher {
                     index,
                     reason: e.to_string(),
                 })?;
-            cues.push((pattern.clone(), regex));
+            compiled.push((pattern.clone(), regex));
         }
-        Ok(Self { cues })
+        Ok(Self {
+            phrases: checked,
+            compiled_phrases: OnceLock::new(),
+            patterns: compiled,
+        })
     }
 
     /// Whether no cue was given.
     pub fn is_empty(&self) -> bool {
-        self.cues.is_empty()
+        self.phrases.is_empty() && self.patterns.is_empty()
+    }
+
+    /// Every cue as written with its compiled form: phrases, then patterns.
+    fn cues(&self) -> impl Iterator<Item = (&str, &Regex)> {
+        let phrases = self.compiled_phrases.get_or_init(|| {
+            self.phrases
+                .iter()
+                // An escaped phrase always compiles; one too long for the
+                // default size limit (megabytes of text) would match nothing.
+                .map(|(_, source)| {
+                    RegexBuilder::new(source)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+                .collect()
+        });
+        self.phrases
+            .iter()
+            .zip(phrases)
+            .filter_map(|((cue, _), regex)| Some((cue.as_str(), regex.as_ref()?)))
+            .chain(
+                self.patterns
+                    .iter()
+                    .map(|(cue, regex)| (cue.as_str(), regex)),
+            )
     }
 
     /// The earliest match of any cue in `text`.
     pub fn find<'m>(&'m self, text: &str) -> Option<CueMatch<'m>> {
-        self.cues
-            .iter()
+        self.cues()
             .filter_map(|(cue, regex)| {
                 regex.find(text).map(|m| CueMatch {
                     cue,
@@ -94,7 +131,7 @@ impl CueMatcher {
 
     /// Whether any cue matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        self.cues.iter().any(|(_, regex)| regex.is_match(text))
+        self.cues().any(|(_, regex)| regex.is_match(text))
     }
 }
 

@@ -20,9 +20,6 @@ pub const MAX_TIME_LIMIT_SECONDS: i64 = 3600;
 /// one sentence as a candidate would say it, not a paragraph.
 pub const MAX_EXAMPLE_CHARS: usize = 300;
 
-/// Whether rubric elements and red flags must have examples.
-const EXAMPLES_REQUIRED: bool = false;
-
 /// Whether `id` is lower-case kebab-case: `biggest-mistake`, `star`, `q2`.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -243,7 +240,7 @@ impl Checker<'_> {
     ) -> Option<(Vec<String>, Vec<String>)> {
         let before = self.found.len();
         let id = &spec.id;
-        if EXAMPLES_REQUIRED && spec.examples.is_empty() {
+        if spec.examples.is_empty() {
             self.report(
                 &format!("{path}.id"),
                 ErrorKind::Incomplete,
