@@ -9,7 +9,8 @@
 //! Options: --bin PATH (the rehearse binary), --models-dir DIR,
 //! --model NAME (repeat; default tiny.en), --prompt none|filler|both,
 //! --command transcribe|analyze, --threads N, --clips ID,ID,
-//! --json FILE (every result, for scripts).
+//! --json FILE (every result, for scripts), --rescore FILE (score the texts
+//! and word times saved by --json again, without running whisper).
 
 #[path = "../tests/common/real_speech.rs"]
 mod real_speech;
@@ -33,6 +34,7 @@ struct Options {
     threads: Option<String>,
     clips: Option<Vec<String>>,
     json: Option<PathBuf>,
+    rescore: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Options> {
@@ -45,6 +47,7 @@ fn parse_args() -> anyhow::Result<Options> {
         threads: None,
         clips: None,
         json: None,
+        rescore: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -65,6 +68,7 @@ fn parse_args() -> anyhow::Result<Options> {
             "--threads" => o.threads = Some(value()?),
             "--clips" => o.clips = Some(value()?.split(',').map(str::to_string).collect()),
             "--json" => o.json = Some(value()?.into()),
+            "--rescore" => o.rescore = Some(value()?.into()),
             "--bench" => {} // cargo passes this to examples run as benches
             other => {
                 bail!("unknown option {other:?} (see the doc comment of examples/eval_speech.rs)")
@@ -93,6 +97,7 @@ struct Scored {
     loops: Vec<String>,
     dropped: Vec<(f64, f64)>,
     text: String,
+    spans: Vec<(f64, f64)>,
 }
 
 /// (text, word spans) from `rehearse transcribe --json` or `analyze --json`.
@@ -187,6 +192,7 @@ fn score(
         loops,
         dropped,
         text,
+        spans: spans.to_vec(),
     }
 }
 
@@ -221,9 +227,28 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .filter(|c| o.clips.as_ref().is_none_or(|ids| ids.contains(&c.id)))
         .collect();
+    let saved: Option<Vec<serde_json::Value>> = match &o.rescore {
+        Some(path) => Some(serde_json::from_str(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )?),
+        None => None,
+    };
+    let mut models = o.models.clone();
+    let mut prompts = o.prompts.clone();
+    if let Some(rows) = &saved {
+        models = rows
+            .iter()
+            .filter_map(|r| r["model"].as_str().map(str::to_string))
+            .collect();
+        models.dedup();
+        prompts = rows.iter().filter_map(|r| r["prompt"].as_bool()).collect();
+        prompts.sort();
+        prompts.dedup();
+    }
     let mut all: Vec<Scored> = Vec::new();
-    for model in &o.models {
-        for &prompt in &o.prompts {
+    for model in &models {
+        for &prompt in &prompts {
             println!(
                 "\n== {} --model {model} {}",
                 o.command,
@@ -238,8 +263,44 @@ fn main() -> anyhow::Result<()> {
                 "clip", "secs", "WER", "words", "fillers", "loops", "dropped", "run s"
             );
             for clip in &clips {
-                let (text, spans, seconds) = run_one(&o, clip, model, prompt)?;
-                let s = score(clip, model, prompt, text, &spans, seconds);
+                let mut saved_dropped = None;
+                let (text, spans, seconds) = match &saved {
+                    None => run_one(&o, clip, model, prompt)?,
+                    Some(rows) => {
+                        let Some(row) = rows.iter().find(|r| {
+                            r["clip"] == clip.id.as_str()
+                                && r["model"] == model.as_str()
+                                && r["prompt"] == prompt
+                        }) else {
+                            continue;
+                        };
+                        let spans = row["spans"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        saved_dropped = row["dropped"].as_array().map(|a| {
+                            a.iter()
+                                .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                                .collect::<Vec<_>>()
+                        });
+                        (
+                            row["text"].as_str().unwrap_or_default().to_string(),
+                            spans,
+                            row["seconds"].as_f64().unwrap_or(0.0),
+                        )
+                    }
+                };
+                let mut s = score(clip, model, prompt, text, &spans, seconds);
+                if spans.is_empty() {
+                    // Saved before word times were kept: take the dropped stretches found then.
+                    if let Some(d) = saved_dropped {
+                        s.dropped = d;
+                    }
+                }
                 println!(
                     "  {:<26} {:>5.1} {:>6.3} {:>3}/{:<3} {:>4}/{:<2}({:>2}) {:>5} {:>7} {:>6.2}",
                     clip.id,
@@ -320,7 +381,7 @@ fn main() -> anyhow::Result<()> {
                     "wer": s.wer, "reference_words": s.reference_words, "words": s.words,
                     "fillers_reference": s.fillers.reference, "fillers_written": s.fillers.hypothesis,
                     "fillers_found": s.fillers.matched, "loops": s.loops,
-                    "dropped": s.dropped, "seconds": s.seconds, "text": s.text,
+                    "dropped": s.dropped, "seconds": s.seconds, "text": s.text, "spans": s.spans,
                 })
             })
             .collect();

