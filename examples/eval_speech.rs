@@ -100,13 +100,11 @@ struct Scored {
     spans: Vec<(f64, f64)>,
 }
 
+/// Text, word (start, end) spans and seconds taken of one run.
+type Run = (String, Vec<(f64, f64)>, f64);
+
 /// (text, word spans) from `rehearse transcribe --json` or `analyze --json`.
-fn run_one(
-    o: &Options,
-    clip: &Clip,
-    model: &str,
-    prompt: bool,
-) -> anyhow::Result<(String, Vec<(f64, f64)>, f64)> {
+fn run_one(o: &Options, clip: &Clip, model: &str, prompt: bool) -> anyhow::Result<Run> {
     let mut cmd = Command::new(&o.bin);
     cmd.arg("--models-dir").arg(&o.models_dir).arg(&o.command);
     cmd.arg(&clip.wav).args(["--json", "--model", model]);

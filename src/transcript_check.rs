@@ -16,15 +16,14 @@ pub struct RepeatedPhrase {
     pub in_reference: usize,
 }
 
-/// Runs of a phrase of at least `min_words` words (3 is a loop's signature)
-/// repeated back to back: (start, phrase length, copies), longest stretch
-/// first at each position, runs not overlapping.
-fn tandem_runs(words: &[String], min_words: usize) -> Vec<(usize, usize, usize)> {
+/// Runs of a phrase repeated back to back: (start, phrase length, copies),
+/// the longest stretch at each position, runs not overlapping.
+fn tandem_runs(words: &[String]) -> Vec<(usize, usize, usize)> {
     let mut runs = Vec::new();
     let mut i = 0;
     while i < words.len() {
         let mut best: Option<(usize, usize)> = None;
-        let mut period = min_words.max(1);
+        let mut period = 1;
         while i + 2 * period <= words.len() {
             let copies = copies_at(words, i, period);
             if copies >= 2 && best.is_none_or(|(p, c)| period * copies > p * c) {
@@ -59,8 +58,10 @@ fn copies_at(words: &[String], start: usize, period: usize) -> usize {
 /// back more times in a row than `reference` does (at most once, when the
 /// reference never repeats them): hallucinated loops. To count, the run has
 /// three copies or more, or at least 8 words (a window written twice). A
-/// phrase said twice far apart, one word repeated ("uh uh uh", "words words
-/// words"), or a short phrase doubled by a misheard word is no loop.
+/// shorter phrase (one word: "uh, uh, uh, ...") counts when the transcript
+/// says it at least 4 more times in a row than the reference and twice as
+/// often. A phrase said twice far apart, a filler said once more than the
+/// speaker did, or a short phrase doubled by a misheard word is no loop.
 pub fn repeated_phrases(
     reference: &str,
     hypothesis: &str,
@@ -68,14 +69,14 @@ pub fn repeated_phrases(
 ) -> Vec<RepeatedPhrase> {
     let reference = normalize_words(reference);
     let hypothesis = normalize_words(hypothesis);
-    tandem_runs(&hypothesis, min_words)
+    tandem_runs(&hypothesis)
         .into_iter()
         .filter_map(|(start, period, copies)| {
             let unit = &hypothesis[start..start + period];
             let primitive = (1..period)
                 .filter(|p| period % p == 0)
                 .all(|p| copies_at(unit, 0, p) * p != period);
-            if !primitive || (copies < 3 && period * copies < 8) {
+            if !primitive || (period >= min_words && copies < 3 && period * copies < 8) {
                 return None;
             }
             let in_reference = (0..reference.len().saturating_sub(period - 1))
@@ -83,7 +84,12 @@ pub fn repeated_phrases(
                 .map(|j| copies_at(&reference, j, period))
                 .max()
                 .unwrap_or(0);
-            (copies > in_reference.max(1)).then(|| RepeatedPhrase {
+            let looped = if period >= min_words {
+                copies > in_reference.max(1)
+            } else {
+                copies >= (in_reference + 4).max(2 * in_reference)
+            };
+            looped.then(|| RepeatedPhrase {
                 phrase: unit.join(" "),
                 in_transcript: copies,
                 in_reference,
@@ -133,7 +139,7 @@ mod tests {
         let found = repeated_phrases("So I'm going to say it once", loop_text, 3);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].phrase, "i'm going to say");
-        assert_eq!((found[0].in_transcript, found[0].in_reference), (4, 0));
+        assert_eq!((found[0].in_transcript, found[0].in_reference), (4, 1));
         // A whole window written twice is a loop too.
         let window = "we moved the billing system to a new provider in five waves";
         let twice = format!("{window} {window} and it worked");
@@ -153,6 +159,17 @@ mod tests {
         let four = "some more words words words words um and";
         let six = "some more words words words words words words um and";
         assert!(repeated_phrases(four, six, 3).is_empty());
+        let uhs = format!("montreal{} forced", " uh".repeat(40));
+        let found = repeated_phrases("montreal uh uh uh uh uh uh forced", &uhs, 3);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (
+                found[0].phrase.as_str(),
+                found[0].in_transcript,
+                found[0].in_reference
+            ),
+            ("uh", 40, 6)
+        );
         let once = "but um montreal but um but montreal";
         assert!(repeated_phrases(once, "but um montreal but um montreal", 3).is_empty());
     }
@@ -166,7 +183,7 @@ mod tests {
         // Speech before the first word and after the last counts too.
         assert_eq!(
             dropped_stretches(0.0, 11.0, &[], &words, 2.0),
-            [(8.0, 11.0)]
+            [(3.0, 7.5), (8.0, 11.0)]
         );
         assert_eq!(dropped_stretches(0.0, 5.0, &[], &[], 2.0), [(0.0, 5.0)]);
     }

@@ -153,8 +153,8 @@ pub fn align_words(r: &[String], h: &[String]) -> Vec<AlignedPair> {
     for (i, row) in cost.iter_mut().enumerate() {
         row[0] = 2 * i;
     }
-    for j in 0..=m {
-        cost[0][j] = 2 * j;
+    for (j, c) in cost[0].iter_mut().enumerate() {
+        *c = 2 * j;
     }
     for i in 1..=n {
         for j in 1..=m {
