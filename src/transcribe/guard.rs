@@ -127,6 +127,12 @@ pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -
     problems
 }
 
+/// A phrase `text` repeats back to back like a decoding loop, and how often.
+pub fn find_loop(text: &str) -> Option<(String, usize)> {
+    let words: Vec<String> = text.split_whitespace().map(normalise).collect();
+    worst_repetition(&words)
+}
+
 /// Lower case, letters, digits and apostrophes only.
 pub fn normalise(word: &str) -> String {
     word.chars()

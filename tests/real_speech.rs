@@ -1,0 +1,168 @@
+//! Real human speech (not espeak): recordings from pinned, hash-checked
+//! packages, made by `scripts/fetch-fixtures.sh` into `target/real-speech/`
+//! (or `$REHEARSE_REAL_SPEECH`). Whisper tiny.en with the Silero VAD, as the
+//! sessions use them (filler-keeping prompt). Timing targets are in the
+//! benchmark; these check results.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::transcriber;
+use rehearse::analysis::FILLER_PROMPT;
+use rehearse::audio::{resample, wav};
+use rehearse::transcribe::file::transcribe_wav;
+use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
+use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcript};
+use rehearse::wer::word_error_rate;
+
+/// whisper.cpp's sample (read speech, 11 s).
+const JFK: &str = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.";
+
+/// The three unscripted monologues of `spontaneous-joined` (78 s), verbatim
+/// with their fillers (Montreal Forced Aligner's test transcripts).
+const SPONTANEOUS: &str = "this is the acoustic corpus i'm talking pretty fast here there's nothing going else going on we're just you know there's some speech errors but who cares um this is me talking really slow and slightly lower in intensity uh we're just saying some words and here's some more words words words words um and that should be all thanks \
+uh so this is the sick corpus uh i have a cold so i probably sound quite different than the uh acoustic corpus um the recording environment is also quite different and i'm saying a bunch of different words that i did not say in the original one uh and here's a long pause and i think this is probably good alright thanks \
+alright so this is the sick corpus uh hopefully the recording levels are okay um i have a cold so this probably sounds a lot different than the acoustic corpus uh and i'm also saying a bunch of different words um i think i'm probably gonna cough here yeah so that just happened uh and uh that should be good alright thanks";
+
+fn clip(name: &str) -> PathBuf {
+    let dir = std::env::var_os("REHEARSE_REAL_SPEECH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/real-speech"));
+    let path = dir.join("clips").join(format!("{name}.wav"));
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/fetch-fixtures.sh first",
+        path.display()
+    );
+    path
+}
+
+fn transcribe(name: &str) -> (Transcript, DecodeReport) {
+    let model = transcriber();
+    assert!(
+        model.vad().is_some(),
+        "no Silero VAD model beside the whisper model: run `rehearse model fetch`"
+    );
+    let _cpu = common::cpu_lock();
+    let options = DecodeOptions {
+        initial_prompt: Some(FILLER_PROMPT.into()),
+        ..DecodeOptions::default()
+    };
+    transcribe_wav(&model, &clip(name), &options, &mut |_| {}).expect("transcribes")
+}
+
+/// No phrase repeated like a loop, and no 2 s of speech without a word.
+fn assert_faithful(name: &str, t: &Transcript, report: &DecodeReport) {
+    assert!(
+        find_loop(&t.text).is_none(),
+        "{name}: loop {:?} in {}",
+        find_loop(&t.text),
+        t.text
+    );
+    let dropped = holes(&report.speech, &t.words, t.duration);
+    assert!(
+        dropped.is_empty(),
+        "{name}: speech with no word over {HOLE_SECS} s at {dropped:?}: {}",
+        t.text
+    );
+    for pair in t.words.windows(2) {
+        assert!(
+            pair[0].end <= pair[1].start + 1e-9,
+            "{name}: {:?} {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+#[test]
+fn read_speech_is_faithful() {
+    let (t, report) = transcribe("jfk");
+    assert_faithful("jfk", &t, &report);
+    let wer = word_error_rate(JFK, &t.text);
+    assert!(wer <= 0.10, "jfk: WER {wer:.3}: {}", t.text);
+    // The first word comes with the speech (it starts at about 0.35 s),
+    // never before it.
+    let first = t.words[0].start;
+    let speech = report.speech[0].start;
+    assert!((0.2..0.5).contains(&speech), "speech from {speech}");
+    assert!(
+        (speech - 0.13..1.0).contains(&first),
+        "first word at {first}"
+    );
+}
+
+#[test]
+fn a_spontaneous_answer_has_no_loop_no_hole_and_keeps_its_fillers() {
+    let (t, report) = transcribe("spontaneous-joined");
+    assert_faithful("spontaneous-joined", &t, &report);
+    let wer = word_error_rate(SPONTANEOUS, &t.text);
+    assert!(wer <= 0.25, "WER {wer:.3}: {}", t.text);
+    // Fillers: "um"/"uh" in the reference vs the transcript.
+    let count = |text: &str| {
+        text.split_whitespace()
+            .map(rehearse::transcribe::guard::normalise)
+            .filter(|w| rehearse::transcribe::guard::is_hesitation(w))
+            .count()
+    };
+    let (truth, found) = (count(SPONTANEOUS), count(&t.text));
+    assert!(
+        found <= truth,
+        "more fillers than spoken: {found} of {truth}: {}",
+        t.text
+    );
+    assert!(
+        found as f64 >= 0.5 * truth as f64,
+        "{found} of {truth} fillers: {}",
+        t.text
+    );
+    // The last word ends with the speech, not at the end of the file.
+    let last = t.words.last().unwrap();
+    let speech_end = report.speech.last().unwrap().end;
+    assert!(
+        last.end <= speech_end + 0.2,
+        "{last:?} after speech ends at {speech_end}"
+    );
+}
+
+#[test]
+fn an_hour_of_silence_yields_no_words_and_no_whisper_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silence.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    let mut rng = 1u32;
+    for _ in 0..16_000 * 3600 {
+        // A faint hiss, a few bits (about -80 dBFS), as a quiet room.
+        rng = rng.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        writer.write_sample(((rng >> 29) as i16) - 4).unwrap();
+    }
+    writer.finalize().unwrap();
+    let model = transcriber();
+    let _cpu = common::cpu_lock();
+    let runs = model.runs();
+    let (t, report) =
+        transcribe_wav(&model, &path, &DecodeOptions::default(), &mut |_| {}).unwrap();
+    assert!(t.words.is_empty() && t.text.is_empty(), "{}", t.text);
+    assert!(report.speech.is_empty(), "{:?}", report.speech);
+    assert_eq!(model.runs(), runs, "whisper ran on silence");
+    assert!((t.duration - 3600.0).abs() < 0.01, "{}", t.duration);
+}
+
+#[test]
+fn pcm_in_memory_and_the_file_path_agree() {
+    let path = clip("jfk");
+    let pcm = resample::to_whisper_rate(&wav::read_mono(&path).unwrap()).unwrap();
+    let model = transcriber();
+    let _cpu = common::cpu_lock();
+    let options = DecodeOptions::default();
+    let (a, _) = model.transcribe_detailed(&pcm, &options).unwrap();
+    let (b, _) = transcribe_wav(&model, &path, &options, &mut |_| {}).unwrap();
+    assert_eq!(a.text, b.text);
+}
