@@ -399,6 +399,11 @@ impl Transcriber {
             }
         }
         let (mut decoded, remaining, kept) = best;
+        if tried.is_empty() {
+            // Only holes or doubt, and no prompt to drop: the second look
+            // deals with holes.
+            return Ok(decoded);
+        }
         decoded.redecoded = Some(Redecode {
             start: 0.0,
             end: request.duration,
