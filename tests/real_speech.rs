@@ -166,3 +166,85 @@ fn pcm_in_memory_and_the_file_path_agree() {
     let (b, _) = transcribe_wav(&model, &path, &options, &mut |_| {}).unwrap();
     assert_eq!(a.text, b.text);
 }
+
+/// The recorder ends the answer when the speaker stops, even over a fan's
+/// brown noise, where the level-based detector keeps recording.
+#[test]
+fn the_recorder_hears_the_end_of_an_answer_over_fan_noise() {
+    use rehearse::audio::answer::{record_from_with_vad, AnswerSettings, EndReason, StopSignals};
+    use rehearse::audio::capture::{CaptureEvent, CaptureSource};
+    let dir = tempfile::tempdir().unwrap();
+    let padded = dir.path().join("padded.wav");
+    let noise = dir.path().join("noise.wav");
+    let noisy = dir.path().join("noisy.wav");
+    // jfk (11 s), then 9 s of the room; brown noise over all of it.
+    let out = std::process::Command::new("sox")
+        .arg(clip("jfk"))
+        .arg(&padded)
+        .args(["pad", "0", "9"])
+        .output()
+        .expect("sox runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&noise)
+        .args(["synth", "20", "brownnoise", "vol", "0.15"])
+        .output()
+        .expect("sox runs");
+    assert!(out.status.success());
+    let out = std::process::Command::new("sox")
+        .arg("-m")
+        .arg(&padded)
+        .arg(&noise)
+        .arg(&noisy)
+        .output()
+        .expect("sox runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let samples = wav::read_mono(&noisy).unwrap().samples;
+    let record = |silero: Option<&rehearse::audio::silero::Silero>| {
+        let (tx, events) = std::sync::mpsc::channel();
+        for piece in samples.chunks(1600) {
+            tx.send(CaptureEvent::Audio(piece.to_vec())).unwrap();
+        }
+        drop(tx);
+        let source = CaptureSource {
+            events,
+            sample_rate: 16_000,
+            channels: 1,
+            sample_format: cpal::SampleFormat::I16,
+            device: "noisy room".into(),
+        };
+        record_from_with_vad(
+            source,
+            &dir.path().join("answer.wav"),
+            &AnswerSettings::default(),
+            &StopSignals::default(),
+            &mut |_| {},
+            &mut |_| {},
+            silero,
+        )
+        .unwrap()
+    };
+    let model = transcriber();
+    let with_silero = record(model.vad());
+    assert_eq!(with_silero.ended_by, EndReason::Silence);
+    // Speech ends at about 10.6 s; 4 s of silence end the answer.
+    assert!(
+        (14.0..16.0).contains(&with_silero.duration_secs),
+        "{}",
+        with_silero.duration_secs
+    );
+    let first = with_silero.time_to_first_speech.unwrap();
+    assert!((0.2..0.6).contains(&first), "first speech at {first}");
+    // The energy detector hears the fan as speech and never ends it.
+    let energy = record(None);
+    assert_ne!(energy.ended_by, EndReason::Silence, "{energy:?}");
+}
