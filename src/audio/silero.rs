@@ -20,6 +20,9 @@ pub const SILERO_MODEL_FILE: &str = "ggml-silero-v6.2.0.bin";
 pub const SILERO_FRAME: usize = 512;
 /// Seconds per Silero frame.
 pub const FRAME_SECS: f64 = SILERO_FRAME as f64 / 16_000.0;
+/// Audio quieter than this (dBFS) in every frame of a block is taken as
+/// silence without running the model.
+const SILENCE_DB: f64 = -70.0;
 /// Frames analysed per call (about 10 s).
 const BLOCK_FRAMES: usize = 312;
 /// Frames of earlier audio each call sees first to warm the state up (0.64 s).
@@ -104,7 +107,9 @@ impl Silero {
             .filter(|s| !s.contains('\0'))
             .ok_or_else(|| load_error("the path is not valid UTF-8".into()))?;
         let mut params = WhisperVadContextParams::default();
-        params.set_n_threads(threads.clamp(1, 4) as i32);
+        // A small recurrent model: more threads only add overhead.
+        let _ = threads;
+        params.set_n_threads(1);
         whisper_rs::install_logging_hooks();
         let context = WhisperVadContext::new(path_str, params)
             .map_err(|e| load_error(format!("{e}: not a whisper.cpp VAD model?")))?;
@@ -207,7 +212,17 @@ impl SpeechTracker {
             return Ok(());
         }
         let end = (self.warmup + frames * SILERO_FRAME).min(self.pending.len());
-        let probs = silero.probabilities(&self.pending[..end])?;
+        // Near-digital silence is not speech: no need to ask the model (an
+        // hour of it then takes seconds).
+        let silent = super::vad::rms_db(&self.pending[self.warmup..end]) < SILENCE_DB
+            && self.pending[self.warmup..end]
+                .chunks(SILERO_FRAME)
+                .all(|f| super::vad::rms_db(f) < SILENCE_DB);
+        let probs = if silent {
+            vec![0.0; self.warmup / SILERO_FRAME + frames]
+        } else {
+            silero.probabilities(&self.pending[..end])?
+        };
         let skip = self.warmup / SILERO_FRAME;
         for &p in probs.iter().skip(skip).take(frames) {
             self.segmenter.frame(self.frames, p);

@@ -167,6 +167,23 @@ pub(crate) fn transcribe_joined(
         &mut report,
         progress,
     )?;
+    if let Some(speech) = &joined_speech {
+        // Word times first kept inside the speech (whisper stretches words
+        // over pauses, which would hide the speech it left out).
+        super::clamp_to_speech(&mut transcript.words, speech);
+        second_look(
+            transcriber,
+            &joined.pcm,
+            speech,
+            &mut transcript,
+            options,
+            &mut report,
+        )?;
+        for s in &mut report.second_looks {
+            s.start = joined.to_original(s.start);
+            s.end = joined.to_original(s.end).max(s.start);
+        }
+    }
     // Back to the recording's time.
     for w in &mut transcript.words {
         w.start = joined.to_original(w.start);
@@ -215,6 +232,171 @@ pub(crate) fn transcribe(
         options,
         progress,
     )
+}
+
+/// Audio kept around a stretch decoded on its own, seconds.
+const LOOK_PAD_SECS: f64 = 0.3;
+/// Speech at least this long with no word in it may be a filled pause
+/// ("uhhh"), which whisper tends to leave out.
+const FILLER_GAP_SECS: f64 = 0.3;
+
+/// A second look at speech the text left out (in joined time): stretches
+/// of [`guard::HOLE_SECS`](super::guard::HOLE_SECS) or more are decoded on
+/// their own and their words put in; when the caller asked for a
+/// disfluent-style transcript (an initial prompt), shorter voiced gaps are
+/// decoded with that prompt and any hesitation ("um", "uh") found is put in.
+fn second_look(
+    transcriber: &Transcriber,
+    pcm: &[f32],
+    speech: &[Span],
+    transcript: &mut Transcript,
+    options: &DecodeOptions,
+    report: &mut DecodeReport,
+) -> Result<(), TranscribeError> {
+    use super::guard::{self, is_hesitation, Derail};
+    let duration = pcm.len() as f64 / RATE;
+    let holes = guard::gaps(speech, &transcript.words, duration, guard::HOLE_SECS, 0.3);
+    let filler_gaps = match options.initial_prompt.as_deref() {
+        Some(p) if !p.trim().is_empty() => {
+            guard::gaps(speech, &transcript.words, duration, FILLER_GAP_SECS, 0.05)
+                .into_iter()
+                .filter(|g| g.secs() < guard::HOLE_SECS)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    // A gap next to a hesitation already written is that hesitation
+    // (its timestamps are loose).
+    let near_hesitation = |g: &Span| {
+        transcript.words.iter().any(|w| {
+            is_hesitation(&guard::normalise(&w.word))
+                && w.end > g.start - 0.5
+                && w.start < g.end + 0.5
+        })
+    };
+    let filler_gaps: Vec<Span> = filler_gaps
+        .into_iter()
+        .filter(|g| !near_hesitation(g))
+        .collect();
+    let mut added: Vec<super::Word> = Vec::new();
+    let mut added_segments = Vec::new();
+    for (gap, fillers_only) in holes
+        .iter()
+        .map(|g| (*g, false))
+        .chain(filler_gaps.iter().map(|g| (*g, true)))
+    {
+        let a = (((gap.start - LOOK_PAD_SECS).max(0.0)) * RATE) as usize;
+        let b = ((((gap.end + LOOK_PAD_SECS) * RATE) as usize).min(pcm.len())).max(a);
+        // whisper decodes nothing under a second: pad short stretches with silence.
+        let mut piece = pcm[a..b].to_vec();
+        let real_secs = piece.len() as f64 / RATE;
+        piece.resize(piece.len().max(WHISPER_RATE as usize + 1600), 0.0);
+        let secs = piece.len() as f64 / RATE;
+        let offset = a as f64 / RATE;
+        let local_speech: Vec<Span> = speech
+            .iter()
+            .filter(|s| s.end > offset && s.start < offset + real_secs)
+            .map(|s| Span {
+                start: (s.start - offset).max(0.0),
+                end: (s.end - offset).min(real_secs),
+            })
+            .collect();
+        let decoded = transcriber.run(&RunRequest {
+            pcm: &piece,
+            duration: secs,
+            threads: options.threads,
+            initial_prompt: if fillers_only {
+                options.initial_prompt.as_deref()
+            } else {
+                None
+            },
+            prompt_tokens: &[],
+            audio_ctx: Some(((secs + 2.0) * 50.0).ceil() as usize),
+            first_window_only: false,
+            cancel: None,
+            speech: Some(&local_speech),
+            before: &[],
+            guard: !fillers_only,
+            // A filled pause is a token or two: a long text here is a loop.
+            max_tokens: fillers_only.then_some(8),
+        })?;
+        if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+            eprintln!(
+                "second look {:.2}-{:.2} (fillers only: {fillers_only}): {:?} {:?}",
+                gap.start,
+                gap.end,
+                decoded.transcript.text,
+                decoded
+                    .redecoded
+                    .as_ref()
+                    .map(|r| (&r.problems, &r.kept, &r.remaining))
+            );
+        }
+        if decoded
+            .redecoded
+            .as_ref()
+            .is_some_and(|r| r.remaining.iter().any(Derail::is_severe))
+        {
+            continue;
+        }
+        let mut words: Vec<super::Word> = decoded
+            .transcript
+            .words
+            .into_iter()
+            .filter(|w| w.start < real_secs)
+            .collect();
+        if fillers_only {
+            words.retain(|w| is_hesitation(&guard::normalise(&w.word)));
+            // One filled pause per half second of gap at most: more is a loop.
+            let most = ((gap.secs() / 0.5).ceil() as usize).max(1);
+            if words.len() > most {
+                words.clear();
+            }
+            // A filled pause found this way sits in the gap.
+            for w in &mut words {
+                w.start = w.start.max(gap.start - offset);
+                w.end = w.end.min(gap.end - offset).max(w.start);
+            }
+        }
+        if words.is_empty() {
+            continue;
+        }
+        for w in &mut words {
+            w.start += offset;
+            w.end += offset;
+        }
+        let text = words
+            .iter()
+            .map(|w| w.word.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        added_segments.push(super::Segment {
+            start: words[0].start,
+            end: words[words.len() - 1].end,
+            text,
+        });
+        added.extend(words);
+        report.second_looks.push(gap);
+    }
+    if !added.is_empty() {
+        transcript.words.extend(added);
+        transcript.words.sort_by(|x, y| x.start.total_cmp(&y.start));
+        // Keep words from overlapping after the insertion.
+        for i in 1..transcript.words.len() {
+            let prev_end = transcript.words[i - 1].end;
+            let w = &mut transcript.words[i];
+            if w.start < prev_end {
+                w.start = prev_end;
+                w.end = w.end.max(w.start);
+            }
+        }
+        transcript.segments.extend(added_segments);
+        transcript
+            .segments
+            .sort_by(|x, y| x.start.total_cmp(&y.start));
+        transcript.text = join_segment_texts(&transcript.segments);
+    }
+    Ok(())
 }
 
 /// Walks `pcm` in whisper's windows, each run guarded.
@@ -282,6 +464,7 @@ fn walk(
             speech: window_speech.as_deref(),
             before: &before,
             guard: true,
+            max_tokens: None,
         })?;
         let advance = if is_last {
             total - seek
@@ -289,6 +472,17 @@ fn walk(
             advance_frames(&decoded.sequence, transcriber.first_timestamp_token())
                 * (WHISPER_RATE as usize / super::FRAMES_PER_SEC)
         };
+        if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+            eprintln!(
+                "walk: seek {:.2} s, window {:.2} s, last {is_last}, advance {:.2} s, sequence {} tokens, {} words, redecoded {:?}",
+                offset,
+                window.len() as f64 / RATE,
+                advance as f64 / RATE,
+                decoded.sequence.len(),
+                decoded.transcript.words.len(),
+                decoded.redecoded.as_ref().map(|r| (&r.problems, &r.kept))
+            );
+        }
         if let Some(mut r) = decoded.redecoded.clone() {
             r.start += offset;
             r.end = offset + (advance as f64 / RATE).min(r.end);

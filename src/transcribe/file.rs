@@ -40,12 +40,16 @@ pub enum FileProgress {
     Transcribing { done: f64, total: f64 },
 }
 
+/// What [`stream_16k`] hands each piece to: its position (16 kHz samples)
+/// and the samples.
+type PieceSink<'a> = dyn FnMut(usize, &[f32]) -> Result<(), TranscribeError> + 'a;
+
 /// Reads `path` in pieces, mixed to mono and converted to 16 kHz, handing
 /// each piece and its position (16 kHz samples) to `each`. Returns the
 /// 16 kHz length.
 fn stream_16k(
     path: &Path,
-    each: &mut dyn FnMut(usize, &[f32]) -> Result<(), TranscribeError>,
+    each: &mut PieceSink<'_>,
     progress: &mut dyn FnMut(f64, f64),
 ) -> Result<usize, FileError> {
     let open_err = |source| WavError::Open {

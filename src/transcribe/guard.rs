@@ -43,6 +43,18 @@ pub enum Derail {
 }
 
 impl Derail {
+    /// Whether the text itself is wrong (a loop, a copy, far too many or
+    /// too few words), rather than merely doubtful or incomplete.
+    pub fn is_severe(&self) -> bool {
+        matches!(
+            self,
+            Derail::Repetition { .. }
+                | Derail::CopiedContext { .. }
+                | Derail::TooManyWords { .. }
+                | Derail::TooFewWords { .. }
+        )
+    }
+
     /// How bad this is when choosing between attempts (higher is worse).
     fn weight(&self) -> f64 {
         match self {
@@ -115,6 +127,12 @@ pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -
     problems
 }
 
+/// A phrase `text` repeats back to back like a decoding loop, and how often.
+pub fn find_loop(text: &str) -> Option<(String, usize)> {
+    let words: Vec<String> = text.split_whitespace().map(normalise).collect();
+    worst_repetition(&words)
+}
+
 /// Lower case, letters, digits and apostrophes only.
 pub fn normalise(word: &str) -> String {
     word.chars()
@@ -123,13 +141,14 @@ pub fn normalise(word: &str) -> String {
         .collect()
 }
 
-/// Back-to-back repeats that flag a loop: a single word 4 times ("the the
-/// the the"), a phrase of 2+ words 3 times.
+/// Back-to-back repeats that flag a loop: a single word 8 times (people
+/// say "words words words words"), two words 4 times, a longer phrase 3
+/// times.
 fn loop_threshold(n: usize) -> usize {
-    if n == 1 {
-        4
-    } else {
-        3
+    match n {
+        1 => 8,
+        2 => 4,
+        _ => 3,
     }
 }
 
@@ -149,11 +168,14 @@ fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
             {
                 times += 1;
             }
+            // "um, um, um" can be real; a dozen cannot.
             let filler_only = words[i..i + n].iter().all(|w| is_hesitation(w));
-            if times >= loop_threshold(n)
-                && !filler_only
-                && worst.as_ref().is_none_or(|(_, t)| times * n > *t)
-            {
+            let threshold = if filler_only {
+                loop_threshold(n).max(6)
+            } else {
+                loop_threshold(n)
+            };
+            if times >= threshold && worst.as_ref().is_none_or(|(_, t)| times * n > *t) {
                 worst = Some((words[i..i + n].join(" "), times));
             }
             i += if times > 1 { times * n } else { 1 };
@@ -162,8 +184,8 @@ fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
     worst
 }
 
-/// "um um um" can be real: hesitations alone never make a loop.
-fn is_hesitation(w: &str) -> bool {
+/// A hesitation sound ("um", "uh", ...), normalised.
+pub fn is_hesitation(w: &str) -> bool {
     matches!(
         w,
         "um" | "uh" | "umm" | "uhm" | "er" | "erm" | "ah" | "hmm" | "mm"
@@ -198,23 +220,39 @@ fn copied_run(before: &[String], words: &[String]) -> usize {
 /// Speech stretches of at least [`HOLE_SECS`] within `[0, covered)` that no
 /// word overlaps (with a little slack for timestamp error).
 pub fn holes(speech: &[Span], words: &[Word], covered: f64) -> Vec<Span> {
-    const SLACK: f64 = 0.3;
-    let mut out = Vec::new();
+    gaps(speech, words, covered, HOLE_SECS, 0.3)
+}
+
+/// Speech closer together than this is one stretch when looking for holes.
+const BRIDGE_SECS: f64 = 0.5;
+
+/// Stretches of speech of at least `min_secs` within `[0, covered)` that no
+/// word (widened by `slack` each side) overlaps; speech spans closer than
+/// half a second count as one stretch.
+pub fn gaps(speech: &[Span], words: &[Word], covered: f64, min_secs: f64, slack: f64) -> Vec<Span> {
+    let mut merged: Vec<Span> = Vec::new();
     for s in speech {
+        match merged.last_mut() {
+            Some(last) if s.start - last.end < BRIDGE_SECS => last.end = last.end.max(s.end),
+            _ => merged.push(*s),
+        }
+    }
+    let mut out = Vec::new();
+    for s in &merged {
         let (start, end) = (s.start, s.end.min(covered));
-        if end - start < HOLE_SECS {
+        if end - start < min_secs {
             continue;
         }
         // Uncovered stretches inside this span.
         let mut cursor = start;
         let mut inside: Vec<(f64, f64)> = words
             .iter()
-            .map(|w| (w.start - SLACK, w.end + SLACK))
+            .map(|w| (w.start - slack, w.end + slack))
             .filter(|(a, b)| *b > start && *a < end)
             .collect();
         inside.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (a, b) in inside {
-            if a - cursor >= HOLE_SECS {
+            if a - cursor >= min_secs {
                 out.push(Span {
                     start: cursor,
                     end: a,
@@ -222,7 +260,7 @@ pub fn holes(speech: &[Span], words: &[Word], covered: f64) -> Vec<Span> {
             }
             cursor = cursor.max(b);
         }
-        if end - cursor >= HOLE_SECS {
+        if end - cursor >= min_secs {
             out.push(Span { start: cursor, end });
         }
     }
@@ -263,7 +301,9 @@ mod tests {
             worst_repetition(&norm("it was very very hard, um, um, um, I mean I I think"))
                 .is_none()
         );
-        assert!(worst_repetition(&norm("no no no no no")).is_some());
+        assert!(worst_repetition(&norm("no no no no no")).is_none());
+        assert!(worst_repetition(&norm(&"no ".repeat(9))).is_some());
+        assert!(worst_repetition(&norm(&"uh, ".repeat(12))).is_some());
     }
 
     #[test]

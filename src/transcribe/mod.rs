@@ -180,6 +180,8 @@ pub(crate) struct RunRequest<'a> {
     pub before: &'a [String],
     /// Judge the text and decode again when it looks derailed.
     pub guard: bool,
+    /// Most text tokens to decode (None: whisper's own limit).
+    pub max_tokens: Option<usize>,
 }
 
 /// How one attempt at a run differs from the request.
@@ -377,6 +379,11 @@ impl Transcriber {
         let mut best = (first, problems.clone(), Attempt::AsAsked);
         let mut tried = Vec::new();
         for attempt in attempts {
+            // Temperature only for text that is wrong, not merely incomplete
+            // (holes get a second look of their own).
+            if matches!(attempt, Attempt::Temperature(_)) && !best.1.iter().any(Derail::is_severe) {
+                break;
+            }
             let decoded = self.run_once(request, attempt)?;
             let found = self.judge(&decoded, request);
             tried.push(attempt.label());
@@ -392,6 +399,11 @@ impl Transcriber {
             }
         }
         let (mut decoded, remaining, kept) = best;
+        if tried.is_empty() {
+            // Only holes or doubt, and no prompt to drop: the second look
+            // deals with holes.
+            return Ok(decoded);
+        }
         decoded.redecoded = Some(Redecode {
             start: 0.0,
             end: request.duration,
@@ -457,6 +469,10 @@ impl Transcriber {
             } else if let Some(prompt) = request.initial_prompt {
                 params.set_initial_prompt(prompt);
             }
+        }
+        if let Some(max) = request.max_tokens {
+            params.set_max_tokens(max as i32);
+            params.set_single_segment(true);
         }
         if let Some(audio_ctx) = request.audio_ctx {
             let max = self.hparams.n_audio_ctx as usize;
@@ -653,7 +669,8 @@ pub(crate) fn advance_frames(tokens: &[i32], first_timestamp: i32) -> usize {
     if single_timestamp_ending {
         return full;
     }
-    match tokens.iter().rev().find(|&&t| t >= first_timestamp) {
+    // As whisper.cpp: only a timestamp after <|0.00|> moves the window on.
+    match tokens.iter().rev().find(|&&t| t > first_timestamp) {
         // Timestamp tokens are 20 ms apart.
         Some(&t) => (2 * (t - first_timestamp) as usize).min(full),
         None => full,

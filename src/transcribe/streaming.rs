@@ -580,6 +580,7 @@ impl<'a> Walk<'a> {
                 speech: speech.as_deref(),
                 before: &before,
                 guard: true,
+                max_tokens: None,
             })
             .map_err(|source| StreamError::Window {
                 at: start as f64 / WHISPER_RATE as f64,
