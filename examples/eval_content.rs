@@ -184,20 +184,30 @@ fn main() -> anyhow::Result<()> {
     if tune {
         let base = JudgeSettings::default();
         let mut best_e = (0.0, base);
-        for cover in (50..=80).step_by(2).map(|x| x as f32 / 100.0) {
-            judge.settings = JudgeSettings {
-                cover,
-                partly: cover - 0.1,
-                ..base
-            };
-            let s = evaluate(&catalog, &tune_set, &judge)?;
-            let f = s.elements.1.prf().2;
-            if f > best_e.0 {
-                best_e = (f, judge.settings);
+        for cover in (20..=60).step_by(2).map(|x| x as f32 / 100.0) {
+            for second_margin in [0.04, 0.08, 0.12] {
+                for relative in [0.0] {
+                    judge.settings = JudgeSettings {
+                        cover: cover * (1.0 - relative * 0.6),
+                        partly: (cover - 0.1) * (1.0 - relative * 0.6),
+                        second_margin,
+                        relative,
+                        ..base
+                    };
+                    let s = evaluate(&catalog, &tune_set, &judge)?;
+                    let f = s.elements.1.prf().2;
+                    if second_margin == 0.08 && relative == 0.0 {
+                        let (p, r, _) = s.elements.1.prf();
+                        println!("  tune: cover {cover:.2}: element P {p:.2} R {r:.2} F1 {f:.3}");
+                    }
+                    if f > best_e.0 {
+                        best_e = (f, judge.settings);
+                    }
+                }
             }
         }
         let mut best_f = (0.0, best_e.1);
-        for fire in (50..=84).step_by(2).map(|x| x as f32 / 100.0) {
+        for fire in (36..=86).step_by(2).map(|x| x as f32 / 100.0) {
             judge.settings = JudgeSettings {
                 fire,
                 unclear: fire - 0.1,
@@ -210,8 +220,8 @@ fn main() -> anyhow::Result<()> {
             }
         }
         println!(
-            "best on tune: cover {:.2} (element F1 {:.3}), fire {:.2} (flag F1 {:.3})",
-            best_e.1.cover, best_e.0, best_f.1.fire, best_f.0
+            "best on tune: cover {:.3}, partly {:.3}, second margin {:.2}, relative {:.1} (element F1 {:.3}), fire {:.2} (flag F1 {:.3})",
+            best_e.1.cover, best_e.1.partly, best_e.1.second_margin, best_e.1.relative, best_e.0, best_f.1.fire, best_f.0
         );
         judge.settings = best_f.1;
     }

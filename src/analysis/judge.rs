@@ -69,17 +69,24 @@ pub struct JudgeSettings {
     /// How far a counter-example may out-score the examples before the
     /// sentence is pulled down.
     pub counter_margin: f32,
+    /// How much of a sentence's mean score for the question's other
+    /// elements is taken off its score for each (a sentence close to every
+    /// element, such as generic scene-setting, shows none in particular).
+    pub relative: f32,
 }
 
 impl Default for JudgeSettings {
     fn default() -> Self {
         Self {
-            cover: 0.62,
-            partly: 0.52,
-            fire: 0.66,
-            unclear: 0.56,
+            // Chosen on the tune split with the banks' examples of 12:55
+            // (scripts/eval-content.sh --tune); re-tune when examples change.
+            cover: 0.28,
+            partly: 0.22,
+            fire: 0.62,
+            unclear: 0.55,
             second_margin: 0.08,
             counter_margin: 0.0,
+            relative: 0.0,
         }
     }
 }
@@ -88,6 +95,9 @@ impl Default for JudgeSettings {
 pub const CUE_SCORE: f32 = 1.0;
 /// The most a vetoed sentence can score: below any threshold.
 const VETOED: f32 = 0.0;
+/// Marks a weakened score (hypothetical mood): capped just under `cover`
+/// later, so it can show as "partly" but never as covered.
+const WEAKENED: f32 = -1.0;
 
 /// One criterion's score in one sentence.
 #[derive(Debug, Clone, PartialEq)]
@@ -272,7 +282,7 @@ fn apply_check(
             } else if f.negated && words(FAULT_WORDS) && !words(&["should", "shouldn't"]) {
                 (VETOED, Some("ownership denied"))
             } else if f.hypothetical {
-                (score.min(0.55), Some("hypothetical"))
+                (WEAKENED, Some("hypothetical"))
             } else {
                 (score, None)
             }
@@ -284,7 +294,7 @@ fn apply_check(
                 .any(|w| w[0] == "since" && w[1] == "then")
                 || words(&["now", "forward"]);
             if f.hypothetical {
-                (score.min(0.55), Some("hypothetical, not a real change"))
+                (WEAKENED, Some("hypothetical, not a real change"))
             } else if opener && !f.own_change && !f.mentions_speaker {
                 (VETOED, Some("a change by someone else"))
             } else if f.subject == Subject::Others && !f.mentions_speaker {
@@ -295,7 +305,7 @@ fn apply_check(
         }
         Check::RealDeed | Check::Identify => {
             if f.hypothetical {
-                (score.min(0.55), Some("hypothetical"))
+                (WEAKENED, Some("hypothetical"))
             } else if check == Check::Identify
                 && f.negated
                 && words(&["mistake", "mistakes"])
@@ -543,7 +553,20 @@ impl SemanticJudge {
                 })
                 .collect::<Vec<_>>()
         };
-        let element_scores = score_all(&question.rubric, &prepared.rubric, false);
+        let mut element_scores = score_all(&question.rubric, &prepared.rubric, false);
+        if s.relative > 0.0 && element_scores.len() > 1 {
+            let k = element_scores.len() as f32;
+            for i in 0..sentences.len() {
+                let raw: Vec<f32> = element_scores.iter().map(|per| per[i].score).collect();
+                let total: f32 = raw.iter().sum();
+                for (e, per) in element_scores.iter_mut().enumerate() {
+                    if per[i].cue.is_none() && per[i].score > 0.0 {
+                        let others = (total - raw[e]) / (k - 1.0);
+                        per[i].score = (raw[e] - s.relative * others).max(0.0);
+                    }
+                }
+            }
+        }
         let flag_scores = score_all(&question.red_flags, &prepared.flags, true);
 
         // Which elements each sentence really covers: its best one, and a
@@ -642,7 +665,13 @@ fn score_unit(
     if cue.is_some() {
         score = CUE_SCORE;
     }
-    let (score, check) = apply_check(check, score.max(0.0), facts, cue.is_some());
+    let raw = score.max(0.0);
+    let (score, check) = apply_check(check, raw, facts, cue.is_some());
+    let score = if score == WEAKENED {
+        raw.min(s.cover - 0.001).max(0.0)
+    } else {
+        score
+    };
     SentenceScore {
         score,
         cue,
