@@ -186,7 +186,7 @@ fn main() -> anyhow::Result<()> {
         let mut best_e = (0.0, base);
         for cover in (20..=60).step_by(2).map(|x| x as f32 / 100.0) {
             for second_margin in [0.04, 0.08, 0.12] {
-                for relative in [0.0] {
+                for relative in [0.0, 0.5] {
                     judge.settings = JudgeSettings {
                         cover: cover * (1.0 - relative * 0.6),
                         partly: (cover - 0.1) * (1.0 - relative * 0.6),

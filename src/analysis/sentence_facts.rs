@@ -297,16 +297,20 @@ fn hypothetical(words: &[String]) -> bool {
         let next2 = words.get(k + 2).map(String::as_str).unwrap_or("");
         match w.as_str() {
             // "I'd put", "I'd usually" (but not "I'd had", "I'd been": past perfect).
-            "i'd" | "we'd" => {
-                if !matches!(next, "had" | "been" | "never" | "already" | "just" | "done") {
-                    return true;
-                }
+            "i'd" | "we'd"
+                if !matches!(next, "had" | "been" | "never" | "already" | "just" | "done") =>
+            {
+                return true;
             }
-            "would" | "might" | "could" if k > 0 && speaker(&words[k - 1]) => {
-                // "I could have", "I would have": past conditions, real regret.
-                if next != "have" && next != "not" && next2 != "have" {
-                    return true;
-                }
+            // "I could have", "I would have": past conditions, real regret.
+            "would" | "might" | "could"
+                if k > 0
+                    && speaker(&words[k - 1])
+                    && next != "have"
+                    && next != "not"
+                    && next2 != "have" =>
+            {
+                return true;
             }
             "usually" | "typically" | "generally" | "normally"
                 if k > 0 && speaker(&words[k - 1]) =>
