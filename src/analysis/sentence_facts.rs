@@ -269,7 +269,7 @@ pub fn read(sentence: &str) -> SentenceFacts {
 fn subject_of(words: &[String]) -> Subject {
     for (k, w) in words.iter().enumerate() {
         let w = w.as_str();
-        if FIRST_PERSON.contains(&w) && w != "me" {
+        if FIRST_PERSON.contains(&w) {
             return Subject::Speaker;
         }
         if WE.contains(&w) {
