@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod audio;
 pub mod bank;
+pub mod embed;
 pub mod history;
 pub mod model;
 pub mod report;

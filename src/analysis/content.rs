@@ -3,15 +3,18 @@
 //! flags fire, how often it says "I" against "we", its hedges and its most
 //! repeated words.
 //!
-//! Cues are matched sentence by sentence. A sentence that matches no element
-//! is counted as continuing the element(s) of the sentence before it, since a
-//! speaker names a part of the story and then elaborates on it.
+//! Which sentence covers which element, and which fire a red flag, comes
+//! from a [`Judgement`] (keyword cues, or the semantic judge). A sentence
+//! that covers no element is counted as continuing the element(s) of the
+//! sentence before it, since a speaker names a part of the story and then
+//! elaborates on it.
 
 use serde::{Deserialize, Serialize};
 
 use super::fillers::Count;
+use super::judge::{FlagStatus, JudgeKind, Judgement, SentenceScore, Status};
 use super::text::AnswerText;
-use crate::bank::{Criterion, Question};
+use crate::bank::Question;
 
 /// Content thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +55,13 @@ pub struct Evidence {
     pub words: usize,
     pub start: Option<f64>,
     pub end: Option<f64>,
+    /// Semantic judge: the bank example the sentence is closest to (when no
+    /// cue matched, `cue` is empty and `matched` is the whole sentence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similar_to: Option<String>,
+    /// Semantic judge: the sentence's score for this element or flag (0..1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
 }
 
 /// One rubric element: covered or not, where, and how much of the answer went on it.
@@ -59,8 +69,13 @@ pub struct Evidence {
 pub struct ElementResult {
     pub id: String,
     pub name: String,
+    /// True only when `status` is covered.
     pub covered: bool,
-    /// The first sentence that covered it.
+    /// Covered, partly (something close, not clear enough) or missing.
+    pub status: Status,
+    /// The judge's confidence that it is covered (0..1).
+    pub confidence: f64,
+    /// The sentence that best expresses it (covered or partly).
     pub evidence: Option<Evidence>,
     /// Every sentence that matched it.
     pub sentences: Vec<usize>,
@@ -78,7 +93,12 @@ pub struct ElementResult {
 pub struct RedFlagResult {
     pub id: String,
     pub name: String,
+    /// True only when `status` is fired.
     pub fired: bool,
+    /// Fired, unclear (something close; not reported) or clear.
+    pub status: FlagStatus,
+    /// The judge's confidence that it applies (0..1).
+    pub confidence: f64,
     pub evidence: Vec<Evidence>,
     pub advice: String,
 }
@@ -117,10 +137,14 @@ pub struct Hedges {
 /// Everything about what the answer says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Content {
+    /// Which judge decided coverage and red flags.
+    pub judge: JudgeKind,
     pub elements: Vec<ElementResult>,
     pub red_flags: Vec<RedFlagResult>,
-    /// Ids of the rubric elements not covered, in rubric order.
+    /// Ids of the rubric elements not covered (partly or missing), in rubric order.
     pub missing: Vec<String>,
+    /// Ids of the rubric elements only partly covered.
+    pub partly: Vec<String>,
     /// Ids of the red flags that fired, in bank order.
     pub fired: Vec<String>,
     /// Share of the answer matched to no element (before the first cue, mostly).
@@ -176,6 +200,7 @@ const STOP_WORDS: &[&str] = &[
 pub fn analyze(
     question: &Question,
     text: &AnswerText,
+    judgement: &Judgement,
     filler_words: &[bool],
     settings: &ContentSettings,
 ) -> (Content, Vec<SentenceElements>) {
@@ -198,9 +223,10 @@ pub fn analyze(
     let mut per_sentence: Vec<SentenceElements> = text
         .sentences
         .iter()
-        .map(|s| SentenceElements {
+        .enumerate()
+        .map(|(i, _)| SentenceElements {
             matched: (0..question.rubric.len())
-                .filter(|&e| question.rubric[e].matcher().is_match(&s.text))
+                .filter(|&e| judgement.elements[e].sentences.contains(&i))
                 .collect(),
             attributed: Vec::new(),
         })
@@ -240,13 +266,18 @@ pub fn analyze(
             .filter(|(_, s)| s.matched.contains(&e))
             .map(|(i, _)| i)
             .collect();
-        let evidence = sentences
-            .first()
-            .and_then(|&i| evidence_in(criterion, text, i));
+        let judged = &judgement.elements[e];
+        let status = judgement.element_status(e);
+        let evidence = match status {
+            Status::Missing => None,
+            _ => judged.best.map(|i| evidence_in(&judged.scores[i], text, i)),
+        };
         elements.push(ElementResult {
             id: criterion.id.clone(),
             name: criterion.name.clone(),
-            covered: evidence.is_some(),
+            covered: status == Status::Covered,
+            status,
+            confidence: judged.confidence as f64,
             evidence,
             sentences,
             secs: text.is_timed().then_some(weight),
@@ -268,14 +299,25 @@ pub fn analyze(
     let red_flags: Vec<RedFlagResult> = question
         .red_flags
         .iter()
-        .map(|criterion| {
-            let evidence: Vec<Evidence> = (0..text.sentences.len())
-                .filter_map(|i| evidence_in(criterion, text, i))
-                .collect();
+        .enumerate()
+        .map(|(f, criterion)| {
+            let judged = &judgement.flags[f];
+            let status = judgement.flag_status(f);
+            let evidence: Vec<Evidence> = if status == FlagStatus::Fired {
+                judged
+                    .sentences
+                    .iter()
+                    .map(|&i| evidence_in(&judged.scores[i], text, i))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             RedFlagResult {
                 id: criterion.id.clone(),
                 name: criterion.name.clone(),
-                fired: !evidence.is_empty(),
+                fired: status == FlagStatus::Fired,
+                status,
+                confidence: judged.confidence as f64,
                 evidence,
                 advice: criterion.advice.clone(),
             }
@@ -283,6 +325,12 @@ pub fn analyze(
         .collect();
 
     let content = Content {
+        judge: judgement.kind,
+        partly: elements
+            .iter()
+            .filter(|e| e.status == Status::Partly)
+            .map(|e| e.id.clone())
+            .collect(),
         missing: elements
             .iter()
             .filter(|e| !e.covered)
@@ -304,22 +352,29 @@ pub fn analyze(
     (content, per_sentence)
 }
 
-/// The first match of `criterion` in sentence `i`, with its words' times.
-fn evidence_in(criterion: &Criterion, text: &AnswerText, i: usize) -> Option<Evidence> {
+/// Sentence `i` as evidence: the cue match in it, or (semantic judge, no
+/// cue) the whole sentence, with its words' times.
+fn evidence_in(score: &SentenceScore, text: &AnswerText, i: usize) -> Evidence {
     let span = &text.sentences[i];
-    let hit = criterion.matcher().find(&span.text)?;
-    let first = text.token_at(i, hit.start);
-    let last = text.token_at(i, hit.end.saturating_sub(1).max(hit.start));
-    Some(Evidence {
+    let (cue, start, end) = match &score.cue {
+        Some((cue, start, end)) => (cue.clone(), *start, *end),
+        None => (String::new(), 0, span.text.len()),
+    };
+    let first = text.token_at(i, start);
+    let last = text.token_at(i, end.saturating_sub(1).max(start));
+    let semantic = score.nearest.is_some() || score.check.is_some();
+    Evidence {
         sentence: i,
         quote: span.text.clone(),
-        cue: hit.cue.to_string(),
-        matched: span.text[hit.start..hit.end].to_string(),
+        cue,
+        matched: span.text[start..end].to_string(),
         word: first,
         words: last + 1 - first,
         start: text.tokens[first].start,
         end: text.tokens[last].end,
-    })
+        similar_to: score.nearest.clone(),
+        score: semantic.then_some(score.score as f64),
+    }
 }
 
 fn pronouns(text: &AnswerText, skip: &[bool], settings: &ContentSettings) -> Pronouns {

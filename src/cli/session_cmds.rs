@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
+use rehearse::analysis::SemanticJudge;
 use rehearse::bank::{self, Catalog, DrawRequest, Filter, Question};
+use rehearse::embed::Embedder;
 use rehearse::history::{History, SessionKind};
 use rehearse::session::demo::{self, DEMO_SCRIPT};
 use rehearse::session::interview::{run_interview, InterviewOutcome, InterviewPlan, InterviewStep};
@@ -92,6 +94,18 @@ pub struct InterviewArgs {
 fn load_transcriber(model: &str, models_dir: &Path) -> anyhow::Result<Arc<Transcriber>> {
     let path = resolve_model(model, models_dir)?;
     Ok(Arc::new(Transcriber::load(&path)?))
+}
+
+/// Loads the sentence-embedding content judge once for the session; without
+/// the model, content is judged by the bank cues (with a note saying so).
+fn load_judge(models_dir: &Path) -> Option<Arc<SemanticJudge>> {
+    match Embedder::load_from_models_dir(models_dir) {
+        Ok(embedder) => Some(Arc::new(SemanticJudge::new(Arc::new(embedder)))),
+        Err(e) => {
+            eprintln!("note: content judged by keywords only ({e})");
+            None
+        }
+    }
 }
 
 fn print_summary(outcome: &InterviewOutcome, session: i64) {
@@ -200,6 +214,7 @@ pub fn interview(
     let report_when = args.report;
     let outcome = {
         let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
+        coach.judge = load_judge(models_dir);
         run_interview(
             &mut coach,
             session,
@@ -368,6 +383,7 @@ pub fn practice(
     };
     let mut ui = TerminalUi::new();
     let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
+    coach.judge = load_judge(models_dir);
     let mut previous: Option<rehearse::analysis::Analysis> = None;
     let mut position = 0;
     let mut stopped = false;
@@ -530,6 +546,7 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
             &mut history,
             live::stop_signals(),
         );
+        coach.judge = load_judge(models_dir);
         run_interview(
             &mut coach,
             session,

@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod ct2;
+pub mod embedding_fetch;
 pub mod fetch;
 pub mod ggml;
 pub mod mel;

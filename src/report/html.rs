@@ -8,8 +8,11 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::chart::{element_color, timeline_svg};
-use super::{filler_list, length_line, no_timing_reason, span_phrase, LOWER_BOUND_NOTE};
-use crate::analysis::{clock, Analysis, Mode, Verdict};
+use super::{
+    element_lines, filler_list, length_line, no_timing_reason, span_phrase, LOWER_BOUND_NOTE,
+    PARTLY_NOTE,
+};
+use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
 
 const CSS: &str = r#"
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;background:#fafafa;margin:0}
@@ -103,7 +106,9 @@ fn transcript(a: &Analysis, o: &mut String) {
         .content
         .elements
         .iter()
+        .filter(|e| e.covered)
         .filter_map(|e| e.evidence.as_ref())
+        .filter(|ev| !ev.cue.is_empty())
     {
         for flag in cue_word.iter_mut().skip(ev.word).take(ev.words) {
             *flag = true;
@@ -297,23 +302,35 @@ fn fillers(a: &Analysis, o: &mut String) {
 
 fn content(a: &Analysis, o: &mut String) {
     let _ = writeln!(o, "<section><h2>Content</h2>\n<ul>");
-    for e in &a.content.elements {
-        match &e.evidence {
-            Some(ev) => {
+    for e in element_lines(a) {
+        let when = e
+            .start
+            .map_or(String::new(), |t| format!(" at {}", clock(t)));
+        match e.status {
+            Status::Covered => {
                 let _ = writeln!(
                     o,
-                    "<li><span class=\"ok\">&#10003;</span> <b>{}</b>{}<blockquote>{}</blockquote></li>",
-                    text(&e.name),
-                    ev.start.map_or(String::new(), |t| format!(" at {}", clock(t))),
-                    text(&ev.quote)
+                    "<li><span class=\"ok\">&#10003;</span> <b>{}</b>{when}<blockquote>{}</blockquote></li>",
+                    text(e.name),
+                    text(e.quote.unwrap_or_default())
                 );
             }
-            None => {
+            Status::Partly => {
+                let _ = writeln!(
+                    o,
+                    "<li><span class=\"warn\">~</span> <b>{}</b> <span class=\"warn\" title=\"{}\">(partly)</span>{when}: {}<blockquote>{}</blockquote></li>",
+                    text(e.name),
+                    text(PARTLY_NOTE),
+                    text(e.advice),
+                    text(e.quote.unwrap_or_default())
+                );
+            }
+            Status::Missing => {
                 let _ = writeln!(
                     o,
                     "<li><span class=\"bad\">&#10007;</span> <b>{}</b>: {}</li>",
-                    text(&e.name),
-                    text(&e.advice)
+                    text(e.name),
+                    text(e.advice)
                 );
             }
         }

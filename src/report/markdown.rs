@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{at, filler_list, length_line, span_phrase, LOWER_BOUND_NOTE};
-use crate::analysis::{clock, Analysis, Mode, Verdict};
+use super::{
+    at, element_lines, filler_list, length_line, span_phrase, LOWER_BOUND_NOTE, PARTLY_NOTE,
+};
+use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
 
 /// Backslash-escapes the characters Markdown gives a meaning to (and `|`,
 /// for tables), and turns line breaks into spaces.
@@ -153,19 +155,30 @@ pub fn render(a: &Analysis) -> String {
     }
 
     let _ = writeln!(o, "\n## Content\n");
-    for e in &a.content.elements {
-        match &e.evidence {
-            Some(ev) => {
+    for e in element_lines(a) {
+        match e.status {
+            Status::Covered => {
                 let _ = writeln!(
                     o,
                     "- ✓ **{}**{}: \"{}\"",
-                    escape(&e.name),
-                    span_phrase(ev.start, None),
-                    escape(&ev.quote)
+                    escape(e.name),
+                    span_phrase(e.start, None),
+                    escape(e.quote.unwrap_or_default())
                 );
             }
-            None => {
-                let _ = writeln!(o, "- ✗ **{}**: {}", escape(&e.name), escape(&e.advice));
+            Status::Partly => {
+                let _ = writeln!(
+                    o,
+                    "- ~ **{}** (partly){}: \"{}\" ({}). {}",
+                    escape(e.name),
+                    span_phrase(e.start, None),
+                    escape(e.quote.unwrap_or_default()),
+                    escape(PARTLY_NOTE),
+                    escape(e.advice)
+                );
+            }
+            Status::Missing => {
+                let _ = writeln!(o, "- ✗ **{}**: {}", escape(e.name), escape(e.advice));
             }
         }
     }

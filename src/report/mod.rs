@@ -8,7 +8,37 @@ pub mod markdown;
 pub mod progress_chart;
 pub mod terminal;
 
-use crate::analysis::{clock, Analysis, Length, Verdict};
+use crate::analysis::{clock, Analysis, Length, Status, Verdict};
+
+/// One rubric element as every report shows it: built once here, rendered
+/// by each format.
+pub(crate) struct ElementLine<'a> {
+    pub status: Status,
+    pub name: &'a str,
+    /// The sentence that best expresses it (covered or partly), and when.
+    pub quote: Option<&'a str>,
+    pub start: Option<f64>,
+    pub advice: &'a str,
+}
+
+/// What "partly" means, for the reports.
+pub(crate) const PARTLY_NOTE: &str =
+    "partly: something close was said, but not clearly enough to count";
+
+/// The rubric elements of `a`, in rubric order.
+pub(crate) fn element_lines(a: &Analysis) -> Vec<ElementLine<'_>> {
+    a.content
+        .elements
+        .iter()
+        .map(|e| ElementLine {
+            status: e.status,
+            name: &e.name,
+            quote: e.evidence.as_ref().map(|ev| ev.quote.as_str()),
+            start: e.evidence.as_ref().and_then(|ev| ev.start),
+            advice: &e.advice,
+        })
+        .collect()
+}
 
 /// The analysis as pretty-printed JSON (the stable, versioned schema).
 pub fn json(analysis: &Analysis) -> Result<String, serde_json::Error> {

@@ -8,9 +8,10 @@ use std::fmt::Write;
 use console::Style;
 
 use super::{
-    at, filler_list, length_line, no_timing_reason, shorten, span_phrase, LOWER_BOUND_NOTE,
+    at, element_lines, filler_list, length_line, no_timing_reason, shorten, span_phrase,
+    LOWER_BOUND_NOTE,
 };
-use crate::analysis::{clock, Analysis, Mode, Verdict};
+use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
 
 struct Palette {
     title: Style,
@@ -208,29 +209,36 @@ pub fn render(a: &Analysis, color: bool) -> String {
     }
 
     let _ = writeln!(o, "\n{}", p.heading.apply_to("CONTENT"));
-    for e in &a.content.elements {
-        match &e.evidence {
-            Some(ev) => {
-                let _ = writeln!(
-                    o,
-                    "  {} {:<name_width$}  {:>5}  {}",
-                    p.good.apply_to("✓"),
-                    e.name,
-                    at(ev.start),
-                    p.dim.apply_to(format!("\"{}\"", shorten(&ev.quote, QUOTE)))
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    o,
-                    "  {} {:<name_width$}  {:>5}  {}",
-                    p.bad.apply_to("✗"),
-                    e.name,
-                    "",
-                    p.bad.apply_to("missing")
-                );
-            }
-        }
+    for e in element_lines(a) {
+        let quote = |q: &str| {
+            p.dim
+                .apply_to(format!("\"{}\"", shorten(q, QUOTE)))
+                .to_string()
+        };
+        let (mark, note) = match e.status {
+            Status::Covered => (
+                p.good.apply_to("✓").to_string(),
+                e.quote.map(quote).unwrap_or_default(),
+            ),
+            Status::Partly => (
+                p.warn.apply_to("~").to_string(),
+                format!(
+                    "{} {}",
+                    p.warn.apply_to("partly:"),
+                    e.quote.map(quote).unwrap_or_default()
+                ),
+            ),
+            Status::Missing => (
+                p.bad.apply_to("✗").to_string(),
+                p.bad.apply_to("missing").to_string(),
+            ),
+        };
+        let when = if e.status == Status::Missing {
+            String::new()
+        } else {
+            at(e.start)
+        };
+        let _ = writeln!(o, "  {mark} {:<name_width$}  {when:>5}  {note}", e.name);
     }
     let fired: Vec<_> = a.content.red_flags.iter().filter(|f| f.fired).collect();
     if fired.is_empty() {

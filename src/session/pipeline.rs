@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
+use crate::analysis::{
+    analyze, analyze_with, Analysis, AnalysisSettings, AnswerInput, SemanticJudge, FILLER_PROMPT,
+};
 use crate::audio::answer::{
     self, AnswerRecording, AnswerSettings, EndReason, LiveStatus, StopSignals,
 };
@@ -120,6 +122,9 @@ pub struct Coach<'a> {
     /// The one loaded model, shared by every answer of the session (and by
     /// the streaming worker of the answer being recorded).
     pub transcriber: Option<Arc<Transcriber>>,
+    /// The one sentence-embedding judge of the session; `None` judges
+    /// content by the bank cues only.
+    pub judge: Option<Arc<SemanticJudge>>,
     pub speaker: &'a mut dyn Speaker,
     pub history: &'a mut History,
     pub analysis: AnalysisSettings,
@@ -152,6 +157,7 @@ impl<'a> Coach<'a> {
     ) -> Self {
         Self {
             transcriber,
+            judge: None,
             speaker,
             history,
             analysis: AnalysisSettings::default(),
@@ -250,6 +256,16 @@ impl<'a> Coach<'a> {
         ui: &mut dyn SessionUi,
     ) -> Result<AnsweredQuestion, PipelineError> {
         ui.show_question(&slot.label, &slot.asked);
+        // The question's example sentences are embedded before the answer,
+        // so judging it costs only its own sentences.
+        if let Some(judge) = &self.judge {
+            if let Err(e) = judge.prepare(slot.question) {
+                ui.note(&format!(
+                    "content judge unavailable ({e}); judging by keywords"
+                ));
+                self.judge = None;
+            }
+        }
         self.speak(&slot.asked, ui);
         let settings = self.settings_for(slot.question);
         let (input, recording, stop_session) = match source {
@@ -320,7 +336,16 @@ impl<'a> Coach<'a> {
                 (input, Some(recording), stop)
             }
         };
-        let analysis = analyze(slot.question, &input, &self.analysis);
+        let analysis = match &self.judge {
+            Some(judge) => match analyze_with(slot.question, &input, &self.analysis, Some(judge)) {
+                Ok(analysis) => analysis,
+                Err(e) => {
+                    ui.note(&format!("content judge failed ({e}); judging by keywords"));
+                    analyze(slot.question, &input, &self.analysis)
+                }
+            },
+            None => analyze(slot.question, &input, &self.analysis),
+        };
         let answer_id = self.history.add_answer(
             slot.session,
             &stored(slot, &input, &analysis, recording.as_ref()),

@@ -1,0 +1,681 @@
+//! The content judge: for every sentence of an answer and every rubric
+//! element and red flag of the question, how strongly the sentence expresses
+//! it, and from that each element's status (covered / partly / missing) and
+//! each flag's (fired / unclear / clear), with the sentence that shows it.
+//!
+//! Two judges share one output, [`Judgement`]:
+//! - the keyword judge ([`judge_keywords`]): a bank cue or pattern in the
+//!   sentence, nothing else (what `analyze --keywords-only` uses);
+//! - the semantic judge ([`SemanticJudge`]): each sentence's embedding is
+//!   compared with the bank's example sentences of each element and flag
+//!   (nearest neighbour) and with its counter-examples (near misses); a cue
+//!   match counts as strong evidence; then sentence-level checks
+//!   ([`super::sentence_facts`]) veto or weaken what embeddings cannot see:
+//!   negation, hypothetical mood, who the sentence is about.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use super::sentence_facts::{self, SentenceFacts, Subject};
+use crate::bank::{Criterion, Question};
+use crate::embed::{cosine, EmbedError, Embedder, Embedding};
+
+/// How sure the judge is that an element is in the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Covered,
+    /// Something close was said, but not clearly enough to count.
+    Partly,
+    Missing,
+}
+
+/// How sure the judge is that a red flag applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagStatus {
+    Fired,
+    /// Something close was said; not reported as a red flag.
+    Unclear,
+    Clear,
+}
+
+/// Which judge produced a judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeKind {
+    Keywords,
+    Semantic,
+}
+
+/// Thresholds of the semantic judge (tuned on the development set's `tune`
+/// split; see scripts/eval-content.sh).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JudgeSettings {
+    /// A sentence scoring at least this covers an element.
+    pub cover: f32,
+    /// At least this (and under `cover`): partly covered.
+    pub partly: f32,
+    /// A sentence scoring at least this fires a red flag.
+    pub fire: f32,
+    /// At least this (and under `fire`): the flag is unclear.
+    pub unclear: f32,
+    /// A sentence counts for a second element only when its score for it is
+    /// within this of its best element's score.
+    pub second_margin: f32,
+    /// How far a counter-example may out-score the examples before the
+    /// sentence is pulled down.
+    pub counter_margin: f32,
+    /// How much of a sentence's mean score for the question's other
+    /// elements is taken off its score for each (a sentence close to every
+    /// element, such as generic scene-setting, shows none in particular).
+    pub relative: f32,
+}
+
+impl Default for JudgeSettings {
+    fn default() -> Self {
+        Self {
+            // Chosen on the tune split with the banks' examples of 12:55
+            // (scripts/eval-content.sh --tune); re-tune when examples change.
+            cover: 0.28,
+            partly: 0.22,
+            fire: 0.62,
+            unclear: 0.55,
+            second_margin: 0.08,
+            counter_margin: 0.0,
+            relative: 0.0,
+        }
+    }
+}
+
+/// Score given to a sentence in which a bank cue matched.
+pub const CUE_SCORE: f32 = 1.0;
+/// The most a vetoed sentence can score: below any threshold.
+const VETOED: f32 = 0.0;
+/// Marks a weakened score (hypothetical mood): capped just under `cover`
+/// later, so it can show as "partly" but never as covered.
+const WEAKENED: f32 = -1.0;
+
+/// One criterion's score in one sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceScore {
+    pub score: f32,
+    /// The cue or pattern that matched, and its byte range in the sentence.
+    pub cue: Option<(String, usize, usize)>,
+    /// The example sentence it is closest to.
+    pub nearest: Option<String>,
+    /// Why a check vetoed or weakened it.
+    pub check: Option<&'static str>,
+}
+
+/// The judgement of one element or flag over the whole answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionJudgement {
+    /// Best score over the sentences (0..1; a cue match is 1).
+    pub confidence: f32,
+    /// The sentence that best expresses it, if any scored above nothing.
+    pub best: Option<usize>,
+    /// Every sentence counted for it, in order.
+    pub sentences: Vec<usize>,
+    /// Per sentence.
+    pub scores: Vec<SentenceScore>,
+}
+
+/// Everything the content report needs from a judge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub kind: JudgeKind,
+    pub settings: JudgeSettings,
+    pub elements: Vec<CriterionJudgement>,
+    pub flags: Vec<CriterionJudgement>,
+}
+
+impl Judgement {
+    pub fn element_status(&self, e: usize) -> Status {
+        let c = self.elements[e].confidence;
+        if c >= self.settings.cover {
+            Status::Covered
+        } else if c >= self.settings.partly {
+            Status::Partly
+        } else {
+            Status::Missing
+        }
+    }
+
+    pub fn flag_status(&self, f: usize) -> FlagStatus {
+        let c = self.flags[f].confidence;
+        if c >= self.settings.fire {
+            FlagStatus::Fired
+        } else if c >= self.settings.unclear {
+            FlagStatus::Unclear
+        } else {
+            FlagStatus::Clear
+        }
+    }
+}
+
+fn cue_in(
+    criterion: &Criterion,
+    sentence: &str,
+    facts: &SentenceFacts,
+) -> Option<(String, usize, usize)> {
+    if let Some(hit) = criterion.matcher().find(sentence) {
+        return Some((hit.cue.to_string(), hit.start, hit.end));
+    }
+    // "I can't honestly think of one": match again without inserted adverbs;
+    // the evidence is then the whole sentence.
+    criterion
+        .matcher()
+        .find(&facts.simplified)
+        .map(|hit| (hit.cue.to_string(), 0, sentence.len()))
+}
+
+/// The keyword judge: a cue in the sentence, nothing else.
+pub fn judge_keywords(question: &Question, sentences: &[String]) -> Judgement {
+    let settings = JudgeSettings::default();
+    let one = |c: &Criterion| {
+        let scores: Vec<SentenceScore> = sentences
+            .iter()
+            .map(|s| {
+                let cue = c
+                    .matcher()
+                    .find(s)
+                    .map(|h| (h.cue.to_string(), h.start, h.end));
+                SentenceScore {
+                    score: if cue.is_some() { CUE_SCORE } else { 0.0 },
+                    cue,
+                    nearest: None,
+                    check: None,
+                }
+            })
+            .collect();
+        let hits: Vec<usize> = (0..scores.len())
+            .filter(|&i| scores[i].cue.is_some())
+            .collect();
+        CriterionJudgement {
+            confidence: if hits.is_empty() { 0.0 } else { CUE_SCORE },
+            best: hits.first().copied(),
+            sentences: hits,
+            scores,
+        }
+    };
+    Judgement {
+        kind: JudgeKind::Keywords,
+        settings,
+        elements: question.rubric.iter().map(one).collect(),
+        flags: question.red_flags.iter().map(one).collect(),
+    }
+}
+
+/// What a criterion is about, for the sentence-level checks (from its id;
+/// the bundled banks share these ids across questions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Ownership,
+    Prevention,
+    /// Something the speaker did (fix, action, lesson, result...): not hypothetical.
+    RealDeed,
+    Identify,
+    Blame,
+    HarshWords,
+    Hypothetical,
+    PerfectRecord,
+    NoExample,
+    None,
+}
+
+fn check_for(id: &str, is_flag: bool) -> Check {
+    let has = |s: &str| id.contains(s);
+    if is_flag {
+        if has("blame") || has("deflect") {
+            Check::Blame
+        } else if has("harsh") {
+            Check::HarshWords
+        } else if has("hypothetical") {
+            Check::Hypothetical
+        } else if has("perfect") {
+            Check::PerfectRecord
+        } else if has("no-example") {
+            Check::NoExample
+        } else {
+            Check::None
+        }
+    } else if has("ownership") || has("own-it") {
+        Check::Ownership
+    } else if has("prevent") {
+        Check::Prevention
+    } else if has("identify") || has("mistake") {
+        Check::Identify
+    } else if has("fix") || has("action") || has("lesson") || has("result") || has("learn") {
+        Check::RealDeed
+    } else {
+        Check::None
+    }
+}
+
+const FAULT_WORDS: &[&str] = &[
+    "fault",
+    "responsibility",
+    "responsible",
+    "blame",
+    "blamed",
+    "on",
+];
+
+/// Applies the sentence-level checks: returns the new score and why it
+/// changed. A cue match (`via_cue`) skips the checks its cue list already
+/// makes (a blame cue such as "I was let down" needs no other person named).
+fn apply_check(
+    check: Check,
+    score: f32,
+    f: &SentenceFacts,
+    via_cue: bool,
+) -> (f32, Option<&'static str>) {
+    let words = |list: &[&str]| f.words.iter().any(|w| list.contains(&w.as_str()));
+    match check {
+        Check::Ownership => {
+            if !f.mentions_speaker {
+                (VETOED, Some("not about the speaker"))
+            } else if f.negated && words(FAULT_WORDS) && !words(&["should", "shouldn't"]) {
+                (VETOED, Some("ownership denied"))
+            } else if f.hypothetical {
+                (WEAKENED, Some("hypothetical"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::Prevention => {
+            let opener = f
+                .words
+                .windows(2)
+                .any(|w| w[0] == "since" && w[1] == "then")
+                || words(&["now", "forward"]);
+            if f.hypothetical {
+                (WEAKENED, Some("hypothetical, not a real change"))
+            } else if opener && !f.own_change && !f.mentions_speaker {
+                (VETOED, Some("a change by someone else"))
+            } else if f.subject == Subject::Others && !f.mentions_speaker {
+                (VETOED, Some("about someone else"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::RealDeed | Check::Identify => {
+            if f.hypothetical {
+                (WEAKENED, Some("hypothetical"))
+            } else if check == Check::Identify
+                && f.negated
+                && words(&["mistake", "mistakes"])
+                && words(&["never", "don't", "rarely", "haven't", "can't"])
+            {
+                (VETOED, Some("denies any mistake"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::Blame => {
+            let denies_fault = f.negated && words(&["fault"]);
+            if !via_cue && !f.mentions_others && !denies_fault {
+                (VETOED, Some("about the speaker, not others"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::HarshWords => {
+            if f.harsh_at_self && !f.harsh_at_others {
+                (VETOED, Some("harsh words about the speaker themself"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::Hypothetical => {
+            if f.hypothetical {
+                (score, None)
+            } else {
+                (VETOED, Some("not hypothetical"))
+            }
+        }
+        Check::PerfectRecord => {
+            if f.mentions_speaker && f.negated {
+                (score, None)
+            } else {
+                (VETOED, Some("not a denial"))
+            }
+        }
+        Check::NoExample => {
+            if f.negated || words(&["nothing", "no"]) {
+                (score, None)
+            } else {
+                (VETOED, Some("not a refusal"))
+            }
+        }
+        Check::None => (score, None),
+    }
+}
+
+/// The bank's example sentences of a criterion.
+fn examples_of(c: &Criterion) -> &[String] {
+    &c.examples
+}
+
+/// The bank's near misses of a criterion.
+fn counter_examples_of(c: &Criterion) -> &[String] {
+    &c.counter_examples
+}
+
+/// Example and counter-example embeddings of one criterion.
+#[derive(Debug, Clone, Default)]
+struct Examples {
+    texts: Vec<String>,
+    pos: Vec<Embedding>,
+    neg: Vec<Embedding>,
+}
+
+/// Example embeddings of every criterion of one question.
+#[derive(Debug, Clone, Default)]
+struct Prepared {
+    rubric: Vec<Examples>,
+    flags: Vec<Examples>,
+}
+
+/// The semantic judge. Holds the one embedder of a process or session, the
+/// example embeddings of each question it has judged, and the embeddings of
+/// sentences embedded ahead of time ([`SemanticJudge::warm`]).
+pub struct SemanticJudge {
+    embedder: Arc<Embedder>,
+    pub settings: JudgeSettings,
+    prepared: Mutex<HashMap<String, Arc<Prepared>>>,
+    sentences: Mutex<HashMap<String, Embedding>>,
+}
+
+impl std::fmt::Debug for SemanticJudge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SemanticJudge")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SemanticJudge {
+    pub fn new(embedder: Arc<Embedder>) -> Self {
+        Self {
+            embedder,
+            settings: JudgeSettings::default(),
+            prepared: Mutex::new(HashMap::new()),
+            sentences: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
+    }
+
+    /// Embeds the question's example sentences (once per question); call it
+    /// while the question is being asked so judging the answer is quick.
+    pub fn prepare(&self, question: &Question) -> Result<(), EmbedError> {
+        self.prepared_for(question).map(|_| ())
+    }
+
+    fn prepared_for(&self, question: &Question) -> Result<Arc<Prepared>, EmbedError> {
+        let key = format!("{}\u{0}{}", question.bank, question.id);
+        if let Some(p) = self.lock_prepared().get(&key) {
+            return Ok(p.clone());
+        }
+        let mut texts: Vec<&str> = Vec::new();
+        for c in question.rubric.iter().chain(&question.red_flags) {
+            texts.extend(examples_of(c).iter().map(String::as_str));
+            texts.extend(counter_examples_of(c).iter().map(String::as_str));
+        }
+        let mut vectors = self.embedder.embed(&texts)?.into_iter();
+        let mut take = |c: &Criterion| Examples {
+            texts: examples_of(c).to_vec(),
+            pos: vectors.by_ref().take(examples_of(c).len()).collect(),
+            neg: vectors
+                .by_ref()
+                .take(counter_examples_of(c).len())
+                .collect(),
+        };
+        let rubric: Vec<Examples> = question.rubric.iter().map(&mut take).collect();
+        let flags: Vec<Examples> = question.red_flags.iter().map(&mut take).collect();
+        let prepared = Arc::new(Prepared { rubric, flags });
+        self.lock_prepared().insert(key, prepared.clone());
+        Ok(prepared)
+    }
+
+    fn lock_prepared(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Prepared>>> {
+        self.prepared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_sentences(&self) -> std::sync::MutexGuard<'_, HashMap<String, Embedding>> {
+        self.sentences.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Embeds sentences ahead of time (e.g. while a spoken answer is still
+    /// being transcribed); [`SemanticJudge::judge`] then finds them ready.
+    pub fn warm(&self, sentences: &[&str]) -> Result<(), EmbedError> {
+        let todo: Vec<&str> = {
+            let cache = self.lock_sentences();
+            sentences
+                .iter()
+                .copied()
+                .filter(|s| !cache.contains_key(*s))
+                .collect()
+        };
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let vectors = self.embedder.embed(&todo)?;
+        let mut cache = self.lock_sentences();
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        for (s, v) in todo.into_iter().zip(vectors) {
+            cache.insert(s.to_string(), v);
+        }
+        Ok(())
+    }
+
+    /// Judges the answer's sentences against the question.
+    pub fn judge(
+        &self,
+        question: &Question,
+        sentences: &[String],
+    ) -> Result<Judgement, EmbedError> {
+        let prepared = self.prepared_for(question)?;
+        let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
+        self.warm(&refs)?;
+        let vectors: Vec<Embedding> = {
+            let cache = self.lock_sentences();
+            refs.iter()
+                .map(|s| cache.get(*s).cloned().unwrap_or_default())
+                .collect()
+        };
+        let facts: Vec<SentenceFacts> = sentences.iter().map(|s| sentence_facts::read(s)).collect();
+        // Long sentences are also judged clause by clause, each clause with
+        // its own facts ("the vendor should have warned us, I did what I
+        // could": blame in one clause, an excuse in the other).
+        let clauses: Vec<Vec<(String, SentenceFacts)>> = sentences
+            .iter()
+            .map(|s| {
+                sentence_facts::clauses(s)
+                    .into_iter()
+                    .map(|c| {
+                        let f = sentence_facts::read(&c);
+                        (c, f)
+                    })
+                    .collect()
+            })
+            .collect();
+        let clause_refs: Vec<&str> = clauses.iter().flatten().map(|(c, _)| c.as_str()).collect();
+        self.warm(&clause_refs)?;
+        let clause_vectors: Vec<Vec<Embedding>> = {
+            let cache = self.lock_sentences();
+            clauses
+                .iter()
+                .map(|cs| {
+                    cs.iter()
+                        .map(|(c, _)| cache.get(c).cloned().unwrap_or_default())
+                        .collect()
+                })
+                .collect()
+        };
+        let s = self.settings;
+        let score_all = |criteria: &[Criterion], examples: &[Examples], is_flag: bool| {
+            criteria
+                .iter()
+                .zip(examples)
+                .map(|(c, ex)| {
+                    let check = check_for(&c.id, is_flag);
+                    (0..sentences.len())
+                        .map(|i| {
+                            let mut best =
+                                score_unit(c, ex, check, &sentences[i], &vectors[i], &facts[i], &s);
+                            for ((text, f), v) in clauses[i].iter().zip(&clause_vectors[i]) {
+                                let mut unit = score_unit(c, ex, check, text, v, f, &s);
+                                if unit.score > best.score {
+                                    // Evidence stays the whole sentence.
+                                    if let Some((cue, ..)) = unit.cue.take() {
+                                        unit.cue = cue_in(c, &sentences[i], &facts[i]).or(Some((
+                                            cue,
+                                            0,
+                                            sentences[i].len(),
+                                        )));
+                                    }
+                                    best = unit;
+                                }
+                            }
+                            best
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut element_scores = score_all(&question.rubric, &prepared.rubric, false);
+        if s.relative > 0.0 && element_scores.len() > 1 {
+            let k = element_scores.len() as f32;
+            for i in 0..sentences.len() {
+                let raw: Vec<f32> = element_scores.iter().map(|per| per[i].score).collect();
+                let total: f32 = raw.iter().sum();
+                for (e, per) in element_scores.iter_mut().enumerate() {
+                    if per[i].cue.is_none() && per[i].score > 0.0 {
+                        let others = (total - raw[e]) / (k - 1.0);
+                        per[i].score = (raw[e] - s.relative * others).max(0.0);
+                    }
+                }
+            }
+        }
+        let flag_scores = score_all(&question.red_flags, &prepared.flags, true);
+
+        // Which elements each sentence really covers: its best one, and a
+        // second only when that scores nearly as well (or has its own cue).
+        let n = sentences.len();
+        let mut counts: Vec<Vec<bool>> = vec![vec![false; n]; element_scores.len()];
+        for i in 0..n {
+            let best = element_scores
+                .iter()
+                .map(|per| per[i].score)
+                .fold(f32::MIN, f32::max);
+            for (e, per) in element_scores.iter().enumerate() {
+                let sc = &per[i];
+                counts[e][i] =
+                    sc.score >= s.cover && (sc.cue.is_some() || sc.score >= best - s.second_margin);
+            }
+        }
+        let elements = element_scores
+            .into_iter()
+            .enumerate()
+            .map(|(e, scores)| {
+                let sentences: Vec<usize> = (0..n).filter(|&i| counts[e][i]).collect();
+                // Confidence: the best sentence counted for it; failing that,
+                // the best score anywhere (then it can reach "partly" only).
+                let counted_best = sentences
+                    .iter()
+                    .copied()
+                    .max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score));
+                let any_best = (0..n).max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score));
+                let (confidence, best) = match counted_best {
+                    Some(i) => (scores[i].score, Some(i)),
+                    None => match any_best {
+                        Some(i) if scores[i].score > 0.0 => {
+                            (scores[i].score.min(s.cover - 0.001), Some(i))
+                        }
+                        _ => (0.0, None),
+                    },
+                };
+                CriterionJudgement {
+                    confidence,
+                    best,
+                    sentences,
+                    scores,
+                }
+            })
+            .collect();
+        let flags = flag_scores
+            .into_iter()
+            .map(|scores| {
+                let sentences: Vec<usize> = (0..n).filter(|&i| scores[i].score >= s.fire).collect();
+                let best = (0..n)
+                    .max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score))
+                    .filter(|&i| scores[i].score > 0.0);
+                CriterionJudgement {
+                    confidence: best.map_or(0.0, |i| scores[i].score),
+                    best,
+                    sentences,
+                    scores,
+                }
+            })
+            .collect();
+        Ok(Judgement {
+            kind: JudgeKind::Semantic,
+            settings: s,
+            elements,
+            flags,
+        })
+    }
+}
+
+fn score_unit(
+    c: &Criterion,
+    ex: &Examples,
+    check: Check,
+    sentence: &str,
+    v: &[f32],
+    facts: &SentenceFacts,
+    s: &JudgeSettings,
+) -> SentenceScore {
+    let mut nearest = None;
+    let mut pos = 0.0f32;
+    for (k, p) in ex.pos.iter().enumerate() {
+        let sim = cosine(v, p);
+        if sim > pos {
+            pos = sim;
+            nearest = ex.texts.get(k).cloned();
+        }
+    }
+    let neg = ex.neg.iter().map(|n| cosine(v, n)).fold(0.0f32, f32::max);
+    let mut score = pos;
+    if neg > pos + s.counter_margin {
+        // Closer to a near miss than to any example.
+        score = pos - 2.0 * (neg - pos);
+    }
+    let cue = cue_in(c, sentence, facts);
+    if cue.is_some() {
+        score = CUE_SCORE;
+    }
+    let raw = score.max(0.0);
+    let (score, check) = apply_check(check, raw, facts, cue.is_some());
+    let score = if score == WEAKENED {
+        raw.min(s.cover - 0.001).max(0.0)
+    } else {
+        score
+    };
+    SentenceScore {
+        score,
+        cue,
+        nearest,
+        check,
+    }
+}

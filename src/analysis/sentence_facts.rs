@@ -1,0 +1,430 @@
+//! What embeddings miss about a sentence, read from its words: whether it is
+//! negated, in a hypothetical or habitual mood ("I would", "I'd usually"),
+//! who it is about (the speaker, the speaker's team, or other people), and
+//! whether harsh words in it are aimed at the speaker themself.
+//!
+//! The content judge uses these facts to veto or weaken a match: a
+//! hypothetical "I'd put a checklist in place" is not real prevention, "since
+//! then our office moved" is not about the speaker, "I felt like an idiot" is
+//! not harsh words about others.
+
+/// Adverbs that speakers slip into set phrases ("I can't *honestly* think of
+/// one"); dropped before cue phrases are matched.
+const INSERTED: &[&str] = &[
+    "honestly",
+    "really",
+    "actually",
+    "just",
+    "totally",
+    "basically",
+    "truly",
+    "genuinely",
+    "frankly",
+    "literally",
+    "um",
+    "uh",
+    "er",
+    "erm",
+    "like,",
+    "you know,",
+];
+
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself", "mine",
+];
+const WE: &[&str] = &["we", "we're", "we've", "we'd", "we'll", "us", "our"];
+/// Words that start a clause about someone else.
+const OTHERS: &[&str] = &[
+    "they",
+    "they're",
+    "they'd",
+    "he",
+    "she",
+    "he'd",
+    "she'd",
+    "them",
+    "their",
+    "his",
+    "her",
+    "vendor",
+    "vendors",
+    "client",
+    "clients",
+    "customer",
+    "customers",
+    "manager",
+    "boss",
+    "colleague",
+    "colleagues",
+    "coworker",
+    "co-worker",
+    "coworkers",
+    "team",
+    "company",
+    "office",
+    "management",
+    "supplier",
+    "suppliers",
+    "contractor",
+    "contractors",
+    "people",
+    "nobody",
+    "everyone",
+    "somebody",
+    "someone",
+    "department",
+    "it",
+    "director",
+    "lead",
+    "partner",
+    "partners",
+    "agency",
+    "developer",
+    "developers",
+    "designer",
+    "qa",
+    "sales",
+    "marketing",
+    "hr",
+    "leadership",
+    "executives",
+    "organisation",
+    "organization",
+    "firm",
+];
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "nothing",
+    "nobody",
+    "none",
+    "neither",
+    "nor",
+    "cannot",
+    "can't",
+    "don't",
+    "didn't",
+    "doesn't",
+    "won't",
+    "wouldn't",
+    "wasn't",
+    "weren't",
+    "isn't",
+    "aren't",
+    "haven't",
+    "hasn't",
+    "hadn't",
+    "couldn't",
+    "shouldn't",
+];
+const HARSH: &[&str] = &[
+    "idiot",
+    "idiots",
+    "stupid",
+    "incompetent",
+    "lazy",
+    "useless",
+    "clueless",
+    "toxic",
+    "moron",
+    "morons",
+    "dumb",
+    "hopeless",
+    "pathetic",
+    "clowns",
+    "fool",
+    "fools",
+];
+
+/// Who a sentence is about, by its first subject-like word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// "I", "my", "me".
+    Speaker,
+    /// "we", "our team" (the speaker included).
+    Team,
+    /// Someone or something else: "they", "the vendor", "our office".
+    Others,
+    /// No person named.
+    Nobody,
+}
+
+/// The facts about one sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceFacts {
+    /// Lower-case words (apostrophes straightened, punctuation trimmed).
+    pub words: Vec<String>,
+    /// The sentence with inserted adverbs ("honestly", "really") removed.
+    pub simplified: String,
+    pub subject: Subject,
+    /// The speaker appears anywhere in it ("I", "me", "my").
+    pub mentions_speaker: bool,
+    /// Someone other than the speaker or the team appears in it.
+    pub mentions_others: bool,
+    pub negated: bool,
+    /// Conditional or habitual mood about the speaker: "I would", "I'd
+    /// usually", "I usually", "I tend to", "if I ever".
+    pub hypothetical: bool,
+    /// Harsh words aimed at the speaker ("I felt like an idiot").
+    pub harsh_at_self: bool,
+    /// Harsh words aimed at others ("they were lazy", "the idiots in QA").
+    pub harsh_at_others: bool,
+    /// A change that lasts, made by the speaker or the team ("since then I
+    /// always...", "now we..."), not by someone else ("since then our
+    /// office moved").
+    pub own_change: bool,
+}
+
+fn clean(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’' && c != '-')
+        .replace('’', "'")
+        .to_lowercase()
+}
+
+/// The clauses of a long sentence, split at commas, semicolons and
+/// "but"/"so"/"because" (each at least four words); empty for a sentence
+/// that is one clause.
+pub fn clauses(sentence: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for word in sentence.split_whitespace() {
+        let lower = word.to_lowercase();
+        let joiner = matches!(
+            lower.as_str(),
+            "but" | "so" | "because" | "although" | "though"
+        );
+        if joiner && current.len() >= 4 {
+            parts.push(current.join(" "));
+            current.clear();
+        }
+        current.push(word);
+        if (word.ends_with(',') || word.ends_with(';') || word.ends_with(':')) && current.len() >= 4
+        {
+            parts.push(current.join(" "));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        if current.len() < 4 && !parts.is_empty() {
+            let last = parts.pop().unwrap_or_default();
+            parts.push(format!("{last} {}", current.join(" ")));
+        } else {
+            parts.push(current.join(" "));
+        }
+    }
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    parts
+        .into_iter()
+        .map(|p| p.trim_end_matches([',', ';', ':']).to_string())
+        .collect()
+}
+
+/// Reads the facts of one sentence.
+pub fn read(sentence: &str) -> SentenceFacts {
+    let words: Vec<String> = sentence
+        .split_whitespace()
+        .map(clean)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is = |w: &str, list: &[&str]| list.contains(&w);
+    let simplified = sentence
+        .split_whitespace()
+        .filter(|w| {
+            let c = clean(w);
+            !INSERTED.contains(&c.as_str()) && !INSERTED.contains(&w.to_lowercase().as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let mentions_speaker = words.iter().any(|w| is(w, FIRST_PERSON));
+    let mentions_others = words.iter().enumerate().any(|(k, w)| {
+        is(w, OTHERS)
+            && w != "it"
+            && !(w == "team" && k > 0 && (words[k - 1] == "my" || words[k - 1] == "our"))
+    });
+    let subject = subject_of(&words);
+    let negated = words.iter().any(|w| is(w, NEGATIONS) || w.ends_with("n't"));
+    let hypothetical = hypothetical(&words);
+    let (harsh_at_self, harsh_at_others) = harsh(&words);
+    let own_change = own_change(&words);
+    SentenceFacts {
+        words,
+        simplified,
+        subject,
+        mentions_speaker,
+        mentions_others,
+        negated,
+        hypothetical,
+        harsh_at_self,
+        harsh_at_others,
+        own_change,
+    }
+}
+
+/// The first subject-like word: skips openers such as "so", "then",
+/// "looking back", "since then".
+fn subject_of(words: &[String]) -> Subject {
+    for (k, w) in words.iter().enumerate() {
+        let w = w.as_str();
+        if FIRST_PERSON.contains(&w) {
+            return Subject::Speaker;
+        }
+        if WE.contains(&w) {
+            // "our office", "our client": the noun after "our" decides.
+            if w == "our" {
+                if let Some(next) = words.get(k + 1) {
+                    if OTHERS.contains(&next.as_str()) && next != "team" {
+                        return Subject::Others;
+                    }
+                }
+            }
+            return Subject::Team;
+        }
+        if OTHERS.contains(&w) && w != "it" {
+            return Subject::Others;
+        }
+    }
+    Subject::Nobody
+}
+
+fn hypothetical(words: &[String]) -> bool {
+    let speaker = |w: &str| w == "i" || w == "we" || w == "you";
+    for (k, w) in words.iter().enumerate() {
+        let next = words.get(k + 1).map(String::as_str).unwrap_or("");
+        let next2 = words.get(k + 2).map(String::as_str).unwrap_or("");
+        match w.as_str() {
+            // "I'd put", "I'd usually" (but not "I'd had", "I'd been": past perfect).
+            "i'd" | "we'd"
+                if !matches!(next, "had" | "been" | "never" | "already" | "just" | "done") =>
+            {
+                return true;
+            }
+            // "I could have", "I would have": past conditions, real regret.
+            "would" | "might" | "could"
+                if k > 0
+                    && speaker(&words[k - 1])
+                    && next != "have"
+                    && next != "not"
+                    && next2 != "have" =>
+            {
+                return true;
+            }
+            "usually" | "typically" | "generally" | "normally"
+                if k > 0 && speaker(&words[k - 1]) =>
+            {
+                return true
+            }
+            "tend" if k > 0 && speaker(&words[k - 1]) => return true,
+            "if" if speaker(next) && !matches!(next2, "had" | "was") => {
+                // "if I ever", "if I see": a condition, not a story.
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn harsh(words: &[String]) -> (bool, bool) {
+    let mut at_self = false;
+    let mut at_others = false;
+    for (k, w) in words.iter().enumerate() {
+        if !HARSH.contains(&w.as_str()) {
+            continue;
+        }
+        let before = &words[k.saturating_sub(5)..k];
+        let self_words = [
+            "i", "i'm", "i've", "me", "myself", "felt", "feel", "feeling", "look", "looked",
+        ];
+        let aimed_at_self = before.iter().any(|b| self_words.contains(&b.as_str()))
+            && !before
+                .iter()
+                .any(|b| OTHERS.contains(&b.as_str()) && b != "it");
+        if aimed_at_self {
+            at_self = true;
+        } else {
+            at_others = true;
+        }
+    }
+    (at_self, at_others)
+}
+
+fn own_change(words: &[String]) -> bool {
+    // After "since then", "now", "these days", "from then on", "going forward":
+    // whose is the next subject?
+    for (k, w) in words.iter().enumerate() {
+        let opener = (w == "then" && k > 0 && (words[k - 1] == "since" || words[k - 1] == "on"))
+            || w == "now"
+            || (w == "days" && k > 0 && words[k - 1] == "these")
+            || (w == "forward" && k > 0 && words[k - 1] == "going");
+        if opener {
+            return matches!(
+                subject_of(&words[k + 1..]),
+                Subject::Speaker | Subject::Team
+            );
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects() {
+        assert_eq!(
+            read("Since then our office moved.").subject,
+            Subject::Others
+        );
+        assert!(!read("Since then our office moved to a new building.").own_change);
+        assert!(read("Since then I always double-check the totals.").own_change);
+        assert!(read("Since then we review every invoice twice.").own_change);
+        assert_eq!(
+            read("Looking back, the vendor should have warned us.").subject,
+            Subject::Others
+        );
+        assert_eq!(
+            read("Honestly, that one is totally on me.").subject,
+            Subject::Speaker
+        );
+    }
+
+    #[test]
+    fn moods_and_negation() {
+        assert!(read("I'd put a checklist in place").hypothetical);
+        assert!(read("What I would do is call the client.").hypothetical);
+        assert!(read("I usually ask for a review.").hypothetical);
+        assert!(!read("I put a checklist in place.").hypothetical);
+        assert!(!read("I should have checked, I would have caught it.").hypothetical);
+        assert!(!read("I'd had no sleep that week.").hypothetical);
+        assert!(read("It was honestly not a huge deal.").negated);
+        assert_eq!(
+            read("I can't honestly think of one.").simplified,
+            "I can't think of one."
+        );
+    }
+
+    #[test]
+    fn long_sentences_split_into_clauses() {
+        assert_eq!(
+            clauses("Looking back, the vendor should have warned us, I did what I could with what I had."),
+            [
+                "Looking back, the vendor should have warned us",
+                "I did what I could with what I had."
+            ]
+        );
+        assert!(clauses("I missed the deadline.").is_empty());
+    }
+
+    #[test]
+    fn harsh_words_have_a_target() {
+        let f = read("I felt like an idiot afterwards.");
+        assert!(f.harsh_at_self && !f.harsh_at_others);
+        let f = read("The people in QA were lazy and incompetent.");
+        assert!(f.harsh_at_others && !f.harsh_at_self);
+    }
+}

@@ -1,0 +1,154 @@
+//! Sentence embeddings with all-MiniLM-L6-v2, in pure Rust (candle's BERT and
+//! the `tokenizers` crate): each sentence becomes a unit vector of 384
+//! numbers, mean-pooled over its tokens, so the dot product of two is their
+//! cosine similarity. Load one [`Embedder`] per process or session and share
+//! it (it is `Sync`).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::Tokenizer;
+
+use crate::model::embedding_fetch::{self, EmbeddingModelError};
+
+/// Length of one embedding.
+pub const DIM: usize = 384;
+/// Sentences longer than this many tokens are cut (the model's training length).
+const MAX_TOKENS: usize = 256;
+/// Sentences embedded in one forward pass.
+const BATCH: usize = 32;
+
+/// One sentence embedding (unit length).
+pub type Embedding = Vec<f32>;
+
+/// Why the embedder could not load or run.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error(transparent)]
+    Model(#[from] EmbeddingModelError),
+    #[error("cannot load the embedding model from {path}: {message}")]
+    Load { path: PathBuf, message: String },
+    #[error("embedding failed: {0}")]
+    Run(String),
+}
+
+/// The loaded sentence-embedding model.
+pub struct Embedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder").finish_non_exhaustive()
+    }
+}
+
+impl Embedder {
+    /// Loads the model from `MODELS_DIR/all-MiniLM-L6-v2`, after checking
+    /// every file against its pinned sha256.
+    pub fn load_from_models_dir(models_dir: &Path) -> Result<Self, EmbedError> {
+        Self::load(&embedding_fetch::model_dir(models_dir))
+    }
+
+    /// Loads the model from `dir` (checked first, see [`embedding_fetch::verify`]).
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        embedding_fetch::verify(dir)?;
+        let load_err = |path: &Path, message: String| EmbedError::Load {
+            path: path.to_path_buf(),
+            message,
+        };
+        let config_path = dir.join("config.json");
+        let config_text = std::fs::read_to_string(&config_path)
+            .map_err(|e| load_err(&config_path, e.to_string()))?;
+        let config: Config = serde_json::from_str(&config_text)
+            .map_err(|e| load_err(&config_path, e.to_string()))?;
+        let tokenizer_path = dir.join("tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
+            .map_err(|e| load_err(&tokenizer_path, e.to_string()))?;
+        // The shipped tokenizer pads every input to 128 tokens; padding is
+        // done per batch below, with an attention mask.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(tokenizers::TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
+            .map_err(|e| load_err(&tokenizer_path, e.to_string()))?;
+        let weights = dir.join("model.safetensors");
+        // SAFETY: the file was just checked against its pinned sha256 and
+        // rehearse never writes to it while it is mapped.
+        let vb = unsafe {
+            VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu)
+                .map_err(|e| load_err(&weights, e.to_string()))?
+        };
+        let model = BertModel::load(vb, &config).map_err(|e| load_err(&weights, e.to_string()))?;
+        Ok(Self { model, tokenizer })
+    }
+
+    /// Embeds one sentence.
+    pub fn embed_one(&self, text: &str) -> Result<Embedding, EmbedError> {
+        Ok(self.embed(&[text])?.pop().unwrap_or_else(|| vec![0.0; DIM]))
+    }
+
+    /// Embeds sentences, in batches.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH) {
+            out.extend(self.embed_batch(chunk)?);
+        }
+        Ok(out)
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let run = |e: &dyn std::fmt::Display| EmbedError::Run(e.to_string());
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| run(&e))?;
+        let len = encodings
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let n = encodings.len();
+        let mut ids = vec![0u32; n * len];
+        let mut mask = vec![0u32; n * len];
+        for (i, enc) in encodings.iter().enumerate() {
+            for (j, &id) in enc.get_ids().iter().enumerate() {
+                ids[i * len + j] = id;
+                mask[i * len + j] = 1;
+            }
+        }
+        let device = &Device::Cpu;
+        let ids = Tensor::from_vec(ids, (n, len), device).map_err(|e| run(&e))?;
+        let mask = Tensor::from_vec(mask, (n, len), device).map_err(|e| run(&e))?;
+        let types = ids.zeros_like().map_err(|e| run(&e))?;
+        let hidden = self
+            .model
+            .forward(&ids, &types, Some(&mask))
+            .map_err(|e| run(&e))?;
+        // Mean over the real tokens, then unit length.
+        let pooled = (|| -> candle_core::Result<Vec<Vec<f32>>> {
+            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+            let summed = hidden.broadcast_mul(&m)?.sum(1)?;
+            let counts = m.sum(1)?.clamp(1e-9, f32::MAX)?;
+            let mean = summed.broadcast_div(&counts)?;
+            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
+            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        })()
+        .map_err(|e| run(&e))?;
+        Ok(pooled)
+    }
+}
+
+/// Dot product (the cosine, for unit vectors).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
