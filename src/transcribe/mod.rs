@@ -21,7 +21,7 @@ use whisper_rs::{
 };
 
 use crate::audio::resample::WHISPER_RATE;
-use crate::audio::silero::{self, Silero, SileroError, Span, SpeechParams};
+use crate::audio::silero::{Silero, SileroError, Span, SpeechParams};
 use crate::model::ggml::{self, GgmlError, Hparams};
 use crate::model::store;
 use guard::{assess, badness, Derail, RunOutput};
@@ -250,10 +250,15 @@ impl Transcriber {
             .map_err(|e| load_error(format!("cannot allocate the decoding state: {e}")))?;
         MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
         let threads = DecodeOptions::default().threads;
-        let (vad, vad_missing) = match Silero::load(&silero::model_path_beside(model_path), threads)
-        {
+        // The Silero model beside the whisper model, checked against its
+        // pinned sha256 before whisper.cpp loads it.
+        let models_dir = model_path.parent().unwrap_or_else(|| Path::new("."));
+        let vad = crate::model::vad::vad_model_path(models_dir)
+            .map_err(|e| e.to_string())
+            .and_then(|path| Silero::load(&path, threads).map_err(|e| e.to_string()));
+        let (vad, vad_missing) = match vad {
             Ok(vad) => (Some(vad), None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e)),
         };
         Ok(Self {
             context,
