@@ -72,25 +72,8 @@ impl Joined {
     /// Appends original samples that start at `original`, after a short
     /// silence when they do not follow on from the previous piece.
     pub(crate) fn push(&mut self, original: usize, samples: &[f32]) {
-        let follows = self
-            .regions
-            .last()
-            .is_some_and(|r| r.original + r.len == original);
-        if follows {
-            if let Some(r) = self.regions.last_mut() {
-                r.len += samples.len();
-            }
-        } else {
-            if !self.regions.is_empty() {
-                let gap = (JOIN_GAP_SECS * RATE) as usize;
-                self.pcm.resize(self.pcm.len() + gap, 0.0);
-            }
-            self.regions.push(Region {
-                original,
-                joined: self.pcm.len(),
-                len: samples.len(),
-            });
-        }
+        let silence = place(&mut self.regions, self.pcm.len(), original, samples.len());
+        self.pcm.resize(self.pcm.len() + silence, 0.0);
         self.pcm.extend_from_slice(samples);
     }
 
@@ -103,41 +86,81 @@ impl Joined {
         joined
     }
 
-    /// A time in the joined audio as a time in the original (a time in an
-    /// inserted silence goes to the end of the piece before it).
+    /// A time in the joined audio as a time in the original (see
+    /// [`to_original`]).
     pub(crate) fn to_original(&self, secs: f64) -> f64 {
-        let sample = secs * RATE;
-        let i = self
-            .regions
-            .partition_point(|r| (r.joined as f64) <= sample)
-            .saturating_sub(1);
-        match self.regions.get(i) {
-            None => secs,
-            Some(r) => {
-                let into = (sample - r.joined as f64).clamp(0.0, r.len as f64);
-                (r.original as f64 + into) / RATE
-            }
-        }
+        to_original(&self.regions, secs)
     }
 
     /// Speech spans moved into joined time.
     fn speech_in_joined(&self, speech: &[Span]) -> Vec<Span> {
-        let mut out = Vec::new();
-        for s in speech {
-            for r in &self.regions {
-                let (ra, rb) = (r.original as f64 / RATE, (r.original + r.len) as f64 / RATE);
-                let (a, b) = (s.start.max(ra), s.end.min(rb));
-                if b > a {
-                    let shift = (r.joined as f64 - r.original as f64) / RATE;
-                    out.push(Span {
-                        start: a + shift,
-                        end: b + shift,
-                    });
-                }
+        speech_in_joined(&self.regions, speech)
+    }
+}
+
+/// Records `len` original samples from `original` appended to audio joined
+/// from `regions` (`joined_len` samples so far): they extend the last piece
+/// when they follow on from it, else start a new one after a short silence.
+/// Returns how many samples of silence go before them.
+pub(crate) fn place(
+    regions: &mut Vec<Region>,
+    joined_len: usize,
+    original: usize,
+    len: usize,
+) -> usize {
+    if let Some(last) = regions.last_mut() {
+        if last.original + last.len == original {
+            last.len += len;
+            return 0;
+        }
+    }
+    let silence = if regions.is_empty() {
+        0
+    } else {
+        (JOIN_GAP_SECS * RATE) as usize
+    };
+    regions.push(Region {
+        original,
+        joined: joined_len + silence,
+        len,
+    });
+    silence
+}
+
+/// A time in audio joined from `regions` as a time in the original (a time
+/// in an inserted silence goes to the end of the piece before it).
+pub(crate) fn to_original(regions: &[Region], secs: f64) -> f64 {
+    let sample = secs * RATE;
+    let i = regions
+        .partition_point(|r| (r.joined as f64) <= sample)
+        .saturating_sub(1);
+    match regions.get(i) {
+        None => secs,
+        Some(r) => {
+            let into = (sample - r.joined as f64).clamp(0.0, r.len as f64);
+            (r.original as f64 + into) / RATE
+        }
+    }
+}
+
+/// Speech spans (original time) moved into the time of audio joined from
+/// `regions`; speech outside every region is left out.
+pub(crate) fn speech_in_joined(regions: &[Region], speech: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for s in speech {
+        for r in regions {
+            let (ra, rb) = (r.original as f64 / RATE, (r.original + r.len) as f64 / RATE);
+            let (a, b) = (s.start.max(ra), s.end.min(rb));
+            if b > a {
+                let shift = (r.joined as f64 - r.original as f64) / RATE;
+                out.push(Span {
+                    start: a + shift,
+                    end: b + shift,
+                });
             }
         }
-        out
     }
+    out
 }
 
 /// Transcribes a recording of `total_samples`, given its speech cut out and

@@ -6,6 +6,7 @@
 mod batch;
 pub mod file;
 pub mod guard;
+mod live_join;
 mod recent_audio;
 pub mod replay;
 pub mod streaming;

@@ -1,16 +1,18 @@
 //! Transcribing an answer while it is spoken, so that its transcript is
 //! ready moments after it ends.
 //!
-//! A batch run of whisper walks the audio in 30-second windows: it decodes a
-//! window with the text so far as its prompt, then moves on to where the last
-//! complete segment ended. This module walks the same windows as the audio
-//! arrives: a worker thread decodes each window as soon as the answer has
-//! gone a second past it (so whisper, as in a batch run, sees that the audio
-//! goes on), with the same prompt, and moves on by the same rule. When the
-//! answer ends only the rest since the last window is left. The transcript
-//! is therefore the batch transcript, give or take what differs in the
-//! arithmetic (the log-mel scale is set per window rather than over the whole
-//! recording), and word times are in answer time.
+//! Batch transcription ([`super::batch`]) cuts the speech out of a recording
+//! and joins it, then walks the joined audio in whisper's 30-second windows:
+//! it decodes a window with the text so far as its prompt, then moves on to
+//! where the last complete segment ended. This module does the same while
+//! the audio arrives: the speech is cut out and joined as the Silero
+//! detector hears it ([`super::live_join`]), and a worker thread decodes each
+//! window of the joined audio as soon as the answer has gone a second past
+//! it (so whisper, as in a batch run, sees that the audio goes on), with the
+//! same prompt, and moves on by the same rule. When the answer ends only the
+//! rest since the last window is left. The transcript is therefore close to
+//! the batch transcript (the speech detector's view of the last moments and
+//! the passes below can differ), and word times are in answer time.
 //!
 //! While the speaker pauses, the worker also transcribes the audio since the
 //! last window up to the pause, in case the answer ends soon: when it does,
@@ -19,8 +21,9 @@
 //! answer is into a window. A pass of this kind still running when the answer
 //! ends is cancelled at once.
 //!
-//! Windows with no speech at all (by an energy voice-activity detector) are
-//! skipped: whisper tends to invent words in silence.
+//! Without the Silero model nothing is cut; windows with no speech at all
+//! (by an energy voice-activity detector) are skipped, as whisper tends to
+//! invent words in silence.
 //!
 //! ```no_run
 //! # use std::sync::Arc;
@@ -40,7 +43,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::guard::normalise;
-use super::recent_audio::RecentAudio;
+use super::live_join::LiveJoin;
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
     TranscribeError, Transcriber, Transcript, FRAMES_PER_SEC,
@@ -70,6 +73,9 @@ const SHORT_REST_SAMPLES: usize = 5 * WHISPER_RATE as usize;
 const PAUSE_FRAMES: usize = 15;
 /// Quiet kept after the last word of a pause-ended piece (0.21 s).
 const PAUSE_KEEP_FRAMES: usize = 7;
+/// New audio that makes the speech detector run again while the answer
+/// goes on (0.16 s).
+const KEEP_EVERY_SAMPLES: usize = 2560;
 /// New speech since the last such pass needed before another (3 s).
 const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 3 * WHISPER_RATE as usize;
 
@@ -227,9 +233,11 @@ impl StreamingTranscriber {
 struct Walk<'a> {
     transcriber: &'a Transcriber,
     settings: &'a StreamSettings,
-    /// The answer from the current window on (earlier samples are let go).
-    audio: RecentAudio,
-    /// Whether each whole [`FRAME`] of `audio` holds speech.
+    /// The answer as captured, and its speech joined (windows walk the
+    /// joined audio; earlier samples are let go).
+    join: LiveJoin,
+    /// Without Silero: whether each whole [`FRAME`] of the (uncut) answer
+    /// holds speech, by energy.
     speech: Vec<bool>,
     vad: EnergyVad,
     /// Sample index where the next window starts (whisper's `seek`).
@@ -267,7 +275,8 @@ fn work(
             // The rest is decoded below, once every sample is in.
             continue;
         }
-        while walk.audio.len() >= walk.seek + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES {
+        walk.keep_speech()?;
+        while walk.audio_len() >= walk.seek + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES {
             if !walk.window()? {
                 break;
             }
@@ -277,14 +286,41 @@ fn work(
             progress.windows_done.fetch_add(1, Ordering::SeqCst);
         }
     }
+    let speech = walk.speech_spans(true)?;
+    match &speech {
+        Some(spans) => {
+            let end = walk.join.captured_len();
+            walk.join.keep(spans, end);
+        }
+        None => walk.join.keep_all(),
+    }
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
-    let speech = walk.speech_spans(true)?;
     let mut transcript = walk.transcript;
     let mut report = walk.report;
+    // Back from the joined audio to answer time.
+    let join = &walk.join;
+    for w in &mut transcript.words {
+        w.start = join.to_original(w.start);
+        w.end = join.to_original(w.end).max(w.start);
+    }
+    for s in &mut transcript.segments {
+        s.start = join.to_original(s.start);
+        s.end = join.to_original(s.end).max(s.start);
+    }
+    for r in &mut report.redecoded {
+        r.start = join.to_original(r.start);
+        r.end = join.to_original(r.end).max(r.start);
+        for p in r.problems.iter_mut().chain(r.remaining.iter_mut()) {
+            if let super::guard::Derail::Hole { start, end } = p {
+                *start = join.to_original(*start);
+                *end = join.to_original(*end);
+            }
+        }
+    }
     transcript.text = join_segment_texts(&transcript.segments);
-    transcript.duration = walk.audio.len() as f64 / WHISPER_RATE as f64;
+    transcript.duration = join.captured_len() as f64 / WHISPER_RATE as f64;
     if let Some(speech) = speech {
         super::clamp_to_speech(&mut transcript.words, &speech);
         report.speech = speech;
@@ -310,7 +346,7 @@ impl<'a> Walk<'a> {
         let mut walk = Self {
             transcriber,
             settings,
-            audio: RecentAudio::default(),
+            join: LiveJoin::default(),
             speech: Vec::new(),
             vad: EnergyVad::new(VadSettings {
                 end_after_silence_secs: None,
@@ -359,14 +395,15 @@ impl<'a> Walk<'a> {
         Ok(self.tracker.as_ref().map(|t| t.segments()))
     }
 
-    /// Speech spans within `audio[from..to]`, times from `from`.
+    /// Speech spans within the joined audio's `[from, to)`, times from `from`.
     fn speech_in(&mut self, from: usize, to: usize) -> Result<Option<Vec<Span>>, StreamError> {
         let (a, b) = (
             from as f64 / WHISPER_RATE as f64,
             to as f64 / WHISPER_RATE as f64,
         );
         Ok(self.speech_spans(false)?.map(|spans| {
-            spans
+            self.join
+                .speech_in_joined(&spans)
                 .iter()
                 .filter(|s| s.end > a && s.start < b)
                 .map(|s| Span {
@@ -383,24 +420,61 @@ impl<'a> Walk<'a> {
                 return Err(self.vad_error(e));
             }
         }
-        self.audio.push(samples);
-        let whole_frames = self.audio.len() / FRAME;
-        while self.speech.len() < whole_frames {
-            let at = self.speech.len() * FRAME;
-            let state = self.vad.push(self.audio.get(at..at + FRAME));
-            self.speech.push(state.speaking);
+        self.join.push(samples);
+        if self.tracker.is_none() {
+            // Nothing is cut: the joined audio is the answer.
+            self.join.keep_all();
+            let whole_frames = self.join.captured_len() / FRAME;
+            while self.speech.len() < whole_frames {
+                let at = self.speech.len() * FRAME;
+                let state = self.vad.push(self.join.joined().get(at..at + FRAME));
+                self.speech.push(state.speaking);
+            }
         }
         // Windows and passes start at `seek`: nothing before it is read again.
-        self.audio.forget_before(self.seek);
+        self.join.joined_mut().forget_before(self.seek);
         Ok(())
     }
 
-    /// Whether `audio[from..to]` holds speech (judged by whole frames; a
-    /// partial last frame is under 30 ms).
-    fn has_speech(&self, from: usize, to: usize) -> bool {
+    /// Appends the speech heard so far to the joined audio (with Silero;
+    /// without it everything is appended as it arrives).
+    fn keep_speech(&mut self) -> Result<(), StreamError> {
+        if self.tracker.is_none() {
+            return Ok(());
+        }
+        let analysed = |walk: &Self| {
+            walk.tracker
+                .as_ref()
+                .map_or(0, |t| (t.analysed_secs() * WHISPER_RATE as f64) as usize)
+        };
+        let captured = self.join.captured_len();
+        // The detector runs on a few frames at least (it re-reads a little
+        // audio before them each time).
+        if captured < analysed(self) + KEEP_EVERY_SAMPLES {
+            return Ok(());
+        }
+        if let Some(spans) = self.speech_spans(false)? {
+            let analysed = analysed(self).min(captured);
+            self.join.keep(&spans, analysed);
+        }
+        Ok(())
+    }
+
+    /// Length of the joined audio so far, samples.
+    fn audio_len(&self) -> usize {
+        self.join.joined().len()
+    }
+
+    /// Whether the joined audio's `[from, to)` holds speech: by Silero when
+    /// there is the model, else by energy (whole frames; a partial last
+    /// frame is under 30 ms).
+    fn has_speech(&mut self, from: usize, to: usize) -> Result<bool, StreamError> {
+        if let Some(spans) = self.speech_in(from, to)? {
+            return Ok(!spans.is_empty());
+        }
         let first = from / FRAME;
         let last = to.div_ceil(FRAME).min(self.speech.len());
-        (first..last).any(|i| self.speech[i])
+        Ok((first..last).any(|i| self.speech[i]))
     }
 
     fn extend_context(&mut self, tokens: &[i32]) {
@@ -416,10 +490,7 @@ impl<'a> Walk<'a> {
     /// words after it are then the quicker way to the whole transcript.
     fn window(&mut self) -> Result<bool, StreamError> {
         let start = self.seek;
-        let silero_silent = self
-            .speech_in(start, start + WINDOW_SAMPLES)?
-            .is_some_and(|s| s.is_empty());
-        if silero_silent || !self.has_speech(start, start + WINDOW_SAMPLES) {
+        if !self.has_speech(start, start + WINDOW_SAMPLES)? {
             self.pause_pass = None;
             self.seek += WINDOW_SAMPLES;
             return Ok(true);
@@ -448,7 +519,17 @@ impl<'a> Walk<'a> {
 
     /// Where the speaker is pausing, if they are: just after the last word
     /// before a silence of [`PAUSE_FRAMES`] that lasts to now.
+    ///
+    /// With Silero the joined audio ends at the speech before the pause
+    /// (and its padding), so the pause point is its end.
     fn pause_point(&self) -> Option<usize> {
+        if let Some(tracker) = &self.tracker {
+            let pause_secs = (PAUSE_FRAMES * FRAME) as f64 / WHISPER_RATE as f64;
+            let pausing = tracker
+                .silence_since_speech()
+                .is_some_and(|quiet| quiet >= pause_secs);
+            return pausing.then(|| self.audio_len());
+        }
         let quiet = self.speech.iter().rev().take_while(|s| !**s).count();
         let n = self.speech.len();
         (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
@@ -466,7 +547,7 @@ impl<'a> Walk<'a> {
         let done_to = self.pause_pass.as_ref().map_or(from, |p| p.to.max(from));
         if to < from + MIN_REST_SAMPLES
             || to < done_to + PAUSE_PASS_MIN_NEW_SAMPLES
-            || !self.has_speech(from, to)
+            || !self.has_speech(from, to)?
         {
             return Ok(false);
         }
@@ -512,7 +593,7 @@ impl<'a> Walk<'a> {
     /// Decodes what is left after the last window (using the pass up to the
     /// latest pause, when there is one); false if nothing was left.
     fn rest(&mut self) -> Result<bool, StreamError> {
-        let end = self.audio.len();
+        let end = self.audio_len();
         let mut decoded_any = false;
         if let Some(pass) = self.pause_pass.take() {
             if pass.from == self.seek && pass.to <= end {
@@ -522,8 +603,7 @@ impl<'a> Walk<'a> {
             }
         }
         let start = self.seek;
-        let silero_silent = self.speech_in(start, end)?.is_some_and(|s| s.is_empty());
-        if silero_silent || !self.has_speech(start, end) {
+        if !self.has_speech(start, end)? {
             return Ok(decoded_any);
         }
         if end < start + MIN_REST_SAMPLES {
@@ -534,9 +614,11 @@ impl<'a> Walk<'a> {
             // A short last phrase after a pause ("Thank you."): whisper
             // decodes nothing shorter than a second, so it gets a little
             // silence after it.
-            self.audio.resize(start + MIN_REST_SAMPLES + FRAME);
-            let decoded = self.decode_rest(start, self.audio.len(), false);
-            self.audio.resize(end);
+            self.join
+                .joined_mut()
+                .resize(start + MIN_REST_SAMPLES + FRAME);
+            let decoded = self.decode_rest(start, self.audio_len(), false);
+            self.join.joined_mut().resize(end);
             self.take(decoded?, start);
             self.seek = end;
             return Ok(true);
@@ -566,7 +648,7 @@ impl<'a> Walk<'a> {
             .rev()
             .map(|w| normalise(&w.word))
             .collect();
-        let pcm = self.audio.get(start..end);
+        let pcm = self.join.joined().get(start..end);
         self.transcriber
             .run(&RunRequest {
                 pcm,
