@@ -268,7 +268,7 @@ const FILLER_GAP_SECS: f64 = 0.3;
 /// their own and their words put in; when the caller asked for a
 /// disfluent-style transcript (an initial prompt), shorter voiced gaps are
 /// decoded with that prompt and any hesitation ("um", "uh") found is put in.
-fn second_look(
+pub(crate) fn second_look(
     transcriber: &Transcriber,
     pcm: &[f32],
     speech: &[Span],

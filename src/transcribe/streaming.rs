@@ -123,6 +123,9 @@ struct PausePass {
     /// The pause it ran up to.
     to: usize,
     decoded: Decoded,
+    /// Its second look, taken while the speaker still paused (stretches
+    /// looked at, in the pass's own time), unless the answer ended first.
+    looks: Option<Vec<Span>>,
 }
 
 /// Live counters, readable while the answer is still being spoken.
@@ -250,6 +253,9 @@ struct Walk<'a> {
     ended: Arc<AtomicBool>,
     /// Silero speech detection over the answer, when the model is there.
     tracker: Option<SpeechTracker>,
+    /// Joined audio before this has had its second look (speech left
+    /// without words, filled pauses; see [`super::batch::second_look`]).
+    looked_to: usize,
     report: DecodeReport,
 }
 
@@ -297,6 +303,8 @@ fn work(
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
+    let end = walk.audio_len();
+    walk.second_look_to(end)?;
     let mut transcript = walk.transcript;
     let mut report = walk.report;
     // Back from the joined audio to answer time.
@@ -366,6 +374,7 @@ impl<'a> Walk<'a> {
                 .vad()
                 .map(|_| SpeechTracker::new(SpeechParams::default())),
             report: transcriber.new_report(),
+            looked_to: 0,
         };
         walk.extend_context(&context);
         walk
@@ -493,6 +502,8 @@ impl<'a> Walk<'a> {
         if !self.has_speech(start, start + WINDOW_SAMPLES)? {
             self.pause_pass = None;
             self.seek += WINDOW_SAMPLES;
+            // No speech: nothing for a second look either.
+            self.looked_to = self.looked_to.max(self.seek);
             return Ok(true);
         }
         let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
@@ -514,7 +525,87 @@ impl<'a> Walk<'a> {
             r.end = r.end.min((start + advance) as f64 / WHISPER_RATE as f64);
         }
         self.seek += advance.max(SAMPLES_PER_FRAME);
+        // While the speaker goes on, a second look at what this window left out.
+        self.second_look_to(self.seek)?;
         Ok(true)
+    }
+
+    /// A second look, as batch transcription takes one, at the joined audio
+    /// from where the last one ended to `to`: speech left without words is
+    /// decoded on its own, and short voiced gaps are searched for filled
+    /// pauses when the answer is decoded with a prompt (see
+    /// [`super::batch::second_look`]). Only with Silero (it says where the
+    /// speech is).
+    fn second_look_to(&mut self, to: usize) -> Result<(), StreamError> {
+        let from = self.looked_to;
+        let to = to.min(self.audio_len());
+        if to <= from {
+            return Ok(());
+        }
+        if self.tracker.is_none() {
+            self.looked_to = to;
+            return Ok(());
+        }
+        let offset = from as f64 / WHISPER_RATE as f64;
+        // The words and segments of this stretch, in its own time.
+        let first_word = self.transcript.words.partition_point(|w| w.start < offset);
+        let first_segment = self
+            .transcript
+            .segments
+            .partition_point(|s| s.start < offset);
+        let mut part = Transcript {
+            text: String::new(),
+            duration: (to - from) as f64 / WHISPER_RATE as f64,
+            segments: self.transcript.segments.split_off(first_segment),
+            words: self.transcript.words.split_off(first_word),
+        };
+        shift(&mut part, -offset);
+        let result = self.look_again(from, to, &mut part);
+        // The stretch goes back whatever happened, so no word is lost.
+        shift(&mut part, offset);
+        self.transcript.segments.append(&mut part.segments);
+        self.transcript.words.append(&mut part.words);
+        self.looked_to = to;
+        let looks = result?;
+        self.report
+            .second_looks
+            .extend(looks.into_iter().map(|l| Span {
+                start: l.start + offset,
+                end: l.end + offset,
+            }));
+        Ok(())
+    }
+
+    /// The second look at `part`, the transcript of the joined audio's
+    /// `[from, to)` in its own time: words found are put into it; returns
+    /// the stretches looked at (in its time).
+    fn look_again(
+        &mut self,
+        from: usize,
+        to: usize,
+        part: &mut Transcript,
+    ) -> Result<Vec<Span>, StreamError> {
+        let Some(speech) = self.speech_in(from, to)? else {
+            return Ok(Vec::new());
+        };
+        // Words first kept inside the speech, as in batch transcription
+        // (whisper stretches words over pauses, hiding what it left out).
+        super::clamp_to_speech(&mut part.words, &speech);
+        let pcm = self.join.joined().get(from..to).to_vec();
+        let mut report = self.transcriber.new_report();
+        super::batch::second_look(
+            self.transcriber,
+            &pcm,
+            &speech,
+            part,
+            &self.settings.decode,
+            &mut report,
+        )
+        .map_err(|source| StreamError::Window {
+            at: from as f64 / WHISPER_RATE as f64,
+            source,
+        })?;
+        Ok(report.second_looks)
     }
 
     /// Where the speaker is pausing, if they are: just after the last word
@@ -552,8 +643,20 @@ impl<'a> Walk<'a> {
             return Ok(false);
         }
         match self.decode_rest(from, to, true) {
-            Ok(decoded) => {
-                self.pause_pass = Some(PausePass { from, to, decoded });
+            Ok(mut decoded) => {
+                // Its second look too, unless the answer has ended: then
+                // the speaker is waiting, and it is taken with the rest.
+                let looks = if self.ended.load(Ordering::SeqCst) {
+                    None
+                } else {
+                    Some(self.look_again(from, to, &mut decoded.transcript)?)
+                };
+                self.pause_pass = Some(PausePass {
+                    from,
+                    to,
+                    decoded,
+                    looks,
+                });
                 Ok(true)
             }
             Err(StreamError::Window {
@@ -598,6 +701,16 @@ impl<'a> Walk<'a> {
         if let Some(pass) = self.pause_pass.take() {
             if pass.from == self.seek && pass.to <= end {
                 self.take(pass.decoded, pass.from);
+                if let Some(looks) = pass.looks {
+                    let offset = pass.from as f64 / WHISPER_RATE as f64;
+                    self.report
+                        .second_looks
+                        .extend(looks.into_iter().map(|l| Span {
+                            start: l.start + offset,
+                            end: l.end + offset,
+                        }));
+                    self.looked_to = self.looked_to.max(pass.to);
+                }
                 self.seek = pass.to;
                 decoded_any = true;
             }
@@ -691,6 +804,18 @@ impl<'a> Walk<'a> {
             decoded.transcript,
             start as f64 / WHISPER_RATE as f64,
         );
+    }
+}
+
+/// Moves every time in `transcript` by `secs`.
+fn shift(transcript: &mut Transcript, secs: f64) {
+    for w in &mut transcript.words {
+        w.start += secs;
+        w.end += secs;
+    }
+    for s in &mut transcript.segments {
+        s.start += secs;
+        s.end += secs;
     }
 }
 
