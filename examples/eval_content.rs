@@ -146,6 +146,137 @@ fn show(name: &str, scores: &Scores, rows: bool) {
     );
 }
 
+/// Writes every sentence's score for every element and flag, with the
+/// labels, as JSON lines (for studying decision rules offline).
+fn dump_scores(
+    catalog: &rehearse::bank::Catalog,
+    answers: &[DevAnswer],
+    judge: &SemanticJudge,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for a in answers {
+        let q = catalog.question(&a.question).context("question")?;
+        let text = rehearse::analysis::answer_text(&AnswerInput::Typed {
+            text: a.text.clone(),
+        });
+        let sentences: Vec<String> = text.sentences.iter().map(|s| s.text.clone()).collect();
+        let j = judge.judge(q, &sentences)?;
+        let rows = |cjs: &[rehearse::analysis::judge::CriterionJudgement], ids: Vec<&String>| {
+            cjs.iter()
+                .zip(ids)
+                .map(|(c, id)| {
+                    serde_json::json!({
+                        "id": id,
+                        "scores": c.scores.iter().map(|s| s.score).collect::<Vec<_>>(),
+                        "sims": c.scores.iter().map(|s| s.sim).collect::<Vec<_>>(),
+                        "cue": c.scores.iter().map(|s| s.cue.is_some()).collect::<Vec<_>>(),
+                        "check": c.scores.iter().map(|s| s.check.unwrap_or("")).collect::<Vec<_>>(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let line = serde_json::json!({
+            "id": a.id, "question": a.question, "split": a.split,
+            "covered": a.covered, "partly": a.partly, "fired": a.fired,
+            "sentences": sentences,
+            "background": j.background,
+            "elements": rows(&j.elements, q.rubric.iter().map(|c| &c.id).collect()),
+            "flags": rows(&j.flags, q.red_flags.iter().map(|c| &c.id).collect()),
+        });
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Prints every false positive and false negative of the semantic judge on
+/// `answers`: the sentence it relied on (or its best one), the score, the
+/// example it is nearest to, and the sentence's best other element.
+fn list_errors(
+    catalog: &rehearse::bank::Catalog,
+    answers: &[&DevAnswer],
+    judge: &SemanticJudge,
+) -> anyhow::Result<()> {
+    let cut = |s: &str| s.chars().take(110).collect::<String>();
+    for a in answers {
+        let q = catalog.question(&a.question).context("question")?;
+        let input = AnswerInput::Typed {
+            text: a.text.clone(),
+        };
+        let se = analyze_with(q, &input, &AnalysisSettings::default(), Some(judge))?;
+        let sentences: Vec<String> = se.answer.sentences.iter().map(|s| s.text.clone()).collect();
+        let j = judge.judge(q, &sentences)?;
+        let best_sentence = |scores: &[rehearse::analysis::judge::SentenceScore]| {
+            (0..scores.len()).max_by(|&x, &y| scores[x].score.total_cmp(&scores[y].score))
+        };
+        for (e, r) in se.content.elements.iter().enumerate() {
+            if a.partly.contains(&r.id) {
+                continue;
+            }
+            let actual = a.covered.contains(&r.id);
+            if r.covered == actual {
+                continue;
+            }
+            let cj = &j.elements[e];
+            let i = if r.covered {
+                cj.best
+            } else {
+                best_sentence(&cj.scores)
+            };
+            let Some(i) = i else {
+                println!("{} FN {:<14} (no sentence)", a.id, r.id);
+                continue;
+            };
+            let sc = &cj.scores[i];
+            let other = (0..q.rubric.len())
+                .filter(|&o| o != e)
+                .max_by(|&x, &y| {
+                    j.elements[x].scores[i]
+                        .score
+                        .total_cmp(&j.elements[y].scores[i].score)
+                })
+                .map(|o| format!("{} {:.2}", q.rubric[o].id, j.elements[o].scores[i].score))
+                .unwrap_or_default();
+            println!(
+                "{} {} {:<14} {:.2} [{}] {:?}\n      ~ {:?} check {:?} | other: {}",
+                a.id,
+                if r.covered { "FP" } else { "FN" },
+                r.id,
+                sc.score,
+                i,
+                cut(&sentences[i]),
+                sc.nearest.as_deref().map(cut).unwrap_or_default(),
+                sc.check,
+                other
+            );
+        }
+        for (f, r) in se.content.red_flags.iter().enumerate() {
+            let actual = a.fired.contains(&r.id);
+            if r.fired == actual {
+                continue;
+            }
+            let cj = &j.flags[f];
+            let Some(i) = best_sentence(&cj.scores) else {
+                continue;
+            };
+            let sc = &cj.scores[i];
+            println!(
+                "{} {} !{:<13} {:.2} [{}] {:?}\n      ~ {:?} check {:?}",
+                a.id,
+                if r.fired { "FP" } else { "FN" },
+                r.id,
+                sc.score,
+                i,
+                cut(&sentences[i]),
+                sc.nearest.as_deref().map(cut).unwrap_or_default(),
+                sc.check
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut models_dir = PathBuf::from("models");
@@ -153,12 +284,16 @@ fn main() -> anyhow::Result<()> {
     let mut tune = false;
     let mut rows = false;
     let mut bank_dir: Option<PathBuf> = None;
+    let mut errors: Option<String> = None;
+    let mut dump: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--models-dir" => models_dir = args.next().context("--models-dir DIR")?.into(),
             "--dev-set" => dev_dir = args.next().context("--dev-set DIR")?.into(),
             "--tune" => tune = true,
             "--rows" => rows = true,
+            "--dump" => dump = Some(args.next().context("--dump FILE")?.into()),
+            "--errors" => errors = Some(args.next().context("--errors tune|test")?),
             "--bank-dir" => bank_dir = Some(args.next().context("--bank-dir DIR")?.into()),
             other => anyhow::bail!("unknown argument {other:?}"),
         }
@@ -226,6 +361,18 @@ fn main() -> anyhow::Result<()> {
         judge.settings = best_f.1;
     }
 
+    if let Some(path) = &dump {
+        dump_scores(&catalog, &answers, &judge, path)?;
+        return Ok(());
+    }
+    if let Some(split) = &errors {
+        let set = if split == "test" {
+            &test_set
+        } else {
+            &tune_set
+        };
+        list_errors(&catalog, set, &judge)?;
+    }
     show("tune", &evaluate(&catalog, &tune_set, &judge)?, rows);
     show("test", &evaluate(&catalog, &test_set, &judge)?, rows);
 

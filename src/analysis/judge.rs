@@ -69,6 +69,13 @@ pub struct JudgeSettings {
     /// How far a counter-example may out-score the examples before the
     /// sentence is pulled down.
     pub counter_margin: f32,
+    /// A sentence counts for an element only when its score for it is at
+    /// least its best red-flag score less this (a sentence that reads more
+    /// like "blame" or "hypothetical" than like "causes" is not a cause).
+    pub flag_margin: f32,
+    /// ...and at least its closeness to the question's near misses (all
+    /// counter-examples) less this.
+    pub background_margin: f32,
     /// How much of a sentence's mean score for the question's other
     /// elements is taken off its score for each (a sentence close to every
     /// element, such as generic scene-setting, shows none in particular).
@@ -84,15 +91,48 @@ impl Default for JudgeSettings {
             partly: 0.22,
             fire: 0.62,
             unclear: 0.55,
-            second_margin: 0.08,
+            second_margin: 0.12,
             counter_margin: 0.0,
+            flag_margin: 0.05,
+            background_margin: 0.1,
             relative: 0.0,
         }
     }
 }
 
-/// Score given to a sentence in which a bank cue matched.
+/// Score given to a sentence in which a bank cue matched (keyword judge).
 pub const CUE_SCORE: f32 = 1.0;
+/// Semantic judge: a cue match scores at least this, and more the closer
+/// the sentence is to the examples (`CUE_FLOOR + (1 - CUE_FLOOR) * sim`), so
+/// of two cue sentences the one that expresses the element better is quoted.
+/// Above every threshold: a cue is strong evidence.
+pub const CUE_FLOOR: f32 = 0.7;
+
+/// Per-element changes to `cover` (by element id; the bundled banks share
+/// ids across questions), chosen on the development set's tune split.
+const COVER_OFFSETS: &[(&str, f32)] = &[];
+
+/// Per-flag changes to `fire` (by flag id), chosen on the tune split.
+const FIRE_OFFSETS: &[(&str, f32)] = &[];
+
+fn offset(table: &[(&str, f32)], id: &str) -> f32 {
+    table
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map_or(0.0, |(_, v)| *v)
+}
+
+impl JudgeSettings {
+    /// The score at which element `id` counts as covered.
+    pub fn cover_for(&self, id: &str) -> f32 {
+        (self.cover + offset(COVER_OFFSETS, id)).min(CUE_FLOOR)
+    }
+
+    /// The score at which flag `id` fires.
+    pub fn fire_for(&self, id: &str) -> f32 {
+        (self.fire + offset(FIRE_OFFSETS, id)).min(CUE_FLOOR)
+    }
+}
 /// The most a vetoed sentence can score: below any threshold.
 const VETOED: f32 = 0.0;
 /// Marks a weakened score (hypothetical mood): capped just under `cover`
@@ -103,6 +143,9 @@ const WEAKENED: f32 = -1.0;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceScore {
     pub score: f32,
+    /// Semantic judge: the score from meaning alone (no cue boost), after
+    /// the checks; what decides which element a sentence expresses best.
+    pub sim: f32,
     /// The cue or pattern that matched, and its byte range in the sentence.
     pub cue: Option<(String, usize, usize)>,
     /// The example sentence it is closest to.
@@ -122,6 +165,10 @@ pub struct CriterionJudgement {
     pub sentences: Vec<usize>,
     /// Per sentence.
     pub scores: Vec<SentenceScore>,
+    /// Its own thresholds: covered (fired) at or above `threshold`, partly
+    /// (unclear) at or above `lower`.
+    pub threshold: f32,
+    pub lower: f32,
 }
 
 /// Everything the content report needs from a judge.
@@ -131,14 +178,18 @@ pub struct Judgement {
     pub settings: JudgeSettings,
     pub elements: Vec<CriterionJudgement>,
     pub flags: Vec<CriterionJudgement>,
+    /// Semantic judge: per sentence, its closeness to the question's near
+    /// misses (every element's counter-examples); empty for the keyword judge.
+    pub background: Vec<f32>,
 }
 
 impl Judgement {
     pub fn element_status(&self, e: usize) -> Status {
-        let c = self.elements[e].confidence;
-        if c >= self.settings.cover {
+        let j = &self.elements[e];
+        let c = j.confidence;
+        if c >= j.threshold {
             Status::Covered
-        } else if c >= self.settings.partly {
+        } else if c >= j.lower {
             Status::Partly
         } else {
             Status::Missing
@@ -146,10 +197,11 @@ impl Judgement {
     }
 
     pub fn flag_status(&self, f: usize) -> FlagStatus {
-        let c = self.flags[f].confidence;
-        if c >= self.settings.fire {
+        let j = &self.flags[f];
+        let c = j.confidence;
+        if c >= j.threshold {
             FlagStatus::Fired
-        } else if c >= self.settings.unclear {
+        } else if c >= j.lower {
             FlagStatus::Unclear
         } else {
             FlagStatus::Clear
@@ -186,6 +238,7 @@ pub fn judge_keywords(question: &Question, sentences: &[String]) -> Judgement {
                     .map(|h| (h.cue.to_string(), h.start, h.end));
                 SentenceScore {
                     score: if cue.is_some() { CUE_SCORE } else { 0.0 },
+                    sim: 0.0,
                     cue,
                     nearest: None,
                     check: None,
@@ -200,6 +253,8 @@ pub fn judge_keywords(question: &Question, sentences: &[String]) -> Judgement {
             best: hits.first().copied(),
             sentences: hits,
             scores,
+            threshold: CUE_SCORE,
+            lower: CUE_SCORE,
         }
     };
     Judgement {
@@ -207,6 +262,7 @@ pub fn judge_keywords(question: &Question, sentences: &[String]) -> Judgement {
         settings,
         elements: question.rubric.iter().map(one).collect(),
         flags: question.red_flags.iter().map(one).collect(),
+        background: Vec::new(),
     }
 }
 
@@ -379,6 +435,9 @@ struct Examples {
 struct Prepared {
     rubric: Vec<Examples>,
     flags: Vec<Examples>,
+    /// Every rubric element's counter-examples: near misses of the
+    /// question as a whole ("since then the office moved").
+    background: Vec<Embedding>,
 }
 
 /// The semantic judge. Holds the one embedder of a process or session, the
@@ -440,7 +499,12 @@ impl SemanticJudge {
         };
         let rubric: Vec<Examples> = question.rubric.iter().map(&mut take).collect();
         let flags: Vec<Examples> = question.red_flags.iter().map(&mut take).collect();
-        let prepared = Arc::new(Prepared { rubric, flags });
+        let background = rubric.iter().flat_map(|e| e.neg.iter().cloned()).collect();
+        let prepared = Arc::new(Prepared {
+            rubric,
+            flags,
+            background,
+        });
         self.lock_prepared().insert(key, prepared.clone());
         Ok(prepared)
     }
@@ -563,6 +627,7 @@ impl SemanticJudge {
                     if per[i].cue.is_none() && per[i].score > 0.0 {
                         let others = (total - raw[e]) / (k - 1.0);
                         per[i].score = (raw[e] - s.relative * others).max(0.0);
+                        per[i].sim = per[i].score;
                     }
                 }
             }
@@ -570,18 +635,49 @@ impl SemanticJudge {
         let flag_scores = score_all(&question.red_flags, &prepared.flags, true);
 
         // Which elements each sentence really covers: its best one, and a
-        // second only when that scores nearly as well (or has its own cue).
+        // second only when that scores nearly as well.
         let n = sentences.len();
+        let covers: Vec<f32> = question.rubric.iter().map(|c| s.cover_for(&c.id)).collect();
+        let flag_top: Vec<f32> = (0..n)
+            .map(|i| {
+                flag_scores
+                    .iter()
+                    .map(|per| per[i].score)
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        let background: Vec<f32> = vectors
+            .iter()
+            .map(|v| {
+                prepared
+                    .background
+                    .iter()
+                    .map(|b| cosine(v, b))
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        // Which element each sentence expresses best, by meaning alone.
+        let top: Vec<f32> = (0..n)
+            .map(|i| {
+                element_scores
+                    .iter()
+                    .map(|per| per[i].sim)
+                    .fold(f32::MIN, f32::max)
+            })
+            .collect();
         let mut counts: Vec<Vec<bool>> = vec![vec![false; n]; element_scores.len()];
         for i in 0..n {
-            let best = element_scores
-                .iter()
-                .map(|per| per[i].score)
-                .fold(f32::MIN, f32::max);
             for (e, per) in element_scores.iter().enumerate() {
-                let sc = &per[i];
-                counts[e][i] =
-                    sc.score >= s.cover && (sc.cue.is_some() || sc.score >= best - s.second_margin);
+                let (sc, sim) = (per[i].score, per[i].sim);
+                // A cue is strong evidence on its own; meaning alone counts
+                // when the sentence expresses this element about as well as
+                // any other, better than any red flag and better than the
+                // question's near misses.
+                counts[e][i] = sc >= covers[e]
+                    && (per[i].cue.is_some()
+                        || (sim >= top[i] - s.second_margin
+                            && sim >= flag_top[i] - s.flag_margin
+                            && sim >= background[i] - s.background_margin));
             }
         }
         let elements = element_scores
@@ -589,18 +685,28 @@ impl SemanticJudge {
             .enumerate()
             .map(|(e, scores)| {
                 let sentences: Vec<usize> = (0..n).filter(|&i| counts[e][i]).collect();
-                // Confidence: the best sentence counted for it; failing that,
-                // the best score anywhere (then it can reach "partly" only).
-                let counted_best = sentences
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score));
+                // Evidence: of the sentences counted for it, one where it is
+                // the sentence's best element, scoring highest (a sentence
+                // that expresses another element better is quoted only when
+                // no other sentence shows this one).
+                let rank = |i: usize| (scores[i].sim >= top[i], scores[i].score);
+                let counted_best = sentences.iter().copied().max_by(|&a, &b| {
+                    rank(a)
+                        .partial_cmp(&rank(b))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
                 let any_best = (0..n).max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score));
                 let (confidence, best) = match counted_best {
-                    Some(i) => (scores[i].score, Some(i)),
+                    Some(i) => (
+                        sentences
+                            .iter()
+                            .map(|&k| scores[k].score)
+                            .fold(0.0, f32::max),
+                        Some(i),
+                    ),
                     None => match any_best {
                         Some(i) if scores[i].score > 0.0 => {
-                            (scores[i].score.min(s.cover - 0.001), Some(i))
+                            (scores[i].score.min(covers[e] - 0.001), Some(i))
                         }
                         _ => (0.0, None),
                     },
@@ -610,13 +716,17 @@ impl SemanticJudge {
                     best,
                     sentences,
                     scores,
+                    threshold: covers[e],
+                    lower: covers[e] - (s.cover - s.partly),
                 }
             })
             .collect();
         let flags = flag_scores
             .into_iter()
-            .map(|scores| {
-                let sentences: Vec<usize> = (0..n).filter(|&i| scores[i].score >= s.fire).collect();
+            .zip(&question.red_flags)
+            .map(|(scores, c)| {
+                let fire = s.fire_for(&c.id);
+                let sentences: Vec<usize> = (0..n).filter(|&i| scores[i].score >= fire).collect();
                 let best = (0..n)
                     .max_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score))
                     .filter(|&i| scores[i].score > 0.0);
@@ -625,6 +735,8 @@ impl SemanticJudge {
                     best,
                     sentences,
                     scores,
+                    threshold: fire,
+                    lower: fire - (s.fire - s.unclear),
                 }
             })
             .collect();
@@ -633,6 +745,7 @@ impl SemanticJudge {
             settings: s,
             elements,
             flags,
+            background,
         })
     }
 }
@@ -661,9 +774,10 @@ fn score_unit(
         // Closer to a near miss than to any example.
         score = pos - 2.0 * (neg - pos);
     }
+    let semantic = score.max(0.0);
     let cue = cue_in(c, sentence, facts);
     if cue.is_some() {
-        score = CUE_SCORE;
+        score = CUE_FLOOR + (1.0 - CUE_FLOOR) * pos.max(0.0);
     }
     let raw = score.max(0.0);
     let (score, check) = apply_check(check, raw, facts, cue.is_some());
@@ -672,8 +786,14 @@ fn score_unit(
     } else {
         score
     };
+    let sim = if check.is_some() {
+        score.min(semantic)
+    } else {
+        semantic
+    };
     SentenceScore {
         score,
+        sim,
         cue,
         nearest,
         check,
