@@ -85,13 +85,14 @@ pub struct JudgeSettings {
 impl Default for JudgeSettings {
     fn default() -> Self {
         Self {
-            // Chosen on the tune split with the banks' examples of 12:55
-            // (scripts/eval-content.sh --tune); re-tune when examples change.
-            cover: 0.28,
-            partly: 0.22,
+            // Chosen on the tune split only (scripts/eval-content.sh --tune:
+            // of the settings within 0.01 F1 of the best, the most
+            // conservative); re-tune when the banks' examples change.
+            cover: 0.30,
+            partly: 0.24,
             fire: 0.62,
             unclear: 0.55,
-            second_margin: 0.12,
+            second_margin: 0.16,
             counter_margin: 0.0,
             flag_margin: 0.05,
             background_margin: 0.1,
@@ -108,29 +109,18 @@ pub const CUE_SCORE: f32 = 1.0;
 /// Above every threshold: a cue is strong evidence.
 pub const CUE_FLOOR: f32 = 0.7;
 
-/// Per-element changes to `cover` (by element id; the bundled banks share
-/// ids across questions), chosen on the development set's tune split.
-const COVER_OFFSETS: &[(&str, f32)] = &[];
-
-/// Per-flag changes to `fire` (by flag id), chosen on the tune split.
-const FIRE_OFFSETS: &[(&str, f32)] = &[];
-
-fn offset(table: &[(&str, f32)], id: &str) -> f32 {
-    table
-        .iter()
-        .find(|(k, _)| *k == id)
-        .map_or(0.0, |(_, v)| *v)
-}
-
 impl JudgeSettings {
-    /// The score at which element `id` counts as covered.
-    pub fn cover_for(&self, id: &str) -> f32 {
-        (self.cover + offset(COVER_OFFSETS, id)).min(CUE_FLOOR)
+    /// The score at which element `id` counts as covered: one threshold
+    /// for all today (per-element thresholds tuned on the dev set's tune
+    /// split over-fitted it: tune F1 up, held-out F1 flat), never above a
+    /// cue's score.
+    pub fn cover_for(&self, _id: &str) -> f32 {
+        self.cover.min(CUE_FLOOR)
     }
 
-    /// The score at which flag `id` fires.
-    pub fn fire_for(&self, id: &str) -> f32 {
-        (self.fire + offset(FIRE_OFFSETS, id)).min(CUE_FLOOR)
+    /// The score at which flag `id` fires (as [`JudgeSettings::cover_for`]).
+    pub fn fire_for(&self, _id: &str) -> f32 {
+        self.fire.min(CUE_FLOOR)
     }
 }
 /// The most a vetoed sentence can score: below any threshold.
@@ -520,26 +510,39 @@ impl SemanticJudge {
     /// Embeds sentences ahead of time (e.g. while a spoken answer is still
     /// being transcribed); [`SemanticJudge::judge`] then finds them ready.
     pub fn warm(&self, sentences: &[&str]) -> Result<(), EmbedError> {
-        let todo: Vec<&str> = {
+        self.embeddings(sentences).map(|_| ())
+    }
+
+    /// The embeddings of `texts`, in order: cached ones from the cache, the
+    /// rest embedded in one call and cached.
+    fn embeddings(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        let mut out: Vec<Option<Embedding>> = {
             let cache = self.lock_sentences();
-            sentences
-                .iter()
-                .copied()
-                .filter(|s| !cache.contains_key(*s))
-                .collect()
+            texts.iter().map(|t| cache.get(*t).cloned()).collect()
         };
-        if todo.is_empty() {
-            return Ok(());
+        let mut todo: Vec<&str> = texts
+            .iter()
+            .zip(&out)
+            .filter(|(_, v)| v.is_none())
+            .map(|(t, _)| *t)
+            .collect();
+        todo.sort_unstable();
+        todo.dedup();
+        if !todo.is_empty() {
+            let vectors = self.embedder.embed(&todo)?;
+            let fresh: HashMap<&str, Embedding> = todo.into_iter().zip(vectors).collect();
+            for (t, v) in texts.iter().zip(out.iter_mut()) {
+                if v.is_none() {
+                    *v = fresh.get(*t).cloned();
+                }
+            }
+            let mut cache = self.lock_sentences();
+            if cache.len() + fresh.len() > 4096 {
+                cache.clear();
+            }
+            cache.extend(fresh.into_iter().map(|(t, v)| (t.to_string(), v)));
         }
-        let vectors = self.embedder.embed(&todo)?;
-        let mut cache = self.lock_sentences();
-        if cache.len() > 4096 {
-            cache.clear();
-        }
-        for (s, v) in todo.into_iter().zip(vectors) {
-            cache.insert(s.to_string(), v);
-        }
-        Ok(())
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// Judges the answer's sentences against the question.
@@ -550,13 +553,6 @@ impl SemanticJudge {
     ) -> Result<Judgement, EmbedError> {
         let prepared = self.prepared_for(question)?;
         let refs: Vec<&str> = sentences.iter().map(String::as_str).collect();
-        self.warm(&refs)?;
-        let vectors: Vec<Embedding> = {
-            let cache = self.lock_sentences();
-            refs.iter()
-                .map(|s| cache.get(*s).cloned().unwrap_or_default())
-                .collect()
-        };
         let facts: Vec<SentenceFacts> = sentences.iter().map(|s| sentence_facts::read(s)).collect();
         // Long sentences are also judged clause by clause, each clause with
         // its own facts ("the vendor should have warned us, I did what I
@@ -573,19 +569,18 @@ impl SemanticJudge {
                     .collect()
             })
             .collect();
-        let clause_refs: Vec<&str> = clauses.iter().flatten().map(|(c, _)| c.as_str()).collect();
-        self.warm(&clause_refs)?;
-        let clause_vectors: Vec<Vec<Embedding>> = {
-            let cache = self.lock_sentences();
-            clauses
-                .iter()
-                .map(|cs| {
-                    cs.iter()
-                        .map(|(c, _)| cache.get(c).cloned().unwrap_or_default())
-                        .collect()
-                })
-                .collect()
-        };
+        // Sentences and clauses in one pass of the model.
+        let all: Vec<&str> = refs
+            .iter()
+            .copied()
+            .chain(clauses.iter().flatten().map(|(c, _)| c.as_str()))
+            .collect();
+        let mut all_vectors = self.embeddings(&all)?.into_iter();
+        let vectors: Vec<Embedding> = all_vectors.by_ref().take(refs.len()).collect();
+        let clause_vectors: Vec<Vec<Embedding>> = clauses
+            .iter()
+            .map(|cs| all_vectors.by_ref().take(cs.len()).collect())
+            .collect();
         let s = self.settings;
         let score_all = |criteria: &[Criterion], examples: &[Examples], is_flag: bool| {
             criteria
@@ -632,7 +627,24 @@ impl SemanticJudge {
                 }
             }
         }
-        let flag_scores = score_all(&question.red_flags, &prepared.flags, true);
+        let mut flag_scores = score_all(&question.red_flags, &prepared.flags, true);
+        // An answer told mostly in the conditional or habitual mood ("I'd
+        // normally...", "I'd probably...") is hypothetical as a whole, even
+        // when no one sentence reads like the examples.
+        let moods = facts.iter().filter(|f| f.hypothetical).count();
+        if moods >= 2 && moods * 5 >= sentences.len() * 2 {
+            for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
+                if check_for(&c.id, true) != Check::Hypothetical {
+                    continue;
+                }
+                for (sc, f) in per.iter_mut().zip(&facts) {
+                    if f.hypothetical && sc.score < CUE_FLOOR {
+                        sc.score = CUE_FLOOR;
+                        sc.check = Some("most of the answer is hypothetical");
+                    }
+                }
+            }
+        }
 
         // Which elements each sentence really covers: its best one, and a
         // second only when that scores nearly as well.
