@@ -321,3 +321,57 @@ fn cli_streams_a_file_and_reports_the_latency() {
     let err = common::stderr(&out);
     assert!(err.contains("after the last sample"), "{err}");
 }
+
+/// While an answer is still being spoken, the sentences transcribed so far
+/// are embedded for the content judge (as a session does), so that only the
+/// last ones are left when the answer ends.
+#[test]
+fn sentences_are_embedded_while_the_answer_goes_on() {
+    use rehearse::analysis::{AnswerText, SemanticJudge};
+    use rehearse::embed::Embedder;
+    use rehearse::session::warm::SentenceWarmer;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.wav");
+    spoken_answer(&SENTENCES[..12], &PAUSES, 0.3, &path);
+    let pcm = pcm_of(&path);
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let embedder = Embedder::load_from_models_dir(&models)
+        .unwrap_or_else(|e| panic!("{e}: run `scripts/fetch-model.sh` before the tests"));
+    let judge = Arc::new(SemanticJudge::new(Arc::new(embedder)));
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let mut stream = StreamingTranscriber::start(model, settings()).unwrap();
+    let progress = stream.progress();
+    let warmer = SentenceWarmer::start(judge.clone(), progress.clone()).expect("starts");
+    // All the audio at once; the first 30 s window is transcribed meanwhile.
+    for piece in pcm.chunks(800) {
+        stream.push(piece);
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let first_sentence = loop {
+        let words = progress.words_so_far();
+        let text = AnswerText::from_words(&words);
+        if text.sentences.len() >= 2 && judge.is_embedded(&text.sentences[0].text) {
+            break text.sentences[0].text.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nothing embedded while streaming; words so far: {}",
+            words.len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    warmer.stop();
+    let transcript = stream.finish().unwrap();
+    // What was embedded is a sentence of the final transcript, as the judge
+    // will read it.
+    let finished = AnswerText::from_words(&transcript.words);
+    assert!(
+        finished.sentences.iter().any(|s| s.text == first_sentence),
+        "{first_sentence:?} not in {:?}",
+        transcript.text
+    );
+}

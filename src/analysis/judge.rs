@@ -513,6 +513,27 @@ impl SemanticJudge {
         self.embeddings(sentences).map(|_| ())
     }
 
+    /// Embeds an answer's sentences, and the clauses the judge also reads
+    /// them by, ahead of time: [`SemanticJudge::judge`] then only embeds
+    /// what was not seen yet.
+    pub fn warm_answer(&self, sentences: &[String]) -> Result<(), EmbedError> {
+        let clauses: Vec<String> = sentences
+            .iter()
+            .flat_map(|s| sentence_facts::clauses(s))
+            .collect();
+        let all: Vec<&str> = sentences
+            .iter()
+            .chain(&clauses)
+            .map(String::as_str)
+            .collect();
+        self.embeddings(&all).map(|_| ())
+    }
+
+    /// Whether `text` is embedded already (warmed or judged before).
+    pub fn is_embedded(&self, text: &str) -> bool {
+        self.lock_sentences().contains_key(text)
+    }
+
     /// The embeddings of `texts`, in order: cached ones from the cache, the
     /// rest embedded in one call and cached.
     fn embeddings(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {

@@ -6,3 +6,4 @@ pub mod demo;
 pub mod interview;
 pub mod pipeline;
 pub mod playback_source;
+pub mod warm;

@@ -15,6 +15,7 @@ use crate::audio::capture::{self, CaptureError};
 use crate::audio::{resample, wav};
 use crate::bank::Question;
 use crate::history::{History, HistoryError, NewAnswer};
+use crate::session::warm::SentenceWarmer;
 use crate::speech::{SpeakOutcome, Speaker};
 use crate::transcribe::{
     DecodeOptions, StreamSettings, StreamingTranscriber, TranscribeError, Transcriber, Transcript,
@@ -285,6 +286,13 @@ impl<'a> Coach<'a> {
                 }
                 let path = self.history.recording_path(slot.session, slot.position)?;
                 let mut stream = self.start_streaming(ui);
+                // The content judge embeds sentences while the answer goes on.
+                let warmer = match (&self.judge, &stream) {
+                    (Some(judge), Some(stream)) => {
+                        SentenceWarmer::start(judge.clone(), stream.progress())
+                    }
+                    _ => None,
+                };
                 let mut on_samples = |samples: &[f32]| {
                     if let Some(stream) = stream.as_mut() {
                         stream.push(samples);
@@ -326,6 +334,9 @@ impl<'a> Coach<'a> {
                 };
                 ui.recording_done(&recording);
                 let stop = recording.ended_by == EndReason::Interrupted;
+                if let Some(warmer) = warmer {
+                    warmer.stop();
+                }
                 ui.busy("transcribing the last words");
                 let transcript = self.finish_transcript(stream, &recording.path, ui)?;
                 let input = AnswerInput::Spoken {

@@ -39,14 +39,14 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::guard::normalise;
 use super::live_join::LiveJoin;
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
-    TranscribeError, Transcriber, Transcript, FRAMES_PER_SEC,
+    TranscribeError, Transcriber, Transcript, Word, FRAMES_PER_SEC,
 };
 use crate::audio::resample::WHISPER_RATE;
 use crate::audio::silero::{Span, SpeechParams, SpeechTracker};
@@ -133,6 +133,9 @@ struct PausePass {
 pub struct StreamProgress {
     windows_done: AtomicUsize,
     samples_received: AtomicUsize,
+    /// The words transcribed so far (answer time), as of the latest window
+    /// or pass up to a pause.
+    words: Mutex<Vec<Word>>,
 }
 
 impl StreamProgress {
@@ -145,6 +148,17 @@ impl StreamProgress {
     /// Samples the worker has received.
     pub fn samples_received(&self) -> usize {
         self.samples_received.load(Ordering::SeqCst)
+    }
+
+    /// The words transcribed so far, in answer time (what comes after the
+    /// latest window or pause pass is not in yet), e.g. to get the content
+    /// judge's work done while the answer goes on.
+    pub fn words_so_far(&self) -> Vec<Word> {
+        self.words.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn publish(&self, words: Vec<Word>) {
+        *self.words.lock().unwrap_or_else(|e| e.into_inner()) = words;
     }
 }
 
@@ -287,9 +301,11 @@ fn work(
                 break;
             }
             progress.windows_done.fetch_add(1, Ordering::SeqCst);
+            progress.publish(walk.words_so_far());
         }
         if walk.maybe_pause_pass()? {
             progress.windows_done.fetch_add(1, Ordering::SeqCst);
+            progress.publish(walk.words_so_far());
         }
     }
     let speech = walk.speech_spans(true)?;
@@ -467,6 +483,25 @@ impl<'a> Walk<'a> {
             self.join.keep(&spans, analysed);
         }
         Ok(())
+    }
+
+    /// The words so far in answer time: the transcript, and the latest pass
+    /// up to a pause when it follows on from it.
+    fn words_so_far(&self) -> Vec<Word> {
+        let mut words = self.transcript.words.clone();
+        if let Some(pass) = self.pause_pass.as_ref().filter(|p| p.from == self.seek) {
+            let offset = pass.from as f64 / WHISPER_RATE as f64;
+            words.extend(pass.decoded.transcript.words.iter().map(|w| Word {
+                start: w.start + offset,
+                end: w.end + offset,
+                ..w.clone()
+            }));
+        }
+        for w in &mut words {
+            w.start = self.join.to_original(w.start);
+            w.end = self.join.to_original(w.end).max(w.start);
+        }
+        words
     }
 
     /// Length of the joined audio so far, samples.
