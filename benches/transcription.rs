@@ -4,15 +4,24 @@
 //!
 //!     cargo bench --bench transcription -- --clip a.wav --mode batch|stream
 //!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
-//!         [--tail-margin SECS|full]
+//!         [--tail-margin SECS|full] [--session MODELS_DIR]
+//!
+//! `--session MODELS_DIR` makes a stream run what a session does: the
+//! filler-keeping prompt, and the sentence-embedding content judge loaded from
+//! MODELS_DIR (prepared for the question before the answer, as a session
+//! does), so the feedback latency includes judging the content and the peak
+//! memory includes the embedder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use rehearse::analysis::{analyze, AnalysisSettings, AnswerInput};
+use rehearse::analysis::{
+    analyze_with, AnalysisSettings, AnswerInput, SemanticJudge, FILLER_PROMPT,
+};
 use rehearse::audio::{resample, wav};
+use rehearse::embed::Embedder;
 use rehearse::transcribe::replay::replay;
 use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
 use rehearse::wer::word_error_rate;
@@ -25,6 +34,8 @@ struct Args {
     runs: usize,
     pace: f64,
     tail_margin: Option<f64>,
+    /// Models directory of the content judge's embedder: a session-like run.
+    session: Option<PathBuf>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -39,6 +50,7 @@ fn parse() -> Result<Args, String> {
         runs: 3,
         pace: 1.0,
         tail_margin: StreamSettings::default().tail_audio_ctx_margin_secs,
+        session: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,6 +76,7 @@ fn parse() -> Result<Args, String> {
                 let v = value()?;
                 args.tail_margin = if v == "full" { None } else { Some(number(v)?) };
             }
+            "--session" => args.session = Some(value()?.into()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -126,16 +139,30 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             "rtf": median / duration, "peak_rss_mb": peak_rss_mb(), "text": text,
         }));
     }
-    let settings = StreamSettings {
-        decode: options.clone(),
-        tail_audio_ctx_margin_secs: args.tail_margin,
-    };
-    // Feedback = the rest of the transcript plus the analysis of the answer
-    // (as for "tell me about your biggest mistake"), timed together.
     let catalog = rehearse::bank::bundled()?;
     let question = catalog
         .question("biggest-mistake")
         .ok_or("the bundled banks have no biggest-mistake question")?;
+    // A session: the filler prompt, and the content judge loaded and
+    // prepared for the question before the answer starts.
+    let (judge, judge_load_secs) = match &args.session {
+        Some(dir) => {
+            let t0 = Instant::now();
+            let judge = SemanticJudge::new(Arc::new(Embedder::load_from_models_dir(dir)?));
+            judge.prepare(question)?;
+            (Some(judge), Some(t0.elapsed().as_secs_f64()))
+        }
+        None => (None, None),
+    };
+    let settings = StreamSettings {
+        decode: DecodeOptions {
+            initial_prompt: judge.as_ref().map(|_| FILLER_PROMPT.to_string()),
+            ..options.clone()
+        },
+        tail_audio_ctx_margin_secs: args.tail_margin,
+    };
+    // Feedback = the rest of the transcript plus the analysis of the answer
+    // (as for "tell me about your biggest mistake"), timed together.
     let mut latencies = Vec::new();
     let mut analysis_ms = Vec::new();
     let mut windows = 0;
@@ -148,7 +175,12 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             time_to_first_word: r.transcript.words.first().map(|w| w.start),
             transcript: r.transcript,
         };
-        let analysis = analyze(question, &input, &AnalysisSettings::default());
+        let analysis = analyze_with(
+            question,
+            &input,
+            &AnalysisSettings::default(),
+            judge.as_ref(),
+        )?;
         let analysed = t0.elapsed();
         std::hint::black_box(&analysis);
         latencies.push((r.latency + analysed).as_secs_f64());
@@ -160,12 +192,14 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     }
     // Memory while streaming, before the batch run below for the comparison.
     let peak = peak_rss_mb();
-    let batch = model.transcribe(&pcm, &options)?.text;
+    let batch = model.transcribe(&pcm, &settings.decode)?.text;
     Ok(serde_json::json!({
         "mode": "stream", "clip": args.clip, "duration": duration, "pace": args.pace,
+        "session": judge.is_some(), "judge_load_secs": judge_load_secs,
         "latencies": latencies, "median_latency": median(&latencies),
         "max_latency": latencies.iter().cloned().fold(f64::MIN, f64::max),
         "analysis_ms": analysis_ms, "windows": windows, "peak_rss_mb": peak,
+        "threads": args.threads, "load_secs": load_secs,
         "wer_vs_batch": word_error_rate(&batch, &text), "text": text,
     }))
 }

@@ -4,7 +4,11 @@
 # pauses between sentences). Needs no microphone and no standard input.
 #
 # Ours (release build): batch time, real-time factor, feedback latency after
-# the end of the answer when streamed at real-time pace, peak memory.
+# the end of the answer when streamed at real-time pace as a session does it
+# (filler prompt, content judge with the MiniLM embedder loaded: the
+# latency is to the finished analysis, the memory includes the embedder),
+# peak memory. Besides the espeak answers, one real 2-minute answer: the two
+# answer-length spontaneous clips of the real speech fixtures joined (119 s).
 # Peers: faster-whisper (CTranslate2) int8 and float32 on the CT2 weights our
 # model is converted from, and pywhispercpp (whisper.cpp's prebuilt wheel) on
 # our ggml file (with our settings, and with whisper.cpp's defaults); greedy
@@ -12,11 +16,13 @@
 # README.md between the bench markers.
 #
 # Then real human speech (scripts/eval-speech.sh): WER and filler recall and
-# precision of `rehearse transcribe` on every clip of
-# tests/fixtures/real-speech/manifest.yaml, with and without the filler prompt.
+# precision of `rehearse analyze --json` (the session's transcription: filler
+# prompt, loop guard, second look) on every clip of
+# tests/fixtures/real-speech/manifest.yaml.
 #
-# Environment: BENCH_MODEL (tiny.en, or base: the model ours and the peers
-# run; README.md is only rewritten for tiny.en unless BENCH_README=1),
+# Environment: BENCH_MODEL (base, the default model, or tiny.en: the model
+# ours and the peers run; README.md is only rewritten for base unless
+# BENCH_README=1),
 # BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
 # BENCH_STREAM_RUNS (2 real-time streaming runs per clip), BENCH_CLIPS
 # ("30 60 120"), BENCH_NO_README=1 to leave README.md alone,
@@ -29,9 +35,9 @@ threads="${BENCH_THREADS:-2}"
 runs="${BENCH_RUNS:-3}"
 stream_runs="${BENCH_STREAM_RUNS:-2}"
 clips="${BENCH_CLIPS:-30 60 120}"
-model_name="${BENCH_MODEL:-tiny.en}"
+default_model=base
+model_name="${BENCH_MODEL:-$default_model}"
 work="target/bench/$model_name"
-[[ "$model_name" == tiny.en ]] && work=target/bench
 venv=target/bench-venv
 results="$work/results.jsonl"
 mkdir -p "$work"
@@ -40,7 +46,7 @@ log() { echo "bench: $*" >&2; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 scripts/setup.sh >&2
-scripts/fetch-model.sh "$model_name" >&2
+scripts/fetch-model.sh "$model_name" silero-vad minilm >&2
 model="models/ggml-$model_name.bin"
 
 # --- peers, in their own virtual environment (benchmark only) -------------
@@ -97,6 +103,10 @@ log "building (release)"
 cargo build --release --quiet
 cargo bench --quiet --bench transcription --no-run 2>/dev/null
 ours() { cargo bench --quiet --bench transcription -- --model "$model" --threads "$threads" "$@"; }
+real_clips="target/real-speech/clips"
+if [[ "${BENCH_REAL_CLIP:-1}" != 0 ]]; then
+  scripts/fetch-fixtures.sh >&2
+fi
 
 # --- clips ----------------------------------------------------------------
 sentences=(
@@ -180,8 +190,18 @@ unavailable() { # engine, clip, reason
   python3 -c 'import json,sys; print(json.dumps({"engine": sys.argv[1], "clip": sys.argv[2], "error": sys.argv[3]}))' "$@" >>"$results"
 }
 
+clip_paths=()
 for secs in $clips; do
-  clip="$(make_clip "$secs")"
+  clip_paths+=("$(make_clip "$secs")")
+done
+if [[ "${BENCH_REAL_CLIP:-1}" != 0 ]]; then
+  # A real 2-minute answer: the two answer-length spontaneous clips (78.6 s
+  # and 40.6 s of unscripted talk with fillers and pauses) back to back.
+  real="$work/clips/real-answer-119s.wav"
+  [[ -f "$real" ]] || sox "$real_clips/spontaneous-joined.wav" "$real_clips/fillers-joined.wav" "$real"
+  clip_paths+=("$real")
+fi
+for clip in "${clip_paths[@]}"; do
   log "clip $clip ($(soxi -D "$clip") s), load $(load1)"
   for round in $(seq "$runs"); do
     log "  round $round of $runs: one batch run of each engine"
@@ -199,20 +219,20 @@ for secs in $clips; do
       fi
     done
   done
-  log "  ours: streaming at real-time pace x$stream_runs"
-  record ours-stream "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1
+  log "  ours: streaming at real-time pace x$stream_runs, as a session (prompt, content judge)"
+  record ours-stream "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1 --session models
 done
 
 readme=README.md
 [[ "${BENCH_NO_README:-}" == 1 ]] && readme=""
-[[ "$model_name" != tiny.en && "${BENCH_README:-}" != 1 ]] && readme=""
+[[ "$model_name" != "$default_model" && "${BENCH_README:-}" != 1 ]] && readme=""
 log "model $model_name"
-python3 scripts/bench_report.py "$results" --threads "$threads" --runs "$runs" \
+python3 scripts/bench_report.py "$results" --model "$model_name" --threads "$threads" --runs "$runs" \
   --stream-runs "$stream_runs" ${readme:+--readme "$readme"}
 
 # --- real human speech ------------------------------------------------------
 if [[ "${BENCH_REAL_SPEECH:-1}" != 0 ]]; then
-  log "real speech: WER and fillers with $model_name (scripts/eval-speech.sh)"
-  scripts/eval-speech.sh --model "$model_name" --prompt both --threads "$threads" \
-    --json "$work/real-speech.json"
+  log "real speech: WER and fillers with $model_name (scripts/eval-speech.sh, analyze)"
+  scripts/eval-speech.sh --model "$model_name" --command analyze --prompt filler \
+    --threads "$threads" --json "$work/real-speech.json" | tee "$work/real-speech.txt"
 fi

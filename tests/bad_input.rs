@@ -88,6 +88,65 @@ fn missing_model_says_how_to_fetch_it() {
     assert_clear_error(&out, &["no tiny.en model", "rehearse model fetch tiny.en"]);
 }
 
+/// Runs `rehearse --models-dir DIR transcribe WAV --json` with no model named
+/// anywhere (no `--model`, no `$REHEARSE_MODEL`): the default model's path.
+fn transcribe_with_default_model(models_dir: &Path, wav: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["--models-dir", models_dir.to_str().unwrap(), "transcribe"])
+        .arg(wav)
+        .arg("--json")
+        .env_remove(rehearse::model::store::MODEL_ENV)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_default_model_is_base_and_tiny_en_stands_in_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = spoken_clip(dir.path());
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    // Nothing fetched: the error names the default model and how to get it.
+    let out = transcribe_with_default_model(&models, &clip);
+    assert_clear_error(&out, &["no base model", "rehearse model fetch base"]);
+    // Only tiny.en: it is used, with one warning line saying how to get base.
+    std::os::unix::fs::symlink(model_path(), models.join("ggml-tiny.en.bin")).unwrap();
+    let out = transcribe_with_default_model(&models, &clip);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("no base model"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("warning:")
+            && warnings[0].contains("using tiny.en")
+            && warnings[0].contains("rehearse model fetch base"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["model"]
+            .as_str()
+            .unwrap()
+            .ends_with("ggml-tiny.en.bin"),
+        "{json}"
+    );
+    assert!(!json["text"].as_str().unwrap().is_empty(), "{json}");
+    // A model named explicitly never falls back.
+    let out = rehearse(&[
+        "--models-dir",
+        models.to_str().unwrap(),
+        "transcribe",
+        clip.to_str().unwrap(),
+        "--model",
+        "base",
+    ]);
+    assert_clear_error(&out, &["no base model", "rehearse model fetch base"]);
+}
+
 #[test]
 fn truncated_model_is_refused_before_whisper_loads_it() {
     let dir = tempfile::tempdir().unwrap();

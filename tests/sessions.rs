@@ -32,6 +32,7 @@ fn rehearse_in(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .args(["--models-dir", &models_dir()])
         .args(args)
+        .env(rehearse::model::store::MODEL_ENV, common::PLUMBING_MODEL)
         .args(["--data-dir", data.to_str().unwrap()])
         .stdin(Stdio::null())
         .output()

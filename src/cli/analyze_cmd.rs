@@ -17,7 +17,8 @@ use rehearse::report;
 use rehearse::transcribe::file::transcribe_wav;
 use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcriber};
 
-use super::transcribe_cmd::{file_progress_bar, report_json, resolve_model, warn_without_vad};
+use super::model_choice::{choose_model, MODEL_HELP};
+use super::transcribe_cmd::{file_progress_bar, report_json, warn_without_vad};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -42,9 +43,8 @@ pub struct AnalyzeArgs {
     /// Also write the report as a self-contained HTML page to FILE
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Model name (tiny.en, base.en) or path to a ggml .bin file
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
+    pub model: Option<String>,
     /// Threads whisper may use [default: all cores, up to 8]
     #[arg(long)]
     pub threads: Option<usize>,
@@ -159,7 +159,7 @@ fn spoken_input(
     args: &AnalyzeArgs,
     models_dir: &Path,
 ) -> anyhow::Result<(AnswerInput, DecodeReport)> {
-    let model_path = resolve_model(&args.model, models_dir)?;
+    let model_path = choose_model(args.model.as_deref(), models_dir)?.path;
     let transcriber = Transcriber::load(&model_path)?;
     warn_without_vad(&transcriber);
     let mut options = DecodeOptions {

@@ -18,8 +18,8 @@ use rehearse::session::pipeline::coverage;
 use rehearse::thank_you::{self, NoteDetails};
 use rehearse::transcribe::{DecodeOptions, Transcriber, Transcript};
 
+use super::model_choice::choose_model;
 use super::session_cmds::DataArgs;
-use super::transcribe_cmd::resolve_model;
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
@@ -37,9 +37,10 @@ pub struct ReplayArgs {
     /// Transcribe and analyse the recordings again (e.g. with --model base.en)
     #[arg(long)]
     pub reanalyze: bool,
-    /// Model for --reanalyze
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    /// Model for --reanalyze [default: $REHEARSE_MODEL, else base (tiny.en if
+    /// base is not fetched)]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub model: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
 }
@@ -173,13 +174,15 @@ pub fn replay(
         session.id, session.title, session.started_at
     );
     let color = console::colors_enabled();
-    let (transcriber, catalog) = if args.reanalyze {
+    let (transcriber, catalog, model_name) = if args.reanalyze {
+        let chosen = choose_model(args.model.as_deref(), models_dir)?;
         (
-            Some(Transcriber::load(&resolve_model(&args.model, models_dir)?)?),
+            Some(Transcriber::load(&chosen.path)?),
             Some(bank::load_catalog(bank_dir.as_deref())?),
+            chosen.name,
         )
     } else {
-        (None, None)
+        (None, None, String::new())
     };
     for answer in answers {
         println!("\n#{} {}", answer.position, answer.question_text);
@@ -196,7 +199,7 @@ pub fn replay(
                 .clone()
                 .and_then(|v| serde_json::from_value(v).ok());
             history.update_analysis(answer.id, &update)?;
-            println!("  (re-analysed with {})", args.model);
+            println!("  (re-analysed with {model_name})");
             analysis = Some(fresh);
         }
         if args.play {

@@ -6,6 +6,7 @@ mod banks_cmd;
 mod devices_cmd;
 mod history_cmds;
 mod live;
+mod model_choice;
 mod model_cmd;
 mod record_cmd;
 mod say_cmd;

@@ -58,7 +58,7 @@ pub enum ModelCommand {
     /// sha256 recorded beside it.
     Fetch {
         /// Which model
-        #[arg(value_enum, default_value = "tiny.en")]
+        #[arg(value_enum, default_value = "base")]
         name: ModelArg,
         /// Where to get it from
         #[arg(long, value_enum, default_value = "auto")]
@@ -273,7 +273,7 @@ fn verify_cmd(only: Option<ModelArg>, models_dir: &Path) -> anyhow::Result<ExitC
     }
     if names.is_empty() && !check_vad && !check_embedding {
         eprintln!(
-            "no models in {}: run `rehearse model fetch tiny.en`",
+            "no models in {}: run `rehearse model fetch base` (or scripts/fetch-model.sh for all of them)",
             models_dir.display()
         );
         return Ok(ExitCode::from(1));

@@ -17,9 +17,9 @@ use rehearse::speech;
 use rehearse::transcribe::Transcriber;
 
 use super::live;
+use super::model_choice::{choose_model, MODEL_HELP};
 use super::say_cmd::VoiceArgs;
 use super::session_ui::TerminalUi;
-use super::transcribe_cmd::resolve_model;
 
 /// Where the history lives, shared by every session command.
 #[derive(Debug, Clone, Args)]
@@ -81,9 +81,8 @@ pub struct InterviewArgs {
     /// When to show each answer's report
     #[arg(long, value_enum, default_value = "each")]
     pub report: ReportWhen,
-    /// Model name (tiny.en, base.en) or path to a ggml .bin file
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
+    pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
     #[command(flatten)]
@@ -91,8 +90,8 @@ pub struct InterviewArgs {
 }
 
 /// Loads the model once for the whole session; every answer shares it.
-fn load_transcriber(model: &str, models_dir: &Path) -> anyhow::Result<Arc<Transcriber>> {
-    let path = resolve_model(model, models_dir)?;
+fn load_transcriber(model: Option<&str>, models_dir: &Path) -> anyhow::Result<Arc<Transcriber>> {
+    let path = choose_model(model, models_dir)?.path;
     Ok(Arc::new(Transcriber::load(&path)?))
 }
 
@@ -178,7 +177,7 @@ pub fn interview(
     let transcriber = if args.text {
         None
     } else {
-        Some(load_transcriber(&args.model, models_dir)?)
+        Some(load_transcriber(args.model.as_deref(), models_dir)?)
     };
     let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
     if let Some(w) = warning {
@@ -261,9 +260,8 @@ pub struct PracticeArgs {
     /// Use these recordings as the spoken answers, in order (no microphone)
     #[arg(long = "from-wav", value_name = "WAV", num_args = 1..)]
     pub from_wav: Vec<PathBuf>,
-    /// Model name (tiny.en, base.en) or path to a ggml .bin file
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
+    pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
     #[command(flatten)]
@@ -350,7 +348,7 @@ pub fn practice(
     }
     let mut history = args.data.open()?;
     let transcriber = if spoken {
-        Some(load_transcriber(&args.model, models_dir)?)
+        Some(load_transcriber(args.model.as_deref(), models_dir)?)
     } else {
         None
     };
@@ -487,9 +485,8 @@ pub struct DemoArgs {
     /// How fast the sample answers play (1 = real time)
     #[arg(long, default_value_t = 4.0)]
     pub speed: f64,
-    /// Model name (tiny.en, base.en) or path to a ggml .bin file
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
+    pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
     #[command(flatten)]
@@ -498,7 +495,7 @@ pub struct DemoArgs {
 
 pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let catalog: Catalog = bank::bundled()?;
-    let transcriber = load_transcriber(&args.model, models_dir)?;
+    let transcriber = load_transcriber(args.model.as_deref(), models_dir)?;
     let scratch = tempfile::tempdir()?;
     eprintln!("Preparing sample answers with espeak-ng...");
     let mut answers = Vec::new();

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use rehearse::audio::{resample, wav};
-use rehearse::model::store::ModelName;
 use rehearse::transcribe::file::{transcribe_wav, FileProgress};
 use rehearse::transcribe::replay::{self, Replay};
 use rehearse::transcribe::{DecodeOptions, DecodeReport, StreamSettings, Transcriber};
+
+use super::model_choice::{choose_model, MODEL_HELP};
 
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
@@ -20,9 +21,8 @@ pub struct TranscribeArgs {
     /// Print JSON: text, segments, and words with start/end seconds and probability
     #[arg(long)]
     pub json: bool,
-    /// Model name (tiny.en, base, base.en) or path to a ggml .bin file
-    #[arg(long, default_value = "tiny.en", value_name = "NAME|PATH")]
-    pub model: String,
+    #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
+    pub model: Option<String>,
     /// Threads whisper may use [default: all cores, up to 8]
     #[arg(long)]
     pub threads: Option<usize>,
@@ -38,27 +38,6 @@ pub struct TranscribeArgs {
     /// 0 = all at once)
     #[arg(long, default_value_t = 1.0, value_name = "X", requires = "streaming")]
     pub pace: f64,
-}
-
-/// Resolves `--model` to a file, with an actionable error when it is missing.
-pub fn resolve_model(model: &str, models_dir: &Path) -> anyhow::Result<PathBuf> {
-    let known = ModelName::ALL.into_iter().find(|n| n.as_str() == model);
-    let path = match known {
-        Some(name) => models_dir.join(name.file_name()),
-        None => PathBuf::from(model),
-    };
-    if !path.exists() {
-        match known {
-            Some(name) => bail!(
-                "no {name} model at {}: run `rehearse model fetch {name}` (or scripts/fetch-model.sh) first",
-                path.display()
-            ),
-            None => bail!(
-                "model {model:?} is neither a known name (tiny.en, base, base.en) nor an existing file"
-            ),
-        }
-    }
-    Ok(path)
 }
 
 /// A progress bar for long files (hidden when stderr is not a terminal).
@@ -98,7 +77,7 @@ pub fn report_json(report: &DecodeReport) -> serde_json::Value {
 }
 
 pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
-    let model_path = resolve_model(&args.model, models_dir)?;
+    let model_path = choose_model(args.model.as_deref(), models_dir)?.path;
     let load_started = Instant::now();
     let transcriber = Transcriber::load(&model_path)?;
     let load_secs = load_started.elapsed().as_secs_f64();

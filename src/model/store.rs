@@ -9,14 +9,20 @@ use sha2::{Digest, Sha256};
 /// Environment variable that overrides the models directory.
 pub const MODELS_DIR_ENV: &str = "REHEARSE_MODELS_DIR";
 
+/// Environment variable naming the whisper model used when `--model` is not
+/// given (a name or a path, as for `--model`).
+pub const MODEL_ENV: &str = "REHEARSE_MODEL";
+
 /// A whisper model rehearse can fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModelName {
-    /// Whisper tiny, English only (~78 MB): fast, good for practice.
+    /// Whisper tiny, English only (~78 MB): fastest, but misses more on real
+    /// speech; used when base is missing.
     #[value(name = "tiny.en")]
     TinyEn,
-    /// Whisper base, multilingual (~148 MB): more accurate, ~2x slower;
-    /// decoded as English. Built offline from PyPI when the download fails.
+    /// Whisper base, multilingual (~148 MB): the default; more accurate on
+    /// real speech, ~2x slower; decoded as English. Built offline from PyPI
+    /// when the download fails.
     #[value(name = "base")]
     Base,
     /// Whisper base, English only (~148 MB): download only.
@@ -26,6 +32,14 @@ pub enum ModelName {
 
 impl ModelName {
     pub const ALL: [ModelName; 3] = [ModelName::TinyEn, ModelName::Base, ModelName::BaseEn];
+
+    /// The model sessions, `analyze`, `transcribe` and `replay --reanalyze`
+    /// use when none is named: the one that meets the accuracy targets on
+    /// real speech within the latency and memory budget (README, benchmark).
+    pub const DEFAULT: ModelName = ModelName::Base;
+
+    /// Used instead of [`Self::DEFAULT`] (with a warning) when only it is present.
+    pub const FALLBACK: ModelName = ModelName::TinyEn;
 
     /// The short name users type.
     pub fn as_str(self) -> &'static str {

@@ -103,7 +103,7 @@ pub enum PipelineError {
     Transcribe(#[from] TranscribeError),
     #[error(transparent)]
     History(#[from] HistoryError),
-    #[error("spoken answers need a whisper model: run `rehearse model fetch tiny.en`, or answer with --text")]
+    #[error("spoken answers need a whisper model: run `rehearse model fetch base`, or answer with --text")]
     NoTranscriber,
 }
 

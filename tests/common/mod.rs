@@ -21,6 +21,36 @@ pub fn model_path() -> PathBuf {
     path
 }
 
+/// The default model (base), which sessions, `analyze` and `transcribe` use
+/// when none is named (fetched by `scripts/fetch-model.sh`).
+pub fn default_model_path() -> PathBuf {
+    let name = rehearse::model::store::ModelName::DEFAULT;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(name.file_name());
+    assert!(
+        path.exists(),
+        "{} is missing: run `scripts/fetch-model.sh` (or `cargo run --release -- model fetch {name}`) before the tests",
+        path.display()
+    );
+    path
+}
+
+/// Like [`transcriber`], for the default model: one load per test binary.
+/// Use one of the two in a test binary, not both (each model loaded costs
+/// memory and time).
+pub fn default_transcriber() -> MutexGuard<'static, Arc<Transcriber>> {
+    static LOADED: OnceLock<Mutex<Arc<Transcriber>>> = OnceLock::new();
+    LOADED
+        .get_or_init(|| {
+            Mutex::new(Arc::new(
+                Transcriber::load(&default_model_path()).expect("the fetched default model loads"),
+            ))
+        })
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// One transcriber shared by every test in a test binary, behind a lock:
 /// whisper already uses every core, and tests decoding side by side would
 /// only slow each other down (spinning threads on 2 cores). Clone the `Arc`
@@ -87,10 +117,17 @@ pub fn sox(input: &Path, output: &Path, options: &[&str]) {
     );
 }
 
-/// Runs the built `rehearse` binary with no standard input.
+/// The whisper model the plumbing tests run the binary with when they name
+/// none (via `$REHEARSE_MODEL`): tiny.en, the fastest, to keep the suite
+/// short. The default model (base) is what `tests/real_speech.rs` measures.
+pub const PLUMBING_MODEL: &str = "tiny.en";
+
+/// Runs the built `rehearse` binary with no standard input (and
+/// [`PLUMBING_MODEL`] unless `--model` says otherwise).
 pub fn rehearse(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .args(args)
+        .env(rehearse::model::store::MODEL_ENV, PLUMBING_MODEL)
         .stdin(Stdio::null())
         .output()
         .expect("the rehearse binary runs")
@@ -148,6 +185,7 @@ impl AlsaRig {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rehearse"));
         cmd.args(args)
             .env("ALSA_CONFIG_PATH", self.alsa_config_path())
+            .env(rehearse::model::store::MODEL_ENV, PLUMBING_MODEL)
             .stdin(Stdio::null());
         cmd
     }
