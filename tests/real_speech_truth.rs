@@ -79,7 +79,7 @@ fn results() -> &'static [Result] {
 }
 
 #[test]
-#[ignore = "issue 12 targets; minutes on 2 cores, not yet seen passing: run with --ignored"]
+#[ignore = "issue 12 targets, not met yet (tiny.en: 2 dropped, timing off by up to 0.82 s, fillers R 0.68 P 0.89); 16 min under load: run with --ignored"]
 fn no_loop_and_no_dropped_stretch_on_any_clip() {
     let mut faults = Vec::new();
     for r in results() {
@@ -105,7 +105,7 @@ fn no_loop_and_no_dropped_stretch_on_any_clip() {
 }
 
 #[test]
-#[ignore = "issue 12 targets; minutes on 2 cores, not yet seen passing: run with --ignored"]
+#[ignore = "issue 12 targets, not met yet (tiny.en: 2 dropped, timing off by up to 0.82 s, fillers R 0.68 P 0.89); 16 min under load: run with --ignored"]
 fn first_word_and_long_pauses_match_the_truth() {
     let mut faults = Vec::new();
     let mut worst: f64 = 0.0;
@@ -147,7 +147,7 @@ fn first_word_and_long_pauses_match_the_truth() {
 }
 
 #[test]
-#[ignore = "issue 12 targets; minutes on 2 cores, not yet seen passing: run with --ignored"]
+#[ignore = "issue 12 targets, not met yet (tiny.en: 2 dropped, timing off by up to 0.82 s, fillers R 0.68 P 0.89); 16 min under load: run with --ignored"]
 fn fillers_on_disfluent_speech_are_found_and_not_invented() {
     // Pooled over every clip: recall over the disfluent ones, precision
     // also counting any hesitation written where nobody hesitated.
