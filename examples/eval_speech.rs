@@ -9,6 +9,7 @@
 //! Options: --bin PATH (the rehearse binary), --models-dir DIR,
 //! --model NAME (repeat; default tiny.en), --prompt none|filler|both,
 //! --command transcribe|analyze, --threads N, --clips ID,ID,
+//! --keywords-only (analyze: no embedding model, the content judge is not measured here),
 //! --json FILE (every result, for scripts), --rescore FILE (score the texts
 //! and word times saved by --json again, without running whisper).
 
@@ -35,6 +36,7 @@ struct Options {
     clips: Option<Vec<String>>,
     json: Option<PathBuf>,
     rescore: Option<PathBuf>,
+    keywords_only: bool,
 }
 
 fn parse_args() -> anyhow::Result<Options> {
@@ -48,6 +50,7 @@ fn parse_args() -> anyhow::Result<Options> {
         clips: None,
         json: None,
         rescore: None,
+        keywords_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -69,6 +72,7 @@ fn parse_args() -> anyhow::Result<Options> {
             "--clips" => o.clips = Some(value()?.split(',').map(str::to_string).collect()),
             "--json" => o.json = Some(value()?.into()),
             "--rescore" => o.rescore = Some(value()?.into()),
+            "--keywords-only" => o.keywords_only = true,
             "--bench" => {} // cargo passes this to examples run as benches
             other => {
                 bail!("unknown option {other:?} (see the doc comment of examples/eval_speech.rs)")
@@ -118,6 +122,9 @@ fn run_one(o: &Options, clip: &Clip, model: &str, prompt: bool) -> anyhow::Resul
     } else {
         // analyze uses the filler prompt unless told not to.
         cmd.args(["-q", "tell-me-about-yourself"]);
+        if o.keywords_only {
+            cmd.arg("--keywords-only");
+        }
         if !prompt {
             cmd.arg("--no-filler-prompt");
         }
@@ -174,7 +181,7 @@ fn score(
     let dropped = dropped_stretches(
         clip.first_word,
         clip.last_word_end,
-        &clip.pause_spans(),
+        &clip.silence_spans(),
         spans,
         2.0,
     );

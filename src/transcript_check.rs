@@ -98,32 +98,55 @@ pub fn repeated_phrases(
         .collect()
 }
 
-/// Stretches longer than `min_secs` inside the speech (`speech_start` to
-/// `speech_end`, seconds) that no transcript word covers and that are not
-/// one of the known silent `pauses`: speech the transcript dropped. `words`
-/// are (start, end) times of the transcript's words.
+/// Stretches inside the speech (`speech_start` to `speech_end`, seconds)
+/// that no transcript word covers and that hold more than `min_secs` of
+/// speech: speech the transcript dropped. A stretch's speech is its length
+/// less the known `silences` inside it (the long pauses, and any shorter
+/// silence measured), so a word that ends early before a silence does not
+/// make the silence look like dropped speech, while speech on both sides of
+/// a silence still adds up. `words` are (start, end) times of the
+/// transcript's words.
 pub fn dropped_stretches(
     speech_start: f64,
     speech_end: f64,
-    pauses: &[(f64, f64)],
+    silences: &[(f64, f64)],
     words: &[(f64, f64)],
     min_secs: f64,
 ) -> Vec<(f64, f64)> {
-    let mut covered: Vec<(f64, f64)> = words.iter().chain(pauses).copied().collect();
-    covered.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut holes = Vec::new();
-    let mut reached = speech_start;
-    for (start, end) in covered {
-        if start > reached && start.min(speech_end) - reached > min_secs {
-            holes.push((reached, start.min(speech_end)));
+    let mut words: Vec<(f64, f64)> = words.to_vec();
+    words.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut silences: Vec<(f64, f64)> = silences.to_vec();
+    silences.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let silent_in = |from: f64, to: f64| -> f64 {
+        let mut total = 0.0;
+        let mut reached = from;
+        for &(a, b) in &silences {
+            let (a, b) = (a.max(reached), b.min(to));
+            if b > a {
+                total += b - a;
+                reached = b;
+            }
         }
-        reached = reached.max(end);
+        total
+    };
+    let mut holes = Vec::new();
+    let mut check = |from: f64, to: f64| {
+        if to - from - silent_in(from, to) > min_secs {
+            holes.push((from, to));
+        }
+    };
+    let mut reached = speech_start;
+    for (start, end) in words {
         if reached >= speech_end {
             break;
         }
+        if start > reached {
+            check(reached, start.min(speech_end));
+        }
+        reached = reached.max(end);
     }
-    if speech_end - reached > min_secs {
-        holes.push((reached, speech_end));
+    if speech_end > reached {
+        check(reached, speech_end);
     }
     holes
 }
@@ -186,5 +209,29 @@ mod tests {
             [(3.0, 7.5), (8.0, 11.0)]
         );
         assert_eq!(dropped_stretches(0.0, 5.0, &[], &[], 2.0), [(0.0, 5.0)]);
+    }
+
+    #[test]
+    fn only_speech_counts_towards_a_dropped_stretch() {
+        // sonnet-1: "one" (0.42-0.81), a 1.85 s silence, then the first line
+        // from 2.67. A transcript whose "one" ends at 1.02 and whose next
+        // word starts at 3.03 leaves 2.01 s without a word, but only 0.36 s
+        // of it is speech: nothing was dropped.
+        let words = [(0.42, 1.02), (3.03, 3.5), (3.5, 4.0)];
+        let silence = [(0.82, 2.67)];
+        assert_eq!(
+            dropped_stretches(0.42, 4.0, &[], &words, 2.0),
+            [(1.02, 3.03)],
+            "without the silence known, it looks dropped"
+        );
+        assert!(dropped_stretches(0.42, 4.0, &silence, &words, 2.0).is_empty());
+        // Speech on both sides of a silence adds up: 1.0 s + 1.9 s of
+        // speech with no word around a 0.6 s silence is dropped speech,
+        // though neither side alone is over 2 s.
+        let words = [(0.0, 1.0), (4.5, 5.0)];
+        assert_eq!(
+            dropped_stretches(0.0, 5.0, &[(2.0, 2.6)], &words, 2.0),
+            [(1.0, 4.5)]
+        );
     }
 }

@@ -52,6 +52,29 @@ fn every_clip_is_fetched_and_its_truth_is_consistent() {
             clip.id
         );
         assert!(clip.longest_other_gap < 2.0, "{}", clip.id);
+        // The shorter silences: ordered, no longer than the longest gap
+        // (the envelope and the alignments differ by up to 0.07 s), inside
+        // the clip and clear of the long pauses.
+        let mut reached = 0.0;
+        for s in &clip.silences {
+            let secs = s.end - s.start;
+            assert!(
+                s.start >= reached
+                    && secs >= 0.5
+                    && secs <= clip.longest_other_gap + 0.1
+                    && s.end <= clip.duration,
+                "{}: silence {s:?}",
+                clip.id
+            );
+            assert!(
+                clip.pauses
+                    .iter()
+                    .all(|p| s.end <= p.start || s.start >= p.end),
+                "{}: silence {s:?} overlaps a pause",
+                clip.id
+            );
+            reached = s.end;
+        }
     }
 }
 

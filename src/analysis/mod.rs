@@ -25,6 +25,7 @@ pub mod content;
 pub mod dev_set;
 pub mod fillers;
 pub mod judge;
+pub mod recorded;
 pub mod sentence_facts;
 pub mod text;
 pub mod timing;

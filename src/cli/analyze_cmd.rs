@@ -8,13 +8,11 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use rehearse::analysis::recorded::spoken_answer;
 use rehearse::analysis::{self, AnalysisSettings, AnswerInput, SemanticJudge, FILLER_PROMPT};
-use rehearse::audio::vad::{EnergyVad, VadSettings, FRAME};
-use rehearse::audio::{resample, wav};
 use rehearse::bank;
 use rehearse::embed::Embedder;
 use rehearse::report;
-use rehearse::transcribe::file::transcribe_wav;
 use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcriber};
 
 use super::model_choice::{choose_model, MODEL_HELP};
@@ -169,39 +167,10 @@ fn spoken_input(
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
-    let (transcript, report) =
-        transcribe_wav(&transcriber, path, &options, &mut file_progress_bar())?;
-    // The speech detector's first speech; the energy detector's without it.
-    let first = match report.speech.first() {
-        Some(s) => Some(s.start),
-        None if report.vad == "silero" => None,
-        None => {
-            let clip = wav::read_mono(path)?;
-            let pcm = resample::to_whisper_rate(&clip)
-                .with_context(|| format!("cannot convert {} to 16 kHz", path.display()))?;
-            first_speech(&pcm)
-        }
-    };
-    Ok((
-        AnswerInput::Spoken {
-            audio_secs: transcript.duration,
-            time_to_first_word: first,
-            transcript,
-        },
-        report,
-    ))
-}
-
-/// When the voice activity detector first hears speech, if it does.
-fn first_speech(pcm: &[f32]) -> Option<f64> {
-    let mut vad = EnergyVad::new(VadSettings {
-        end_after_silence_secs: None,
-        ..VadSettings::default()
-    });
-    for chunk in pcm.chunks(FRAME * 10) {
-        if let Some(t) = vad.push(chunk).first_speech_at {
-            return Some(t);
-        }
-    }
-    None
+    Ok(spoken_answer(
+        &transcriber,
+        path,
+        &options,
+        &mut file_progress_bar(),
+    )?)
 }

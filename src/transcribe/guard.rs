@@ -184,12 +184,11 @@ fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
     worst
 }
 
-/// A hesitation sound ("um", "uh", ...), normalised.
+/// A hesitation sound ("um", "uh", "hm", ...), normalised: the spellings
+/// the filler score counts ([`crate::wer::hesitation_label`]: "umm", "hmm",
+/// "mhm", "eh" ...), and a hum ("mm").
 pub fn is_hesitation(w: &str) -> bool {
-    matches!(
-        w,
-        "um" | "uh" | "umm" | "uhm" | "er" | "erm" | "ah" | "hmm" | "mm"
-    )
+    crate::wer::hesitation_label(w).is_some() || (!w.is_empty() && w.chars().all(|c| c == 'm'))
 }
 
 /// Words in a row that a run must copy from the text before it to count as
@@ -304,6 +303,20 @@ mod tests {
         assert!(worst_repetition(&norm("no no no no no")).is_none());
         assert!(worst_repetition(&norm(&"no ".repeat(9))).is_some());
         assert!(worst_repetition(&norm(&"uh, ".repeat(12))).is_some());
+    }
+
+    #[test]
+    fn hesitations_are_the_fillers_the_score_counts() {
+        // The references of the real speech write "hm"; whisper writes
+        // "Hmm." or "Mm-hmm" too. Words are not hesitations.
+        for w in [
+            "um", "umm", "uh", "uhm", "er", "ah", "hm", "hmm", "mhm", "mm", "hum",
+        ] {
+            assert!(is_hesitation(&normalise(w)), "{w}");
+        }
+        for w in ["the", "a", "hem", "umbrella", "i'm", ""] {
+            assert!(!is_hesitation(&normalise(w)), "{w}");
+        }
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct Clip {
     pub pauses: Vec<Pause>,
     /// The longest silence between words that is not in `pauses`.
     pub longest_other_gap: f64,
+    /// Every other silence of 0.5 s or more (by the energy envelope).
+    #[serde(default)]
+    pub silences: Vec<Pause>,
     #[serde(default)]
     pub notes: String,
     /// Where the clip is on disk (filled in by [`clips`]).
@@ -73,6 +76,15 @@ impl Clip {
     /// The pauses as (start, end) pairs.
     pub fn pause_spans(&self) -> Vec<(f64, f64)> {
         self.pauses.iter().map(|p| (p.start, p.end)).collect()
+    }
+
+    /// Every known silence, the long pauses included, as (start, end) pairs:
+    /// what is not speech between the first word and the last.
+    pub fn silence_spans(&self) -> Vec<(f64, f64)> {
+        let mut all = self.pause_spans();
+        all.extend(self.silences.iter().map(|p| (p.start, p.end)));
+        all.sort_by(|a, b| a.0.total_cmp(&b.0));
+        all
     }
 }
 
