@@ -229,6 +229,7 @@ pub(crate) fn transcribe_joined(
     transcript.duration = duration;
     if let Some(speech) = speech {
         super::clamp_to_speech(&mut transcript.words, speech);
+        super::meet_speech_edges(&mut transcript.words, speech);
     }
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;

@@ -28,7 +28,7 @@ use crate::model::store;
 use guard::{assess, badness, Derail, RunOutput};
 use words::{assemble_words, WordPiece};
 
-pub use words::clamp_to_speech;
+pub use words::{clamp_to_speech, meet_speech_edges};
 
 pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
 

@@ -347,6 +347,7 @@ fn work(
     transcript.duration = join.captured_len() as f64 / WHISPER_RATE as f64;
     if let Some(speech) = speech {
         super::clamp_to_speech(&mut transcript.words, &speech);
+        super::meet_speech_edges(&mut transcript.words, &speech);
         report.speech = speech;
     }
     clamp_times(&mut transcript);

@@ -59,6 +59,52 @@ pub fn clamp_to_speech(words: &mut [Word], speech: &[Span]) {
     }
 }
 
+/// Silence between two stretches of speech at least this long (seconds) is
+/// a pause whose edges the words around it are taken to.
+const MEET_GAP_SECS: f64 = 1.0;
+/// The most a word's edge is moved to meet the speech's (seconds).
+const MAX_EDGE_MOVE_SECS: f64 = 1.0;
+
+/// Takes the words on either side of each pause the speech detector heard
+/// (silence of [`MEET_GAP_SECS`] or more) to the pause's edges: the word
+/// before it ends where the speech ends, the word after it starts where the
+/// speech starts again. whisper's word times are loose by a few tenths of a
+/// second (more where it left a word out), while the silence is measured
+/// from the audio: gaps between words then give the pauses the speaker
+/// really made. Words must already be inside the speech
+/// ([`clamp_to_speech`]); only words lying in the stretch next to the pause
+/// move, and times stay in order.
+pub fn meet_speech_edges(words: &mut [Word], speech: &[Span]) {
+    for pair in speech.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        if after.start - before.end < MEET_GAP_SECS {
+            continue;
+        }
+        let next = words.partition_point(|w| w.start < after.start - SPEECH_EDGE_SECS);
+        if next == 0 || next == words.len() {
+            continue;
+        }
+        let in_before = |w: &Word| {
+            w.start >= before.start - SPEECH_EDGE_SECS && w.end <= before.end + SPEECH_EDGE_SECS
+        };
+        let in_after = |w: &Word| {
+            w.start >= after.start - SPEECH_EDGE_SECS && w.end <= after.end + SPEECH_EDGE_SECS
+        };
+        // A word far from the edge is not stretched to it: what lies
+        // between is speech left without words, not a loose time.
+        let near = |t: f64, edge: f64| (t - edge).abs() <= MAX_EDGE_MOVE_SECS;
+        if in_before(&words[next - 1]) && near(words[next - 1].end, before.end) {
+            let w = &mut words[next - 1];
+            w.end = before.end.max(w.start);
+        }
+        if in_after(&words[next]) && near(words[next].start, after.start) {
+            let floor = words[next - 1].end;
+            let w = &mut words[next];
+            w.start = after.start.min(w.end).max(floor);
+        }
+    }
+}
+
 /// One text token with its time.
 #[derive(Debug, Clone)]
 pub(crate) struct WordPiece {
@@ -143,6 +189,46 @@ mod tests {
             end,
             probability: 0.9,
         }
+    }
+
+    #[test]
+    fn words_around_a_pause_meet_the_speech_edges() {
+        let span = |start, end| Span { start, end };
+        // Speech 0.5-3.0 s, a 2.4 s silence, speech 5.4-7.0 s, a 0.5 s
+        // silence, speech 7.5-9.0 s.
+        let speech = [span(0.5, 3.0), span(5.4, 7.0), span(7.5, 9.0)];
+        // whisper ended "late" early (its last syllable left out) and
+        // started "again" late.
+        let mut words = vec![
+            w("I", 0.5, 0.8),
+            w("was", 0.8, 1.4),
+            w("late", 1.4, 2.6),
+            w("again", 5.9, 6.5),
+            w("today", 6.5, 6.9),
+            w("sorry.", 7.6, 8.8),
+        ];
+        meet_speech_edges(&mut words, &speech);
+        // The pause is the silence heard: 3.0-5.4 s.
+        assert_eq!((words[2].end, words[3].start), (3.0, 5.4));
+        // A short silence is left as whisper timed it; other words unmoved.
+        assert_eq!((words[4].end, words[5].start), (6.9, 7.6));
+        assert_eq!((words[1].start, words[1].end), (0.8, 1.4));
+        assert_eq!(words[3].end, 6.5);
+        // A word ending 1.5 s before the speech does is left alone: the
+        // speech after it has no words.
+        let mut words = vec![w("late", 1.0, 1.5), w("again", 5.4, 6.0)];
+        meet_speech_edges(&mut words, &speech);
+        assert_eq!(words[0].end, 1.5);
+    }
+
+    #[test]
+    fn a_word_outside_the_stretch_next_to_a_pause_does_not_move() {
+        let span = |start, end| Span { start, end };
+        let speech = [span(0.0, 2.0), span(4.0, 6.0)];
+        // No word in the stretch before the pause: nothing to take to it.
+        let mut words = vec![w("hello", 4.5, 5.0)];
+        meet_speech_edges(&mut words, &speech);
+        assert_eq!((words[0].start, words[0].end), (4.5, 5.0));
     }
 
     #[test]
