@@ -4,6 +4,9 @@
 # real model and audio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# glibc's fatal messages (heap corruption, ...) to stderr, not to a terminal
+# CI does not have: an abort then says why in the log.
+export LIBC_FATAL_STDERR_=1
 scripts/setup.sh
 scripts/fetch-model.sh
 scripts/fetch-fixtures.sh
