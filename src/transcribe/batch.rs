@@ -88,6 +88,7 @@ impl Joined {
 
     /// A time in the joined audio as a time in the original (see
     /// [`to_original`]).
+    #[cfg(test)]
     pub(crate) fn to_original(&self, secs: f64) -> f64 {
         to_original(&self.regions, secs)
     }
@@ -125,6 +126,39 @@ pub(crate) fn place(
         len,
     });
     silence
+}
+
+/// Moves every time of a transcript and its report (words, segments,
+/// windows decoded again, second looks) from the time of audio joined from
+/// `regions` back to the original's.
+pub(crate) fn times_to_original(
+    regions: &[Region],
+    transcript: &mut Transcript,
+    report: &mut DecodeReport,
+) {
+    let map = |t: f64| to_original(regions, t);
+    for w in &mut transcript.words {
+        w.start = map(w.start);
+        w.end = map(w.end).max(w.start);
+    }
+    for s in &mut transcript.segments {
+        s.start = map(s.start);
+        s.end = map(s.end).max(s.start);
+    }
+    for s in &mut report.second_looks {
+        s.start = map(s.start);
+        s.end = map(s.end).max(s.start);
+    }
+    for r in &mut report.redecoded {
+        r.start = map(r.start);
+        r.end = map(r.end).max(r.start);
+        for p in r.problems.iter_mut().chain(r.remaining.iter_mut()) {
+            if let super::guard::Derail::Hole { start, end } = p {
+                *start = map(*start);
+                *end = map(*end);
+            }
+        }
+    }
 }
 
 /// A time in audio joined from `regions` as a time in the original (a time
@@ -202,30 +236,9 @@ pub(crate) fn transcribe_joined(
             options,
             &mut report,
         )?;
-        for s in &mut report.second_looks {
-            s.start = joined.to_original(s.start);
-            s.end = joined.to_original(s.end).max(s.start);
-        }
     }
     // Back to the recording's time.
-    for w in &mut transcript.words {
-        w.start = joined.to_original(w.start);
-        w.end = joined.to_original(w.end).max(w.start);
-    }
-    for s in &mut transcript.segments {
-        s.start = joined.to_original(s.start);
-        s.end = joined.to_original(s.end).max(s.start);
-    }
-    for r in &mut report.redecoded {
-        r.start = joined.to_original(r.start);
-        r.end = joined.to_original(r.end).max(r.start);
-        for p in r.problems.iter_mut().chain(r.remaining.iter_mut()) {
-            if let super::guard::Derail::Hole { start, end } = p {
-                *start = joined.to_original(*start);
-                *end = joined.to_original(*end);
-            }
-        }
-    }
+    times_to_original(&joined.regions, &mut transcript, &mut report);
     transcript.duration = duration;
     if let Some(speech) = speech {
         super::clamp_to_speech(&mut transcript.words, speech);

@@ -80,6 +80,11 @@ impl LiveJoin {
         &mut self.joined
     }
 
+    /// Where each piece of the answer sits in the joined audio.
+    pub(crate) fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
     /// A time in the joined audio as a time in the answer.
     pub(crate) fn to_original(&self, secs: f64) -> f64 {
         to_original(&self.regions, secs)

@@ -323,26 +323,9 @@ fn work(
     walk.second_look_to(end)?;
     let mut transcript = walk.transcript;
     let mut report = walk.report;
-    // Back from the joined audio to answer time.
+    // Back from the joined audio to answer time (second looks included).
     let join = &walk.join;
-    for w in &mut transcript.words {
-        w.start = join.to_original(w.start);
-        w.end = join.to_original(w.end).max(w.start);
-    }
-    for s in &mut transcript.segments {
-        s.start = join.to_original(s.start);
-        s.end = join.to_original(s.end).max(s.start);
-    }
-    for r in &mut report.redecoded {
-        r.start = join.to_original(r.start);
-        r.end = join.to_original(r.end).max(r.start);
-        for p in r.problems.iter_mut().chain(r.remaining.iter_mut()) {
-            if let super::guard::Derail::Hole { start, end } = p {
-                *start = join.to_original(*start);
-                *end = join.to_original(*end);
-            }
-        }
-    }
+    super::batch::times_to_original(join.regions(), &mut transcript, &mut report);
     transcript.text = join_segment_texts(&transcript.segments);
     transcript.duration = join.captured_len() as f64 / WHISPER_RATE as f64;
     if let Some(speech) = speech {
