@@ -69,7 +69,6 @@ fn flag(a: &Analysis, id: &str) -> FlagStatus {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn paraphrases_and_inserted_words_are_understood() {
     let a = judged("biggest-mistake", "I blew it with the quarterly report.");
     assert_eq!(
@@ -105,7 +104,6 @@ fn paraphrases_and_inserted_words_are_understood() {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn context_decides_what_a_phrase_means() {
     let a = judged(
         "biggest-mistake",
@@ -138,7 +136,6 @@ fn context_decides_what_a_phrase_means() {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn each_covered_element_quotes_its_own_sentence() {
     let text = "In my first year as an analyst I sent a client report with the wrong exchange rate. \
                 That was entirely on me, I skipped the second check because I was rushing. \
@@ -232,8 +229,8 @@ fn test_split_meets_the_floors() {
 
 /// Set a little under what scripts/eval-content.sh measured, so a real
 /// regression fails and noise does not.
-const ELEMENT_F1_FLOOR: f64 = 0.70;
-const FLAG_F1_FLOOR: f64 = 0.62;
+const ELEMENT_F1_FLOOR: f64 = 0.82;
+const FLAG_F1_FLOOR: f64 = 0.69;
 
 #[test]
 fn cli_needs_the_model_or_keywords_only() {

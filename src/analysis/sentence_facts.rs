@@ -290,25 +290,89 @@ fn subject_of(words: &[String]) -> Subject {
     Subject::Nobody
 }
 
+/// Verbs after "I'd" / "I would" that voice a wish, a hedge or an offer
+/// ("I'd say", "I'd love to", "I'd bring"), not what the speaker would do.
+const NOT_CONDITIONAL: &[&str] = &[
+    "say", "like", "love", "bring", "imagine", "guess", "argue", "hope", "welcome", "add",
+    "rather", "prefer", "suggest",
+];
+
+/// Words after "I'd" that mark the past perfect ("I'd picked", "I'd
+/// forgotten", "I'd already"): irregular participles and adverbs, besides
+/// the regular "-ed" participles. Forms that are also the bare verb ("put",
+/// "set", "read", "come") are left out: "I'd put a checklist in place"
+/// reads as the conditional.
+const PARTICIPLES: &[&str] = &[
+    "had",
+    "been",
+    "done",
+    "gone",
+    "made",
+    "taken",
+    "given",
+    "seen",
+    "left",
+    "got",
+    "gotten",
+    "forgotten",
+    "written",
+    "sent",
+    "spent",
+    "told",
+    "thought",
+    "built",
+    "brought",
+    "bought",
+    "caught",
+    "taught",
+    "felt",
+    "kept",
+    "lost",
+    "meant",
+    "heard",
+    "held",
+    "known",
+    "shown",
+    "said",
+    "begun",
+    "chosen",
+    "driven",
+    "fallen",
+    "broken",
+    "understood",
+    "missed",
+    "never",
+    "already",
+    "just",
+    "only",
+    "since",
+];
+
+fn past_participle(word: &str) -> bool {
+    PARTICIPLES.contains(&word)
+        || (word.ends_with("ed") && !matches!(word, "need" | "feed" | "proceed" | "succeed"))
+}
+
 fn hypothetical(words: &[String]) -> bool {
     let speaker = |w: &str| w == "i" || w == "we" || w == "you";
     for (k, w) in words.iter().enumerate() {
         let next = words.get(k + 1).map(String::as_str).unwrap_or("");
         let next2 = words.get(k + 2).map(String::as_str).unwrap_or("");
         match w.as_str() {
-            // "I'd put", "I'd usually" (but not "I'd had", "I'd been": past perfect).
-            "i'd" | "we'd"
-                if !matches!(next, "had" | "been" | "never" | "already" | "just" | "done") =>
-            {
+            // "I'd put", "I'd usually" (but not "I'd had", "I'd picked":
+            // past perfect; nor "I'd say", "I'd love to").
+            "i'd" | "we'd" if !past_participle(next) && !NOT_CONDITIONAL.contains(&next) => {
                 return true;
             }
-            // "I could have", "I would have": past conditions, real regret.
-            "would" | "might" | "could"
+            // "I could have", "I would have": past conditions, real regret;
+            // "I could see": past ability.
+            "would" | "might"
                 if k > 0
                     && speaker(&words[k - 1])
                     && next != "have"
                     && next != "not"
-                    && next2 != "have" =>
+                    && next2 != "have"
+                    && !NOT_CONDITIONAL.contains(&next) =>
             {
                 return true;
             }
@@ -401,6 +465,12 @@ mod tests {
         assert!(!read("I put a checklist in place.").hypothetical);
         assert!(!read("I should have checked, I would have caught it.").hypothetical);
         assert!(!read("I'd had no sleep that week.").hypothetical);
+        assert!(!read("I'd picked the wrong box from the shelf.").hypothetical);
+        assert!(!read("I'd say it was the spring audit.").hypothetical);
+        assert!(!read("I'd love to hear how the team plans its work.").hypothetical);
+        assert!(!read("I could see the queue growing.").hypothetical);
+        assert!(read("I'd probably ask a colleague to check it.").hypothetical);
+        assert!(read("I would need a second opinion first.").hypothetical);
         assert!(read("It was honestly not a huge deal.").negated);
         assert_eq!(
             read("I can't honestly think of one.").simplified,
