@@ -174,6 +174,47 @@ fn each_covered_element_quotes_its_own_sentence() {
     assert!(a.content.fired.is_empty(), "{:?}", a.content.fired);
 }
 
+/// A full story with no prevention and no pivot: the past event and its
+/// lesson are not a change that lasts nor a strength now, and each element
+/// quotes the sentence that says it (a cue sentence before one that only
+/// resembles the element).
+#[test]
+fn a_story_without_a_lasting_change_lacks_prevention_and_pivot() {
+    let text = "The worst mistake I made was at the bakery where I worked two summers ago. \
+                I wanted to finish early, so I labelled a whole tray of nut cakes as plain ones. \
+                It happened because I rushed the labelling at the end of the shift. \
+                As a result, a customer with an allergy had to go to the pharmacy. \
+                That was completely my fault. \
+                I told the owner the same hour, pulled the tray and called the customer to apologise. \
+                I learned that a rush is never a reason to skip the allergen check.";
+    let a = judged("biggest-mistake", text);
+    for id in ["prevention", "pivot"] {
+        assert_eq!(
+            element(&a, id),
+            Status::Missing,
+            "{id}: {:#?}",
+            a.content.elements
+        );
+    }
+    let quote = |id: &str| {
+        a.content
+            .elements
+            .iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.evidence.as_ref())
+            .map(|ev| ev.quote.clone())
+            .unwrap_or_default()
+    };
+    for (id, words) in [
+        ("impact", "pharmacy"),
+        ("fix", "told the owner"),
+        ("lesson", "I learned"),
+    ] {
+        assert_eq!(element(&a, id), Status::Covered, "{id}");
+        assert!(quote(id).contains(words), "{id} quotes {:?}", quote(id));
+    }
+}
+
 /// Floors on the held-out split of the development set (tuned on `tune`).
 #[test]
 fn test_split_meets_the_floors() {

@@ -262,6 +262,7 @@ pub fn judge_keywords(question: &Question, sentences: &[String]) -> Judgement {
 enum Check {
     Ownership,
     Prevention,
+    Pivot,
     /// Something the speaker did (fix, action, lesson, result...): not hypothetical.
     RealDeed,
     Identify,
@@ -293,6 +294,8 @@ fn check_for(id: &str, is_flag: bool) -> Check {
         Check::Ownership
     } else if has("prevent") {
         Check::Prevention
+    } else if has("pivot") {
+        Check::Pivot
     } else if has("identify") || has("mistake") {
         Check::Identify
     } else if has("fix") || has("action") || has("lesson") || has("result") || has("learn") {
@@ -341,10 +344,31 @@ fn apply_check(
                 || words(&["now", "forward"]);
             if f.hypothetical {
                 (WEAKENED, Some("hypothetical, not a real change"))
+            } else if !f.lasting {
+                (VETOED, Some("a past event, not what is done now"))
             } else if opener && !f.own_change && !f.mentions_speaker {
                 (VETOED, Some("a change by someone else"))
             } else if f.subject == Subject::Others && !f.mentions_speaker {
                 (VETOED, Some("about someone else"))
+            } else {
+                (score, None)
+            }
+        }
+        Check::Pivot => {
+            // A strength the speaker has now: "it made me...", "I'm the one
+            // who...", "I became...", not the past event or its lesson.
+            let grew = f.words.windows(2).any(|w| {
+                matches!(
+                    w[0].as_str(),
+                    "made" | "turned" | "taught" | "helped" | "makes"
+                ) && w[1] == "me"
+            }) || words(&["became", "become", "stronger", "strength", "strengths"]);
+            if !f.mentions_speaker {
+                (VETOED, Some("not about the speaker"))
+            } else if f.hypothetical {
+                (WEAKENED, Some("hypothetical"))
+            } else if !f.lasting && !grew {
+                (VETOED, Some("the past, not a strength now"))
             } else {
                 (score, None)
             }
@@ -713,16 +737,36 @@ impl SemanticJudge {
                             && sim >= background[i] - s.background_margin));
             }
         }
+        let cues_at: Vec<Vec<bool>> = element_scores
+            .iter()
+            .map(|per| per.iter().map(|sc| sc.cue.is_some()).collect())
+            .collect();
         let elements = element_scores
             .into_iter()
             .enumerate()
             .map(|(e, scores)| {
+                // Sentences where another element's cue matched.
+                let cue_at: Vec<bool> = (0..n)
+                    .map(|i| (0..cues_at.len()).any(|o| o != e && cues_at[o][i]))
+                    .collect();
                 let sentences: Vec<usize> = (0..n).filter(|&i| counts[e][i]).collect();
-                // Evidence: of the sentences counted for it, one where it is
-                // the sentence's best element, scoring highest (a sentence
-                // that expresses another element better is quoted only when
-                // no other sentence shows this one).
-                let rank = |i: usize| (scores[i].sim >= top[i], scores[i].score);
+                // Evidence: of the sentences counted for it, first one with
+                // its cue and no other element's; then one where it is the
+                // sentence's best element by meaning and no other element's
+                // cue matched; then one with its cue shared with another
+                // element; highest score first. A sentence that says another
+                // element is quoted only when no other sentence shows this
+                // one.
+                let rank = |i: usize| {
+                    let own_cue = scores[i].cue.is_some();
+                    let tier = match (own_cue, cue_at[i]) {
+                        (true, false) => 3,
+                        (false, false) if scores[i].sim >= top[i] => 2,
+                        (true, true) => 1,
+                        _ => 0,
+                    };
+                    (tier, scores[i].score)
+                };
                 let counted_best = sentences.iter().copied().max_by(|&a, &b| {
                     rank(a)
                         .partial_cmp(&rank(b))

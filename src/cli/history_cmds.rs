@@ -328,15 +328,13 @@ pub fn thank_you(args: ThankYouArgs) -> anyhow::Result<ExitCode> {
     history.session(args.session)?;
     let answers = history.answers(args.session)?;
     let topic = args.topic.clone().or_else(|| {
-        answers
-            .iter()
-            .filter(|a| a.coverage.is_some())
-            .max_by(|a, b| {
-                a.coverage
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.coverage.unwrap_or(0.0))
-            })
-            .and_then(|best| thank_you::topic_from_question(&best.question_text))
+        thank_you::default_topic(answers.iter().map(|a| {
+            (
+                a.question_text.as_str(),
+                a.coverage,
+                a.follow_up_of.is_some(),
+            )
+        }))
     });
     let note = thank_you::draft(&NoteDetails {
         interviewer: args.interviewer.clone(),
