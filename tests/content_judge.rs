@@ -174,6 +174,42 @@ fn each_covered_element_quotes_its_own_sentence() {
     assert!(a.content.fired.is_empty(), "{:?}", a.content.fired);
 }
 
+/// Red flags told in ordinary words, each in an otherwise plain answer.
+#[test]
+fn red_flags_in_ordinary_words_fire() {
+    let story = "I sent the wrong price list to a client last spring. \
+                 I called them the same day and sent the right one.";
+    for (id, sentence) in [
+        (
+            "perfect-record",
+            "I don't think I've ever really made a serious mistake at work.",
+        ),
+        (
+            "blame",
+            "Nobody had told us that the supplier moved the date.",
+        ),
+        (
+            "blame",
+            "Honestly it was the printer's fault, they sent us the old file.",
+        ),
+        (
+            "minimising",
+            "Nobody even noticed, and it all worked out in the end.",
+        ),
+        ("excuses", "We were completely short-staffed that week."),
+    ] {
+        let a = judged("biggest-mistake", &format!("{story} {sentence}"));
+        assert_eq!(
+            flag(&a, id),
+            FlagStatus::Fired,
+            "{id} on {sentence:?}: {:#?}",
+            a.content.red_flags
+        );
+    }
+    let plain = judged("biggest-mistake", story);
+    assert!(plain.content.fired.is_empty(), "{:?}", plain.content.fired);
+}
+
 /// A full story with no prevention and no pivot: the past event and its
 /// lesson are not a change that lasts nor a strength now, and each element
 /// quotes the sentence that says it (a cue sentence before one that only
