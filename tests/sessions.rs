@@ -416,3 +416,38 @@ fn practice_shows_the_second_attempt_improving() {
     assert!(answers[1].coverage.unwrap() > answers[0].coverage.unwrap());
     assert_eq!((answers[0].attempt, answers[1].attempt), (1, 2));
 }
+
+/// No empty session is stored: `-n 0` is refused before anything starts,
+/// and a microphone that cannot be opened leaves no 0-answer session.
+#[test]
+fn nothing_answered_leaves_no_session_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let zero = rehearse_in(&data, &["interview", "-n", "0", "--text"]);
+    assert_eq!(zero.status.code(), Some(2), "{}", stderr(&zero));
+    assert!(stderr(&zero).contains("at least 1"), "{}", stderr(&zero));
+
+    let mic = rehearse_in(
+        &data,
+        &[
+            "practice",
+            "biggest-mistake",
+            "--no-tts",
+            "--device",
+            "no-such-microphone",
+        ],
+    );
+    assert!(!mic.status.success(), "{}", stdout(&mic));
+    assert!(
+        stderr(&mic).contains("no-such-microphone"),
+        "{}",
+        stderr(&mic)
+    );
+    let list = rehearse_in(&data, &["replay"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        stdout(&list).contains("No sessions yet"),
+        "{}",
+        stdout(&list)
+    );
+}

@@ -30,13 +30,26 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Parses a count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl DataArgs {
     pub fn open(&self) -> anyhow::Result<History> {
         let dir = self
             .data_dir
             .clone()
             .unwrap_or_else(rehearse::history::default_data_dir);
-        Ok(History::open(&dir)?)
+        let history = History::open(&dir)?;
+        if let Some(warning) = history.warning() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(history)
     }
 }
 
@@ -60,8 +73,8 @@ pub struct InterviewArgs {
     /// Only questions with this tag (repeatable)
     #[arg(long = "tag")]
     pub tags: Vec<String>,
-    /// Number of questions
-    #[arg(long, short = 'n', default_value_t = 5)]
+    /// Number of questions (at least 1)
+    #[arg(long, short = 'n', default_value_t = 5, value_parser = at_least_one)]
     pub questions: usize,
     /// Seed for the draw: the same seed asks the same questions
     #[arg(long)]
@@ -140,6 +153,16 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
         println!("  (stopped early; everything answered so far is saved)");
     }
     println!("Saved as session {session}: `rehearse replay {session}` to review it, `rehearse progress` for trends.");
+}
+
+/// Ends a session in the history; says so when nothing was answered and the
+/// empty session was dropped.
+fn end_session(history: &mut History, session: i64) -> anyhow::Result<bool> {
+    let kept = history.end_session(session)?;
+    if !kept {
+        println!("No answer was given, so no session was saved.");
+    }
+    Ok(kept)
 }
 
 fn show_at_end(ui: &TerminalUi, outcome: &InterviewOutcome, report: ReportWhen) {
@@ -230,10 +253,12 @@ pub fn interview(
             },
         )
     };
-    history.finish_session(session)?;
+    let kept = end_session(&mut history, session)?;
     let outcome = outcome?;
     show_at_end(&ui, &outcome, report_when);
-    print_summary(&outcome, session);
+    if kept {
+        print_summary(&outcome, session);
+    }
     Ok(if outcome.stopped_early {
         ExitCode::from(130)
     } else {
@@ -382,54 +407,63 @@ pub fn practice(
     let mut ui = TerminalUi::new();
     let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
     coach.judge = load_judge(models_dir);
-    let mut previous: Option<rehearse::analysis::Analysis> = None;
-    let mut position = 0;
-    let mut stopped = false;
-    for attempt in 1..=args.attempts.max(1) {
-        let Some(source) = next_source() else { break };
-        position += 1;
-        let slot = Slot {
-            session,
-            position,
-            attempt,
-            label: format!("Attempt {attempt}"),
-            asked: question.text.clone(),
-            question,
-            follow_up_of: None,
-        };
-        let answered = coach.ask(&slot, &source, &mut ui)?;
-        ui.report(&answered.analysis);
-        if let Some(prev) = &previous {
-            compare(prev, &answered.analysis);
-        }
-        let complete = answered.analysis.content.missing.is_empty()
-            && answered.analysis.content.fired.is_empty();
-        stopped = answered.stop_session;
-        previous = Some(answered.analysis);
-        if complete {
-            println!("\nThe answer covers every element with no red flags.");
-            break;
-        }
-        if stopped {
-            break;
-        }
-    }
-    if args.follow_ups && !stopped {
-        if let Some(last) = previous.clone() {
-            drill_follow_ups(
-                &mut coach,
+    // Whatever happens below (a microphone that fails to open, a full
+    // disk), the session is ended: kept with what was answered, or dropped
+    // if nothing was.
+    let drilled = (|| -> anyhow::Result<()> {
+        let mut previous: Option<rehearse::analysis::Analysis> = None;
+        let mut position = 0;
+        let mut stopped = false;
+        for attempt in 1..=args.attempts.max(1) {
+            let Some(source) = next_source() else { break };
+            position += 1;
+            let slot = Slot {
                 session,
+                position,
+                attempt,
+                label: format!("Attempt {attempt}"),
+                asked: question.text.clone(),
                 question,
-                &last,
-                &mut position,
-                &mut next_source,
-                &mut ui,
-            )?;
+                follow_up_of: None,
+            };
+            let answered = coach.ask(&slot, &source, &mut ui)?;
+            ui.report(&answered.analysis);
+            if let Some(prev) = &previous {
+                compare(prev, &answered.analysis);
+            }
+            let complete = answered.analysis.content.missing.is_empty()
+                && answered.analysis.content.fired.is_empty();
+            stopped = answered.stop_session;
+            previous = Some(answered.analysis);
+            if complete {
+                println!("\nThe answer covers every element with no red flags.");
+                break;
+            }
+            if stopped {
+                break;
+            }
         }
-    }
+        if args.follow_ups && !stopped {
+            if let Some(last) = previous.clone() {
+                drill_follow_ups(
+                    &mut coach,
+                    session,
+                    question,
+                    &last,
+                    &mut position,
+                    &mut next_source,
+                    &mut ui,
+                )?;
+            }
+        }
+        Ok(())
+    })();
     drop(coach);
-    history.finish_session(session)?;
-    println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
+    let kept = end_session(&mut history, session)?;
+    drilled?;
+    if kept {
+        println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -563,8 +597,10 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
             &mut |step: &InterviewStep, ui| ui.answered(step),
         )
     };
-    history.finish_session(session)?;
+    let kept = end_session(&mut history, session)?;
     let outcome = outcome?;
-    print_summary(&outcome, session);
+    if kept {
+        print_summary(&outcome, session);
+    }
     Ok(ExitCode::SUCCESS)
 }
