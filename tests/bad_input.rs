@@ -282,3 +282,16 @@ fn an_unwritable_report_path_is_refused_before_the_work() {
     ]);
     assert_clear_error(&out, &["--markdown", "is a folder"]);
 }
+
+/// An error's cause is printed once, not once per layer that quotes it.
+#[test]
+fn an_error_names_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "not a folder").unwrap();
+    let data = file.join("data");
+    let out = rehearse(&["replay", "--data-dir", data.to_str().unwrap()]);
+    assert_clear_error(&out, &["notes.txt"]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+}

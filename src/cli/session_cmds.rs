@@ -30,6 +30,12 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Whether questions are spoken: a typed session is silent unless
+/// `--speak` asks for speech; `--no-tts` silences any session.
+fn speaks(voice: &super::say_cmd::VoiceArgs, typed: bool) -> bool {
+    !voice.no_tts && (!typed || voice.speak)
+}
+
 /// Parses a count that must be at least 1.
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -202,7 +208,8 @@ pub fn interview(
     } else {
         Some(load_transcriber(args.model.as_deref(), models_dir)?)
     };
-    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    let (mut speaker, warning) =
+        speech::open_speaker(speaks(&args.voice, args.text), args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
@@ -377,7 +384,8 @@ pub fn practice(
     } else {
         None
     };
-    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    let (mut speaker, warning) =
+        speech::open_speaker(speaks(&args.voice, !spoken), args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
