@@ -297,6 +297,17 @@ fn typed_interview_needs_no_microphone() {
     let fired = analysis["content"]["fired"].as_array().unwrap();
     assert!(fired.iter().any(|f| f == "blame"), "{fired:?}");
     assert!(answers[0].recording.is_none());
+
+    // The list reads as a table: a header, minutes not nanoseconds, and
+    // "1 answer".
+    let list = rehearse_in(&data, &["replay"]);
+    let text = stdout(&list);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("STARTED (UTC)"), "{text}");
+    assert!(lines[1].contains(" 1 answer "), "{text}");
+    let started = lines[1].split_whitespace().nth(1).unwrap_or_default();
+    assert_eq!(started.len(), 10, "{text}");
+    assert!(!lines[1].contains('T') || !lines[1].contains('Z'), "{text}");
 }
 
 #[test]

@@ -219,12 +219,15 @@ pub fn interview(
     }
     let session = history.start_session(
         SessionKind::Interview,
-        &format!("Mock interview ({} questions)", draw.questions.len()),
+        &format!(
+            "Mock interview ({})",
+            rehearse::report::counted(draw.questions.len(), "question")
+        ),
         &serde_json::json!({"seed": draw.seed, "questions": draw.questions.iter().map(|q| &q.id).collect::<Vec<_>>(), "mode": if args.text {"typed"} else {"spoken"}}),
     )?;
     println!(
-        "Mock interview: {} questions (seed {}). {}",
-        draw.questions.len(),
+        "Mock interview: {} (seed {}). {}",
+        rehearse::report::counted(draw.questions.len(), "question"),
         draw.seed,
         if args.text {
             "Type each answer and finish it with an empty line."
