@@ -112,6 +112,26 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
         "{}",
         prevention.transcript_text
     );
+    // The follow-up is judged by what it asked for: prevention only, in its
+    // own 20-60 s window (not the main question's 1:15-2:30).
+    let judged = prevention.analysis.as_ref().unwrap();
+    let elements: Vec<&str> = judged["content"]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(elements, ["prevention"], "{judged:#}");
+    assert_eq!(
+        judged["question"]["target_seconds"]["max"], 60,
+        "{judged:#}"
+    );
+    let replayed = rehearse_in(&data, &["replay", "1"]);
+    assert!(
+        !stdout(&replayed).contains("no clear mistake named"),
+        "{}",
+        stdout(&replayed)
+    );
 
     assert_follow_ups_have_their_own_answers(&answers);
 

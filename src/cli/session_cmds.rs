@@ -132,12 +132,15 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
         "  {:<28} {:>8} {:>10} {:>6} {:>14}",
         "question", "coverage", "fillers/min", "WPM", "length"
     );
-    for step in outcome.steps.iter().filter(|s| !s.is_follow_up) {
+    for (index, step) in outcome.steps.iter().enumerate() {
+        if step.is_follow_up {
+            continue;
+        }
         let a = &step.analysis;
         println!(
             "  {:<28} {:>7.0}% {:>10} {:>6} {:>14}",
             step.question_id,
-            coverage(a) * 100.0,
+            outcome.question_coverage(index) * 100.0,
             a.fillers
                 .per_minute
                 .map(|f| format!("{f:.1}"))
@@ -487,15 +490,14 @@ fn drill_follow_ups(
     next_source: &mut dyn FnMut() -> Option<AnswerSource>,
     ui: &mut TerminalUi,
 ) -> anyhow::Result<()> {
-    let mut follow_ups: Vec<String> = last
-        .follow_ups(question)
-        .iter()
-        .map(|f| f.text.clone())
-        .collect();
+    let mut follow_ups = last.follow_ups(question);
     if follow_ups.is_empty() {
-        follow_ups = question.follow_ups.iter().map(|f| f.text.clone()).collect();
+        follow_ups = question.follow_ups.iter().collect();
     }
-    for text in follow_ups {
+    // Each follow-up answer is judged by what it asks for: its target
+    // elements and its own length window.
+    let follow_ups: Vec<Question> = follow_ups.iter().map(|f| f.as_question(question)).collect();
+    for follow_up in &follow_ups {
         let Some(source) = next_source() else { break };
         *position += 1;
         let slot = Slot {
@@ -503,8 +505,8 @@ fn drill_follow_ups(
             position: *position,
             attempt: 1,
             label: "Follow-up".into(),
-            asked: text,
-            question,
+            asked: follow_up.text.clone(),
+            question: follow_up,
             follow_up_of: None,
         };
         let answered = coach.ask(&slot, &source, ui)?;
@@ -515,7 +517,7 @@ fn drill_follow_ups(
             answer_id: answered.answer_id,
             analysis: answered.analysis,
             is_follow_up: true,
-            follow_up_targets: last.content.missing.clone(),
+            follow_up_targets: follow_up.rubric.iter().map(|c| c.id.clone()).collect(),
         };
         ui.show_step(&step);
         if answered.stop_session {
