@@ -295,8 +295,9 @@ impl History {
     /// toward the questions answered worst.
     pub fn question_scores(&self) -> Result<HashMap<String, f64>, HistoryError> {
         let mut scores = HashMap::new();
-        for answer in self.all_answers()? {
-            if let Some(coverage) = answer.coverage {
+        let answers = self.all_answers()?;
+        for answer in answers.iter().filter(|a| a.follow_up_of.is_none()) {
+            if let Some(coverage) = progress::combined_coverage(answer, &answers) {
                 scores.insert(answer.question_id.clone(), coverage);
             }
         }
