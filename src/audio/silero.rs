@@ -275,6 +275,12 @@ impl SpeechTracker {
         self.features.refine(&self.detected_segments())
     }
 
+    /// The filled pauses (voiced hums the model calls no speech) among
+    /// [`Self::segments`].
+    pub fn filled_pauses(&self) -> Vec<Span> {
+        self.features.refine_apart(&self.detected_segments()).1
+    }
+
     /// The segments as the model alone gives them.
     pub fn detected_segments(&self) -> Vec<Span> {
         let mut frames = self.segmenter.segments.clone();

@@ -129,13 +129,23 @@ impl FrameFeatures {
     /// moved back to where the speech really starts and the filled pauses
     /// between them added (see the module's doc).
     pub fn refine(&self, speech: &[Span]) -> Vec<Span> {
+        let (mut all, filled) = self.refine_apart(speech);
+        all.extend(filled);
+        all.sort_by(|a, b| a.start.total_cmp(&b.start));
+        all
+    }
+
+    /// [`Self::refine`] apart: the segments with their onsets refined, and
+    /// the filled pauses (voiced hums) found between them.
+    pub fn refine_apart(&self, speech: &[Span]) -> (Vec<Span>, Vec<Span>) {
         if speech.is_empty() || self.db.is_empty() {
-            return speech.to_vec();
+            return (speech.to_vec(), Vec::new());
         }
         let level = smoothed_db(&self.db);
         let voiced = smoothed(&self.voicing);
         let to_frame = |t: f64| ((t / FRAME_SECS).round().max(0.0) as usize).min(level.len());
         let mut out: Vec<Span> = Vec::with_capacity(speech.len());
+        let mut filled: Vec<Span> = Vec::new();
         let mut prev_end = 0usize;
         for (k, s) in speech.iter().enumerate() {
             let start = to_frame(s.start);
@@ -156,7 +166,7 @@ impl FrameFeatures {
                     gap_end,
                     |f| self.floor_near(f) + ABOVE_FLOOR_DB,
                 ) {
-                    out.push(Span {
+                    filled.push(Span {
                         start: a as f64 * FRAME_SECS,
                         end: b as f64 * FRAME_SECS,
                     });
@@ -169,7 +179,7 @@ impl FrameFeatures {
             });
             prev_end = to_frame(s.end).max(onset);
         }
-        out
+        (out, filled)
     }
 
     /// The noise floor around frame `at`, dBFS.

@@ -199,13 +199,19 @@ pub(crate) fn speech_in_joined(regions: &[Region], speech: &[Span]) -> Vec<Span>
 
 /// Transcribes a recording of `total_samples`, given its speech cut out and
 /// joined (`joined`) and the speech heard (`speech`, None without a
-/// detector: then `joined` is the whole recording). `progress` hears
+/// detector: then `joined` is the whole recording). `filled` are the filled
+/// pauses among the speech (voiced hums, original time,
+/// [`SpeechTracker::filled_pauses`](crate::audio::silero::SpeechTracker::filled_pauses)):
+/// the walk over whole windows hears them as silence (a long "mmm" derails
+/// whisper into "ummmm..." and repeats), and only the second look, with the
+/// filler prompt and a few tokens, decodes them. `progress` hears
 /// (seconds done, seconds in all) of the joined audio.
 pub(crate) fn transcribe_joined(
     transcriber: &Transcriber,
     joined: &Joined,
     total_samples: usize,
     speech: Option<&[Span]>,
+    filled: &[Span],
     options: &DecodeOptions,
     progress: Option<&mut dyn FnMut(f64, f64)>,
 ) -> Result<(Transcript, DecodeReport), TranscribeError> {
@@ -216,10 +222,25 @@ pub(crate) fn transcribe_joined(
     }
     let runs_before = transcriber.runs();
     let joined_speech = speech.map(|s| joined.speech_in_joined(s));
+    let quiet = joined.speech_in_joined(filled);
+    let hushed: Option<Vec<f32>> = (!quiet.is_empty()).then(|| {
+        let mut pcm = joined.pcm.clone();
+        for q in &quiet {
+            let a = ((q.start * RATE) as usize).min(pcm.len());
+            let b = ((q.end * RATE).ceil() as usize).min(pcm.len());
+            pcm[a..b].fill(0.0);
+        }
+        pcm
+    });
+    // Nor is a hushed hum speech the walk must find words in.
+    let walk_speech = speech.map(|s| {
+        let heard: Vec<Span> = s.iter().filter(|x| !filled.contains(x)).copied().collect();
+        joined.speech_in_joined(&heard)
+    });
     let mut transcript = walk(
         transcriber,
-        &joined.pcm,
-        joined_speech.as_deref(),
+        hushed.as_deref().unwrap_or(&joined.pcm),
+        walk_speech.as_deref(),
         options,
         &mut report,
         progress,
@@ -261,11 +282,13 @@ pub(crate) fn transcribe(
         Some(s) => Joined::from_pcm(pcm, &regions_to_keep(s, pcm.len())),
         None => Joined::from_pcm(pcm, &[(0, pcm.len())]),
     };
+    // (The filled pauses are not told apart here: whisper hears them.)
     transcribe_joined(
         transcriber,
         &joined,
         pcm.len(),
         speech.as_deref(),
+        &[],
         options,
         progress,
     )

@@ -175,6 +175,7 @@ pub fn transcribe_wav(
         .finish(vad)
         .map_err(|e| transcribe_err(TranscribeError::Decode(e.to_string())))?;
     let speech = tracker.segments();
+    let filled = tracker.filled_pauses();
     let keep = regions_to_keep(&speech, total);
     // Second pass: only the speech.
     let mut joined = Joined::default();
@@ -220,6 +221,7 @@ pub fn transcribe_wav(
             &joined,
             total,
             Some(&speech),
+            &filled,
             options,
             Some(&mut on_progress),
         )
