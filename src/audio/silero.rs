@@ -268,21 +268,16 @@ impl SpeechTracker {
         Some((self.frames.saturating_sub(last + 1)) as f64 * FRAME_SECS)
     }
 
-    /// The speech segments so far (one still open ends at the last speech
-    /// frame), their starts moved back to where the speech really starts and
-    /// the filled pauses between them added ([`FrameFeatures::refine`]).
+    /// [`Self::segments`] as timing measures them: starts moved back to where
+    /// the speech really starts and the filled pauses between them added
+    /// ([`FrameFeatures::refine`]).
+    pub fn refined_segments(&self) -> Vec<Span> {
+        self.features.refine(&self.segments())
+    }
+
+    /// The speech segments so far as the model gives them (one still open
+    /// ends at the last speech frame): what whisper is given.
     pub fn segments(&self) -> Vec<Span> {
-        self.features.refine(&self.detected_segments())
-    }
-
-    /// The filled pauses (voiced hums the model calls no speech) among
-    /// [`Self::segments`].
-    pub fn filled_pauses(&self) -> Vec<Span> {
-        self.features.refine_apart(&self.detected_segments()).1
-    }
-
-    /// The segments as the model alone gives them.
-    pub fn detected_segments(&self) -> Vec<Span> {
         let mut frames = self.segmenter.segments.clone();
         if let (Some(start), Some(last)) = (self.segmenter.open, self.segmenter.last_speech_frame) {
             if last + 1 - start >= self.segmenter.min_speech_frames {
