@@ -269,8 +269,7 @@ impl SpeechTracker {
     }
 
     /// [`Self::segments`] as timing measures them: starts moved back to where
-    /// the speech really starts and the filled pauses between them added
-    /// ([`FrameFeatures::refine`]).
+    /// the speech really starts ([`FrameFeatures::refine`]).
     pub fn refined_segments(&self) -> Vec<Span> {
         self.features.refine(&self.segments())
     }

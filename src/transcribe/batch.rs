@@ -201,7 +201,7 @@ pub(crate) fn speech_in_joined(regions: &[Region], speech: &[Span]) -> Vec<Span>
 /// Transcribes a recording of `total_samples`, given its speech cut out and
 /// joined (`joined`) and the speech heard (`speech`, None without a
 /// detector: then `joined` is the whole recording). `timed` is the same
-/// speech as timing measures it (soft onsets and filled pauses included,
+/// speech as timing measures it (soft onsets included,
 /// [`FrameFeatures::refine`](crate::audio::speech_edges::FrameFeatures::refine)):
 /// the report's speech and the final word times follow it, while whisper
 /// hears what `speech` keeps. `progress` hears (seconds done, seconds in
