@@ -3,8 +3,10 @@
 //! `scripts/fetch-fixtures.sh`) through the `rehearse` binary itself, as a
 //! user would run it: `rehearse transcribe CLIP --json` (or `analyze --json`)
 //! for every clip, model and prompt setting. Prints per clip: WER, filler
-//! recall and precision, hallucinated loops, dropped stretches; then pooled
-//! figures. Run it with `scripts/eval-speech.sh`.
+//! recall and precision, hallucinated loops, dropped stretches and, with
+//! `--command analyze`, the timing against the hand-measured truth (time to
+//! the first word and every pause over 2 s: the largest error, seconds);
+//! then pooled figures. Run it with `scripts/eval-speech.sh`.
 //!
 //! Options: --bin PATH (the rehearse binary), --models-dir DIR,
 //! --model NAME (repeat; default tiny.en), --prompt none|filler|both,
@@ -102,10 +104,36 @@ struct Scored {
     dropped: Vec<(f64, f64)>,
     text: String,
     spans: Vec<(f64, f64)>,
+    timing: Option<TimingRun>,
+    /// Largest timing error against the truth, seconds (None: no timing,
+    /// or the pauses found do not pair with the truth's).
+    timing_error: Option<f64>,
 }
 
-/// Text, word (start, end) spans and seconds taken of one run.
-type Run = (String, Vec<(f64, f64)>, f64);
+/// What `analyze` measured: time to the first word and the long pauses.
+#[derive(Debug, Clone, Default)]
+struct TimingRun {
+    first_word: f64,
+    pauses: Vec<(f64, f64)>,
+}
+
+/// Text, word (start, end) spans, seconds taken and the timing of one run.
+type Run = (String, Vec<(f64, f64)>, f64, Option<TimingRun>);
+
+/// The largest timing error of `t` against the clip's truth, or None when
+/// the pauses found are not as many as the truth's.
+fn timing_error(clip: &Clip, t: &TimingRun) -> Option<f64> {
+    if t.pauses.len() != clip.pauses.len() {
+        return None;
+    }
+    let mut worst = (t.first_word - clip.first_word).abs();
+    for (found, truth) in t.pauses.iter().zip(&clip.pauses) {
+        worst = worst
+            .max((found.0 - truth.start).abs())
+            .max((found.1 - truth.end).abs());
+    }
+    Some(worst)
+}
 
 /// (text, word spans) from `rehearse transcribe --json` or `analyze --json`.
 fn run_one(o: &Options, clip: &Clip, model: &str, prompt: bool) -> anyhow::Result<Run> {
@@ -158,16 +186,27 @@ fn run_one(o: &Options, clip: &Clip, model: &str, prompt: bool) -> anyhow::Resul
                 .collect()
         })
         .unwrap_or_default();
-    Ok((text, words, seconds))
+    let timing = json["timing"]["time_to_first_word"]
+        .as_f64()
+        .map(|first_word| TimingRun {
+            first_word,
+            pauses: json["timing"]["long_pauses"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| Some((p["start"].as_f64()?, p["end"].as_f64()?)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    Ok((text, words, seconds, timing))
 }
 
 fn score(
     clip: &'static Clip,
     model: &str,
     prompt: bool,
-    text: String,
-    spans: &[(f64, f64)],
-    seconds: f64,
+    (text, spans, seconds, timing): Run,
 ) -> Scored {
     let loops = repeated_phrases(&clip.reference, &text, 3)
         .into_iter()
@@ -182,9 +221,10 @@ fn score(
         clip.first_word,
         clip.last_word_end,
         &clip.silence_spans(),
-        spans,
+        &spans,
         2.0,
     );
+    let timing_error = timing.as_ref().and_then(|t| timing_error(clip, t));
     Scored {
         clip,
         model: model.to_string(),
@@ -197,7 +237,9 @@ fn score(
         loops,
         dropped,
         text,
-        spans: spans.to_vec(),
+        spans,
+        timing,
+        timing_error,
     }
 }
 
@@ -213,8 +255,26 @@ fn pooled(label: &str, rows: &[&Scored]) {
     }
     let loops: usize = rows.iter().map(|r| r.loops.len()).sum();
     let dropped: usize = rows.iter().map(|r| r.dropped.len()).sum();
+    let timed: Vec<&&Scored> = rows.iter().filter(|r| r.timing.is_some()).collect();
+    let timing = if timed.is_empty() {
+        String::new()
+    } else {
+        let within = timed
+            .iter()
+            .filter(|r| r.timing_error.is_some_and(|e| e <= 0.25))
+            .count();
+        let worst = timed
+            .iter()
+            .filter_map(|r| r.timing_error)
+            .fold(0.0, f64::max);
+        let unpaired = timed.iter().filter(|r| r.timing_error.is_none()).count();
+        format!(
+            "  timing within 0.25 s {within}/{} (largest error {worst:.2} s, pauses miscounted {unpaired})",
+            timed.len()
+        )
+    };
     println!(
-        "  {label:<34} clips {:>2}  WER {:.3} ({} words)  fillers recall {:.2} precision {:.2} ({}/{} found, {} written)  loops {loops}  dropped {dropped}",
+        "  {label:<34} clips {:>2}  WER {:.3} ({} words)  fillers recall {:.2} precision {:.2} ({}/{} found, {} written)  loops {loops}  dropped {dropped}{timing}",
         rows.len(),
         errors / words.max(1) as f64,
         words,
@@ -264,12 +324,12 @@ fn main() -> anyhow::Result<()> {
                 }
             );
             println!(
-                "  {:<26} {:>5} {:>6} {:>6} {:>9} {:>5} {:>7} {:>6}",
-                "clip", "secs", "WER", "words", "fillers", "loops", "dropped", "run s"
+                "  {:<26} {:>5} {:>6} {:>6} {:>9} {:>5} {:>7} {:>6} {:>7}",
+                "clip", "secs", "WER", "words", "fillers", "loops", "dropped", "run s", "timing"
             );
             for clip in &clips {
                 let mut saved_dropped = None;
-                let (text, spans, seconds) = match &saved {
+                let run = match &saved {
                     None => run_one(&o, clip, model, prompt)?,
                     Some(rows) => {
                         let Some(row) = rows.iter().find(|r| {
@@ -292,22 +352,40 @@ fn main() -> anyhow::Result<()> {
                                 .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
                                 .collect::<Vec<_>>()
                         });
+                        let timing = row["first_word"].as_f64().map(|first_word| TimingRun {
+                            first_word,
+                            pauses: row["pauses"]
+                                .as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        });
                         (
                             row["text"].as_str().unwrap_or_default().to_string(),
                             spans,
                             row["seconds"].as_f64().unwrap_or(0.0),
+                            timing,
                         )
                     }
                 };
-                let mut s = score(clip, model, prompt, text, &spans, seconds);
-                if spans.is_empty() {
+                let no_spans = run.1.is_empty();
+                let mut s = score(clip, model, prompt, run);
+                if no_spans {
                     // Saved before word times were kept: take the dropped stretches found then.
                     if let Some(d) = saved_dropped {
                         s.dropped = d;
                     }
                 }
+                let timing = match (&s.timing, s.timing_error) {
+                    (None, _) => "-".to_string(),
+                    (Some(_), Some(e)) => format!("{e:.2}"),
+                    (Some(_), None) => "pauses?".to_string(),
+                };
                 println!(
-                    "  {:<26} {:>5.1} {:>6.3} {:>3}/{:<3} {:>4}/{:<2}({:>2}) {:>5} {:>7} {:>6.2}",
+                    "  {:<26} {:>5.1} {:>6.3} {:>3}/{:<3} {:>4}/{:<2}({:>2}) {:>5} {:>7} {:>6.2} {timing:>7}",
                     clip.id,
                     clip.duration,
                     s.wer,
@@ -325,6 +403,17 @@ fn main() -> anyhow::Result<()> {
                 }
                 for (a, b) in &s.dropped {
                     println!("      dropped: {a:.2}-{b:.2} s has no word");
+                }
+                if let Some(t) = &s.timing {
+                    if s.timing_error.is_none_or(|e| e > 0.25) {
+                        println!(
+                            "      timing: first word {:.2} s (truth {:.2}), pauses {:.2?} (truth {:.2?})",
+                            t.first_word,
+                            clip.first_word,
+                            t.pauses,
+                            clip.pause_spans()
+                        );
+                    }
                 }
                 all.push(s);
             }
@@ -387,6 +476,9 @@ fn main() -> anyhow::Result<()> {
                     "fillers_reference": s.fillers.reference, "fillers_written": s.fillers.hypothesis,
                     "fillers_found": s.fillers.matched, "loops": s.loops,
                     "dropped": s.dropped, "seconds": s.seconds, "text": s.text, "spans": s.spans,
+                    "first_word": s.timing.as_ref().map(|t| t.first_word),
+                    "pauses": s.timing.as_ref().map(|t| t.pauses.clone()),
+                    "timing_error": s.timing_error,
                 })
             })
             .collect();

@@ -7,6 +7,7 @@ pub mod mic_check;
 pub mod playback;
 pub mod resample;
 pub mod silero;
+pub mod speech_edges;
 pub mod vad;
 pub mod wav;
 pub mod wav_sink;

@@ -14,6 +14,8 @@ use std::sync::Mutex;
 
 use whisper_rs::{WhisperVadContext, WhisperVadContextParams};
 
+use super::speech_edges::FrameFeatures;
+
 /// The model's file name, in the models folder beside the whisper models.
 pub const SILERO_MODEL_FILE: &str = "ggml-silero-v6.2.0.bin";
 /// Samples per Silero frame at 16 kHz (32 ms).
@@ -162,6 +164,8 @@ pub struct SpeechTracker {
     /// Frames analysed so far.
     frames: usize,
     segmenter: Segmenter,
+    /// Level and voicing, to refine the segments' edges.
+    features: FrameFeatures,
 }
 
 impl SpeechTracker {
@@ -171,6 +175,7 @@ impl SpeechTracker {
             warmup: 0,
             frames: 0,
             segmenter: Segmenter::new(params),
+            features: FrameFeatures::new(),
         }
     }
 
@@ -182,6 +187,7 @@ impl SpeechTracker {
     /// Adds samples; analyses them once a block has gathered.
     pub fn push(&mut self, silero: &Silero, samples: &[f32]) -> Result<(), SileroError> {
         self.pending.extend_from_slice(samples);
+        self.features.push(samples);
         if self.pending.len() - self.warmup >= BLOCK_FRAMES * SILERO_FRAME {
             self.analyse(silero, false)?;
         }
@@ -196,6 +202,7 @@ impl SpeechTracker {
     /// Analyses everything left, a partial last frame included.
     pub fn finish(&mut self, silero: &Silero) -> Result<(), SileroError> {
         self.analyse(silero, true)?;
+        self.features.finish();
         self.segmenter.close(self.frames);
         Ok(())
     }
@@ -241,14 +248,18 @@ impl SpeechTracker {
         self.segmenter.in_speech
     }
 
-    /// When speech first started, seconds.
+    /// When speech first started, seconds (where it really starts, see
+    /// [`FrameFeatures::refine`]).
     pub fn first_speech(&self) -> Option<f64> {
-        self.segmenter
+        let start = self
+            .segmenter
             .segments
             .first()
             .map(|s| s.0)
             .or(self.segmenter.open)
-            .map(|f| f as f64 * FRAME_SECS)
+            .map(|f| f as f64 * FRAME_SECS)?;
+        let first = Span { start, end: start };
+        Some(self.features.refine(&[first])[0].start)
     }
 
     /// Seconds since the last speech frame (0 while speaking; None before any).
@@ -257,7 +268,14 @@ impl SpeechTracker {
         Some((self.frames.saturating_sub(last + 1)) as f64 * FRAME_SECS)
     }
 
-    /// The speech segments so far (one still open ends at the last speech frame).
+    /// [`Self::segments`] as timing measures them: starts moved back to where
+    /// the speech really starts ([`FrameFeatures::refine`]).
+    pub fn refined_segments(&self) -> Vec<Span> {
+        self.features.refine(&self.segments())
+    }
+
+    /// The speech segments so far as the model gives them (one still open
+    /// ends at the last speech frame): what whisper is given.
     pub fn segments(&self) -> Vec<Span> {
         let mut frames = self.segmenter.segments.clone();
         if let (Some(start), Some(last)) = (self.segmenter.open, self.segmenter.last_speech_frame) {

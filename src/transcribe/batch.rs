@@ -11,6 +11,7 @@
 
 use crate::audio::resample::WHISPER_RATE;
 use crate::audio::silero::Span;
+use crate::audio::speech_edges::FrameFeatures;
 
 use super::guard::normalise;
 use super::streaming::{append_shifted, clamp_times};
@@ -199,19 +200,24 @@ pub(crate) fn speech_in_joined(regions: &[Region], speech: &[Span]) -> Vec<Span>
 
 /// Transcribes a recording of `total_samples`, given its speech cut out and
 /// joined (`joined`) and the speech heard (`speech`, None without a
-/// detector: then `joined` is the whole recording). `progress` hears
-/// (seconds done, seconds in all) of the joined audio.
+/// detector: then `joined` is the whole recording). `timed` is the same
+/// speech as timing measures it (soft onsets included,
+/// [`FrameFeatures::refine`](crate::audio::speech_edges::FrameFeatures::refine)):
+/// the report's speech and the final word times follow it, while whisper
+/// hears what `speech` keeps. `progress` hears (seconds done, seconds in
+/// all) of the joined audio.
 pub(crate) fn transcribe_joined(
     transcriber: &Transcriber,
     joined: &Joined,
     total_samples: usize,
     speech: Option<&[Span]>,
+    timed: Option<&[Span]>,
     options: &DecodeOptions,
     progress: Option<&mut dyn FnMut(f64, f64)>,
 ) -> Result<(Transcript, DecodeReport), TranscribeError> {
     let duration = total_samples as f64 / RATE;
     let mut report = transcriber.new_report();
-    if let Some(speech) = speech {
+    if let Some(speech) = timed.or(speech) {
         report.speech = speech.to_vec();
     }
     let runs_before = transcriber.runs();
@@ -240,7 +246,7 @@ pub(crate) fn transcribe_joined(
     // Back to the recording's time.
     times_to_original(&joined.regions, &mut transcript, &mut report);
     transcript.duration = duration;
-    if let Some(speech) = speech {
+    if let Some(speech) = timed.or(speech) {
         super::clamp_to_speech(&mut transcript.words, speech);
         super::meet_speech_edges(&mut transcript.words, speech);
     }
@@ -261,11 +267,18 @@ pub(crate) fn transcribe(
         Some(s) => Joined::from_pcm(pcm, &regions_to_keep(s, pcm.len())),
         None => Joined::from_pcm(pcm, &[(0, pcm.len())]),
     };
+    let timed = speech.as_deref().map(|s| {
+        let mut features = FrameFeatures::new();
+        features.push(pcm);
+        features.finish();
+        features.refine(s)
+    });
     transcribe_joined(
         transcriber,
         &joined,
         pcm.len(),
         speech.as_deref(),
+        timed.as_deref(),
         options,
         progress,
     )

@@ -175,6 +175,7 @@ pub fn transcribe_wav(
         .finish(vad)
         .map_err(|e| transcribe_err(TranscribeError::Decode(e.to_string())))?;
     let speech = tracker.segments();
+    let timed = tracker.refined_segments();
     let keep = regions_to_keep(&speech, total);
     // Second pass: only the speech.
     let mut joined = Joined::default();
@@ -204,7 +205,7 @@ pub fn transcribe_wav(
         |done: f64, total: f64| progress(FileProgress::Transcribing { done, total });
     let (mut transcript, report) = if joined.pcm.is_empty() {
         let mut report = transcriber.new_report();
-        report.speech = speech;
+        report.speech = timed;
         (
             Transcript {
                 text: String::new(),
@@ -220,6 +221,7 @@ pub fn transcribe_wav(
             &joined,
             total,
             Some(&speech),
+            Some(&timed),
             options,
             Some(&mut on_progress),
         )
