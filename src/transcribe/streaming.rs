@@ -160,6 +160,12 @@ pub struct FinishStats {
     /// whisper runs made after the answer ended (the rest, second looks at
     /// it, and a window or pass that was under way then).
     pub runs_after_finish: u64,
+    /// Of those, second looks at stretches of the rest (speech left without
+    /// words, filled pauses): short runs of a second or two of audio each.
+    pub second_look_runs: u64,
+    /// Decodes of the rest asked for once all the audio was in (each is one
+    /// whisper run, or up to three when the loop guard decodes it again).
+    pub final_decodes: u64,
 }
 
 /// The audio since the last window, transcribed up to a pause.
@@ -338,6 +344,8 @@ struct Walk<'a> {
     report: DecodeReport,
     /// Samples the rest after the last window or pass covered.
     final_run: usize,
+    /// Decodes asked for (windows, passes, the rest).
+    decodes: u64,
 }
 
 /// The worker: decodes windows as the audio allows, then the rest.
@@ -394,11 +402,15 @@ fn work(
         None => walk.join.keep_all(),
     }
     let undecoded = walk.audio_len().saturating_sub(walk.decoded_to());
+    let decodes_before_rest = walk.decodes;
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
+    let final_decodes = walk.decodes - decodes_before_rest;
     let end = walk.audio_len();
+    let runs_before_looks = transcriber.runs();
     walk.second_look_to(end)?;
+    let second_look_runs = transcriber.runs() - runs_before_looks;
     let mut transcript = walk.transcript;
     let mut report = walk.report;
     // Back from the joined audio to answer time (second looks included).
@@ -418,6 +430,8 @@ fn work(
         undecoded_secs: undecoded as f64 / WHISPER_RATE as f64,
         final_run_secs: walk.final_run as f64 / WHISPER_RATE as f64,
         runs_after_finish: transcriber.runs().saturating_sub(at_finish),
+        second_look_runs,
+        final_decodes,
     });
     Ok((transcript, report))
 }
@@ -460,6 +474,7 @@ impl<'a> Walk<'a> {
             report: transcriber.new_report(),
             looked_to: 0,
             final_run: 0,
+            decodes: 0,
         };
         walk.extend_context(&context);
         walk
@@ -957,6 +972,7 @@ impl<'a> Walk<'a> {
             .map(|w| normalise(&w.word))
             .collect();
         let pcm = self.join.joined().get(start..end);
+        self.decodes += 1;
         self.transcriber
             .run(&RunRequest {
                 pcm,
