@@ -99,7 +99,46 @@ pub fn topic_from_question(question: &str) -> Option<String> {
             other => other.to_string(),
         })
         .collect();
-    (!voiced.is_empty()).then(|| voiced.join(" "))
+    match voiced.join(" ").as_str() {
+        "" => None,
+        // "Tell me about yourself": what was talked about is one's background.
+        "myself" => Some("my background".into()),
+        topic => Some(topic.to_string()),
+    }
+}
+
+/// Words of a topic a thank-you note should never praise: the conversation
+/// about one's own mistake, weakness or failure is not the one to recall.
+const SELF_CRITICAL: &[&str] = &[
+    "mistake",
+    "mistakes",
+    "weakness",
+    "weaknesses",
+    "failed",
+    "failure",
+    "fail",
+    "criticism",
+    "conflict",
+    "error",
+    "regret",
+    "wrong",
+];
+
+/// The topic a note recalls by default: of the session's main questions
+/// (`(question, coverage, is_follow_up)`), the best answered one whose topic
+/// can be named and is not about a mistake, weakness or failure.
+pub fn default_topic<'a>(
+    questions: impl IntoIterator<Item = (&'a str, Option<f64>, bool)>,
+) -> Option<String> {
+    let mut main: Vec<(&str, f64)> = questions
+        .into_iter()
+        .filter(|&(_, _, follow_up)| !follow_up)
+        .map(|(q, coverage, _)| (q, coverage.unwrap_or(0.0)))
+        .collect();
+    main.sort_by(|a, b| b.1.total_cmp(&a.1));
+    main.into_iter()
+        .filter_map(|(q, _)| topic_from_question(q))
+        .find(|topic| !topic.split_whitespace().any(|w| SELF_CRITICAL.contains(&w)))
 }
 
 /// Drafts the note.
@@ -218,5 +257,36 @@ mod tests {
             Some("the time I had a conflict with a coworker")
         );
         assert_eq!(topic_from_question("Why do you want to work for us?"), None);
+        assert_eq!(
+            topic_from_question("Tell me about yourself.").as_deref(),
+            Some("my background")
+        );
+    }
+
+    #[test]
+    fn the_default_topic_never_recalls_a_mistake_or_a_follow_up() {
+        let session = [
+            ("Tell me about your biggest mistake.", Some(1.0), false),
+            (
+                "What did you do to prevent this from happening again?",
+                Some(1.0),
+                true,
+            ),
+            ("Tell me about yourself.", Some(0.5), false),
+            ("Do you have any questions for us?", Some(0.9), false),
+        ];
+        assert_eq!(default_topic(session).as_deref(), Some("my background"));
+        assert_eq!(
+            default_topic([("Tell me about your greatest weakness.", Some(1.0), false)]),
+            None
+        );
+        assert_eq!(
+            default_topic([
+                ("Describe a project you are proud of.", Some(0.2), false),
+                ("Tell me about a time you led a team.", Some(0.8), false),
+            ])
+            .as_deref(),
+            Some("the time I led a team")
+        );
     }
 }

@@ -247,3 +247,51 @@ fn fetched_model_has_whisper_tiny_en_layout() {
         .tensor("decoder.blocks.3.cross_attn.value.bias")
         .is_some());
 }
+
+/// A report path that cannot be written is refused before any work, naming
+/// the path and what to do (it used to fail only after the analysis).
+#[test]
+fn an_unwritable_report_path_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("answer.txt");
+    std::fs::write(&answer, "I missed a deadline and told my manager.").unwrap();
+    let missing = dir.path().join("no-such-folder").join("report.html");
+    let out = rehearse(&[
+        "analyze",
+        "--keywords-only",
+        "--text-file",
+        answer.to_str().unwrap(),
+        "-q",
+        "biggest-mistake",
+        "--html",
+        missing.to_str().unwrap(),
+    ]);
+    assert_clear_error(&out, &["--html", "no-such-folder", "does not exist"]);
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+
+    let folder = dir.path().to_str().unwrap();
+    let out = rehearse(&[
+        "analyze",
+        "--keywords-only",
+        "--text-file",
+        answer.to_str().unwrap(),
+        "-q",
+        "biggest-mistake",
+        "--markdown",
+        folder,
+    ]);
+    assert_clear_error(&out, &["--markdown", "is a folder"]);
+}
+
+/// An error's cause is printed once, not once per layer that quotes it.
+#[test]
+fn an_error_names_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "not a folder").unwrap();
+    let data = file.join("data");
+    let out = rehearse(&["replay", "--data-dir", data.to_str().unwrap()]);
+    assert_clear_error(&out, &["notes.txt"]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+}

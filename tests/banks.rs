@@ -1541,3 +1541,20 @@ fn bundled_examples_are_varied_and_not_taken_from_the_dev_set() {
     }
     assert!(criteria > 150, "{criteria}");
 }
+
+/// A 200 KB file of nested brackets is refused at once, at the bracket
+/// that goes too deep (it used to take minutes to reach the same verdict).
+#[test]
+fn deeply_nested_brackets_are_refused_with_their_position() {
+    let depth = 100_000;
+    let source = format!(
+        "id: deep\ntitle: Deep\nquestions: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let errors = bank::load::parse_bank(&source, "deep.yaml").unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!((e.file.as_str(), e.line), ("deep.yaml", 3), "{e:?}");
+    assert!(e.message.contains("nested more than"), "{}", e.message);
+}

@@ -69,7 +69,6 @@ fn flag(a: &Analysis, id: &str) -> FlagStatus {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn paraphrases_and_inserted_words_are_understood() {
     let a = judged("biggest-mistake", "I blew it with the quarterly report.");
     assert_eq!(
@@ -105,7 +104,6 @@ fn paraphrases_and_inserted_words_are_understood() {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn context_decides_what_a_phrase_means() {
     let a = judged(
         "biggest-mistake",
@@ -138,7 +136,6 @@ fn context_decides_what_a_phrase_means() {
 }
 
 #[test]
-#[ignore = "issue 13 is open: the semantic judge still gets some of these sentences wrong (run with --ignored to see which)"]
 fn each_covered_element_quotes_its_own_sentence() {
     let text = "In my first year as an analyst I sent a client report with the wrong exchange rate. \
                 That was entirely on me, I skipped the second check because I was rushing. \
@@ -175,6 +172,83 @@ fn each_covered_element_quotes_its_own_sentence() {
         assert_eq!(e.covered, e.status == Status::Covered);
     }
     assert!(a.content.fired.is_empty(), "{:?}", a.content.fired);
+}
+
+/// Red flags told in ordinary words, each in an otherwise plain answer.
+#[test]
+fn red_flags_in_ordinary_words_fire() {
+    let story = "I sent the wrong price list to a client last spring. \
+                 I called them the same day and sent the right one.";
+    for (id, sentence) in [
+        (
+            "perfect-record",
+            "I don't think I've ever really made a serious mistake at work.",
+        ),
+        (
+            "blame",
+            "Nobody had told us that the supplier moved the date.",
+        ),
+        (
+            "blame",
+            "Honestly it was the printer's fault, they sent us the old file.",
+        ),
+        (
+            "minimising",
+            "Nobody even noticed, and it all worked out in the end.",
+        ),
+        ("excuses", "We were completely short-staffed that week."),
+    ] {
+        let a = judged("biggest-mistake", &format!("{story} {sentence}"));
+        assert_eq!(
+            flag(&a, id),
+            FlagStatus::Fired,
+            "{id} on {sentence:?}: {:#?}",
+            a.content.red_flags
+        );
+    }
+    let plain = judged("biggest-mistake", story);
+    assert!(plain.content.fired.is_empty(), "{:?}", plain.content.fired);
+}
+
+/// A full story with no prevention and no pivot: the past event and its
+/// lesson are not a change that lasts nor a strength now, and each element
+/// quotes the sentence that says it (a cue sentence before one that only
+/// resembles the element).
+#[test]
+fn a_story_without_a_lasting_change_lacks_prevention_and_pivot() {
+    let text = "The worst mistake I made was at the bakery where I worked two summers ago. \
+                I wanted to finish early, so I labelled a whole tray of nut cakes as plain ones. \
+                It happened because I rushed the labelling at the end of the shift. \
+                As a result, a customer with an allergy had to go to the pharmacy. \
+                That was completely my fault. \
+                I told the owner the same hour, pulled the tray and called the customer to apologise. \
+                I learned that a rush is never a reason to skip the allergen check.";
+    let a = judged("biggest-mistake", text);
+    for id in ["prevention", "pivot"] {
+        assert_eq!(
+            element(&a, id),
+            Status::Missing,
+            "{id}: {:#?}",
+            a.content.elements
+        );
+    }
+    let quote = |id: &str| {
+        a.content
+            .elements
+            .iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.evidence.as_ref())
+            .map(|ev| ev.quote.clone())
+            .unwrap_or_default()
+    };
+    for (id, words) in [
+        ("impact", "pharmacy"),
+        ("fix", "told the owner"),
+        ("lesson", "I learned"),
+    ] {
+        assert_eq!(element(&a, id), Status::Covered, "{id}");
+        assert!(quote(id).contains(words), "{id} quotes {:?}", quote(id));
+    }
 }
 
 /// Floors on the held-out split of the development set (tuned on `tune`).
@@ -232,8 +306,8 @@ fn test_split_meets_the_floors() {
 
 /// Set a little under what scripts/eval-content.sh measured, so a real
 /// regression fails and noise does not.
-const ELEMENT_F1_FLOOR: f64 = 0.70;
-const FLAG_F1_FLOOR: f64 = 0.62;
+const ELEMENT_F1_FLOOR: f64 = 0.82;
+const FLAG_F1_FLOOR: f64 = 0.69;
 
 #[test]
 fn cli_needs_the_model_or_keywords_only() {

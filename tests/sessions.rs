@@ -112,6 +112,26 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
         "{}",
         prevention.transcript_text
     );
+    // The follow-up is judged by what it asked for: prevention only, in its
+    // own 20-60 s window (not the main question's 1:15-2:30).
+    let judged = prevention.analysis.as_ref().unwrap();
+    let elements: Vec<&str> = judged["content"]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(elements, ["prevention"], "{judged:#}");
+    assert_eq!(
+        judged["question"]["target_seconds"]["max"], 60,
+        "{judged:#}"
+    );
+    let replayed = rehearse_in(&data, &["replay", "1"]);
+    assert!(
+        !stdout(&replayed).contains("no clear mistake named"),
+        "{}",
+        stdout(&replayed)
+    );
 
     assert_follow_ups_have_their_own_answers(&answers);
 
@@ -297,6 +317,17 @@ fn typed_interview_needs_no_microphone() {
     let fired = analysis["content"]["fired"].as_array().unwrap();
     assert!(fired.iter().any(|f| f == "blame"), "{fired:?}");
     assert!(answers[0].recording.is_none());
+
+    // The list reads as a table: a header, minutes not nanoseconds, and
+    // "1 answer".
+    let list = rehearse_in(&data, &["replay"]);
+    let text = stdout(&list);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("STARTED (UTC)"), "{text}");
+    assert!(lines[1].contains(" 1 answer "), "{text}");
+    let started = lines[1].split_whitespace().nth(1).unwrap_or_default();
+    assert_eq!(started.len(), 10, "{text}");
+    assert!(!lines[1].contains('T') || !lines[1].contains('Z'), "{text}");
 }
 
 #[test]
@@ -415,4 +446,39 @@ fn practice_shows_the_second_attempt_improving() {
     assert_eq!(answers.len(), 2);
     assert!(answers[1].coverage.unwrap() > answers[0].coverage.unwrap());
     assert_eq!((answers[0].attempt, answers[1].attempt), (1, 2));
+}
+
+/// No empty session is stored: `-n 0` is refused before anything starts,
+/// and a microphone that cannot be opened leaves no 0-answer session.
+#[test]
+fn nothing_answered_leaves_no_session_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let zero = rehearse_in(&data, &["interview", "-n", "0", "--text"]);
+    assert_eq!(zero.status.code(), Some(2), "{}", stderr(&zero));
+    assert!(stderr(&zero).contains("at least 1"), "{}", stderr(&zero));
+
+    let mic = rehearse_in(
+        &data,
+        &[
+            "practice",
+            "biggest-mistake",
+            "--no-tts",
+            "--device",
+            "no-such-microphone",
+        ],
+    );
+    assert!(!mic.status.success(), "{}", stdout(&mic));
+    assert!(
+        stderr(&mic).contains("no-such-microphone"),
+        "{}",
+        stderr(&mic)
+    );
+    let list = rehearse_in(&data, &["replay"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        stdout(&list).contains("No sessions yet"),
+        "{}",
+        stdout(&list)
+    );
 }

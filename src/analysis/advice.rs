@@ -250,8 +250,9 @@ fn steps(a: &Analysis, question: Option<&Question>, s: &AdviceSettings) -> Vec<N
             StepKind::Pronouns,
             None,
             format!(
-                "\"we\" {} times against \"I\" {} times: say \"I\" for the parts that were yours",
-                p.we, p.i
+                "\"we\" {} against \"I\" {}: say \"I\" for the parts that were yours",
+                crate::report::times(p.we),
+                crate::report::times(p.i)
             ),
         );
     }

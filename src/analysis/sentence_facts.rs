@@ -21,6 +21,15 @@ const INSERTED: &[&str] = &[
     "genuinely",
     "frankly",
     "literally",
+    "completely",
+    "entirely",
+    "fully",
+    "absolutely",
+    "definitely",
+    "certainly",
+    "clearly",
+    "simply",
+    "wholly",
     "um",
     "uh",
     "er",
@@ -174,6 +183,12 @@ pub struct SentenceFacts {
     /// always...", "now we..."), not by someone else ("since then our
     /// office moved").
     pub own_change: bool,
+    /// Speaks of how things are now or have been since, not only of a past
+    /// event: present or present-perfect verbs after "I"/"we" ("I check",
+    /// "I've kept"), markers such as "now", "these days", "since", "every
+    /// time", or a verb that puts something in place ("I set up", "we
+    /// introduced"). "My biggest mistake was a migration I ran" has none.
+    pub lasting: bool,
 }
 
 fn clean(word: &str) -> String {
@@ -250,6 +265,7 @@ pub fn read(sentence: &str) -> SentenceFacts {
     let hypothetical = hypothetical(&words);
     let (harsh_at_self, harsh_at_others) = harsh(&words);
     let own_change = own_change(&words);
+    let lasting = lasting(&words);
     SentenceFacts {
         words,
         simplified,
@@ -261,6 +277,7 @@ pub fn read(sentence: &str) -> SentenceFacts {
         harsh_at_self,
         harsh_at_others,
         own_change,
+        lasting,
     }
 }
 
@@ -290,25 +307,89 @@ fn subject_of(words: &[String]) -> Subject {
     Subject::Nobody
 }
 
+/// Verbs after "I'd" / "I would" that voice a wish, a hedge or an offer
+/// ("I'd say", "I'd love to", "I'd bring"), not what the speaker would do.
+const NOT_CONDITIONAL: &[&str] = &[
+    "say", "like", "love", "bring", "imagine", "guess", "argue", "hope", "welcome", "add",
+    "rather", "prefer", "suggest",
+];
+
+/// Words after "I'd" that mark the past perfect ("I'd picked", "I'd
+/// forgotten", "I'd already"): irregular participles and adverbs, besides
+/// the regular "-ed" participles. Forms that are also the bare verb ("put",
+/// "set", "read", "come") are left out: "I'd put a checklist in place"
+/// reads as the conditional.
+const PARTICIPLES: &[&str] = &[
+    "had",
+    "been",
+    "done",
+    "gone",
+    "made",
+    "taken",
+    "given",
+    "seen",
+    "left",
+    "got",
+    "gotten",
+    "forgotten",
+    "written",
+    "sent",
+    "spent",
+    "told",
+    "thought",
+    "built",
+    "brought",
+    "bought",
+    "caught",
+    "taught",
+    "felt",
+    "kept",
+    "lost",
+    "meant",
+    "heard",
+    "held",
+    "known",
+    "shown",
+    "said",
+    "begun",
+    "chosen",
+    "driven",
+    "fallen",
+    "broken",
+    "understood",
+    "missed",
+    "never",
+    "already",
+    "just",
+    "only",
+    "since",
+];
+
+fn past_participle(word: &str) -> bool {
+    PARTICIPLES.contains(&word)
+        || (word.ends_with("ed") && !matches!(word, "need" | "feed" | "proceed" | "succeed"))
+}
+
 fn hypothetical(words: &[String]) -> bool {
     let speaker = |w: &str| w == "i" || w == "we" || w == "you";
     for (k, w) in words.iter().enumerate() {
         let next = words.get(k + 1).map(String::as_str).unwrap_or("");
         let next2 = words.get(k + 2).map(String::as_str).unwrap_or("");
         match w.as_str() {
-            // "I'd put", "I'd usually" (but not "I'd had", "I'd been": past perfect).
-            "i'd" | "we'd"
-                if !matches!(next, "had" | "been" | "never" | "already" | "just" | "done") =>
-            {
+            // "I'd put", "I'd usually" (but not "I'd had", "I'd picked":
+            // past perfect; nor "I'd say", "I'd love to").
+            "i'd" | "we'd" if !past_participle(next) && !NOT_CONDITIONAL.contains(&next) => {
                 return true;
             }
-            // "I could have", "I would have": past conditions, real regret.
-            "would" | "might" | "could"
+            // "I could have", "I would have": past conditions, real regret;
+            // "I could see": past ability.
+            "would" | "might"
                 if k > 0
                     && speaker(&words[k - 1])
                     && next != "have"
                     && next != "not"
-                    && next2 != "have" =>
+                    && next2 != "have"
+                    && !NOT_CONDITIONAL.contains(&next) =>
             {
                 return true;
             }
@@ -370,6 +451,225 @@ fn own_change(words: &[String]) -> bool {
     false
 }
 
+/// Words that on their own place a sentence in the present or since then.
+const LASTING_MARKERS: &[&str] = &[
+    "now",
+    "nowadays",
+    "today",
+    "always",
+    "still",
+    "anymore",
+    "whenever",
+    "since",
+    "afterwards",
+    "afterward",
+];
+
+/// Two-word markers of the same ("these days", "every time").
+const LASTING_PAIRS: &[(&str, &str)] = &[
+    ("these", "days"),
+    ("then", "on"),
+    ("after", "that"),
+    ("every", "time"),
+    ("each", "time"),
+    ("every", "single"),
+    ("no", "longer"),
+    ("never", "again"),
+    ("any", "more"),
+    ("going", "forward"),
+];
+
+/// Verbs that put something in place that outlasts the story.
+const PUT_IN_PLACE: &[&str] = &[
+    "introduced",
+    "created",
+    "set",
+    "built",
+    "added",
+    "implemented",
+    "adopted",
+    "started",
+    "began",
+    "changed",
+    "proposed",
+    "automated",
+    "wrote",
+    "designed",
+    "established",
+    "instituted",
+    "switched",
+];
+
+/// Irregular past forms (and past auxiliaries) that never read as present.
+const PAST_FORMS: &[&str] = &[
+    "was",
+    "were",
+    "did",
+    "had",
+    "could",
+    "would",
+    "should",
+    "might",
+    "ran",
+    "went",
+    "made",
+    "took",
+    "told",
+    "knew",
+    "thought",
+    "got",
+    "left",
+    "felt",
+    "kept",
+    "lost",
+    "sent",
+    "spent",
+    "built",
+    "brought",
+    "said",
+    "saw",
+    "came",
+    "became",
+    "began",
+    "wrote",
+    "found",
+    "gave",
+    "held",
+    "led",
+    "meant",
+    "met",
+    "paid",
+    "sat",
+    "sold",
+    "stood",
+    "understood",
+    "won",
+    "broke",
+    "chose",
+    "drove",
+    "forgot",
+    "spoke",
+    "threw",
+    "woke",
+    "taught",
+    "caught",
+    "bought",
+    "heard",
+    "fell",
+    "forgave",
+    "grew",
+    "hid",
+    "rode",
+    "rang",
+    "sang",
+    "shook",
+    "slept",
+    "swore",
+    "tore",
+    "wore",
+    "wound",
+    "flew",
+    "drew",
+    "dealt",
+];
+
+/// Forms that are the same in the present and the past ("I put", "I set"):
+/// they tell nothing about the time.
+const SAME_IN_PAST: &[&str] = &[
+    "put", "set", "read", "cut", "let", "hit", "shut", "quit", "hurt", "spread", "cost", "split",
+];
+
+/// Verbs of thinking and saying: present in form ("I think it was..."),
+/// they frame a story rather than tell how things are now.
+const FRAMING_VERBS: &[&str] = &[
+    "think",
+    "guess",
+    "mean",
+    "know",
+    "suppose",
+    "believe",
+    "feel",
+    "remember",
+    "realise",
+    "realize",
+    "say",
+    "wish",
+    "hope",
+    "admit",
+    "reckon",
+    "recall",
+    "can",
+    "can't",
+    "cannot",
+    "don't",
+    "do",
+    "am",
+    "would've",
+    "could've",
+    "should've",
+    "wanna",
+    "want",
+    "need",
+];
+
+/// Adverbs between the subject and its verb ("I *also* check").
+const BETWEEN_SUBJECT_AND_VERB: &[&str] = &[
+    "also",
+    "now",
+    "always",
+    "still",
+    "never",
+    "just",
+    "really",
+    "actually",
+    "even",
+    "then",
+    "usually",
+    "first",
+    "only",
+    "personally",
+    "definitely",
+    "certainly",
+    "um",
+    "uh",
+];
+
+fn lasting(words: &[String]) -> bool {
+    let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+    for k in 0..words.len() {
+        let w = at(k);
+        if LASTING_MARKERS.contains(&w)
+            || LASTING_PAIRS.iter().any(|&(a, b)| w == a && at(k + 1) == b)
+        {
+            return true;
+        }
+        match w {
+            "i'm" | "we're" | "i've" | "we've" => return true,
+            "i" | "we" => {
+                let mut v = k + 1;
+                while BETWEEN_SUBJECT_AND_VERB.contains(&at(v)) {
+                    v += 1;
+                }
+                let verb = at(v);
+                if PUT_IN_PLACE.contains(&verb) {
+                    return true;
+                }
+                let present = !verb.is_empty()
+                    && !verb.ends_with("ed")
+                    && !PAST_FORMS.contains(&verb)
+                    && !SAME_IN_PAST.contains(&verb)
+                    && !FRAMING_VERBS.contains(&verb)
+                    && verb.chars().all(|c| c.is_alphabetic() || c == '-');
+                if present {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +701,12 @@ mod tests {
         assert!(!read("I put a checklist in place.").hypothetical);
         assert!(!read("I should have checked, I would have caught it.").hypothetical);
         assert!(!read("I'd had no sleep that week.").hypothetical);
+        assert!(!read("I'd picked the wrong box from the shelf.").hypothetical);
+        assert!(!read("I'd say it was the spring audit.").hypothetical);
+        assert!(!read("I'd love to hear how the team plans its work.").hypothetical);
+        assert!(!read("I could see the queue growing.").hypothetical);
+        assert!(read("I'd probably ask a colleague to check it.").hypothetical);
+        assert!(read("I would need a second opinion first.").hypothetical);
         assert!(read("It was honestly not a huge deal.").negated);
         assert_eq!(
             read("I can't honestly think of one.").simplified,
@@ -418,6 +724,31 @@ mod tests {
             ]
         );
         assert!(clauses("I missed the deadline.").is_empty());
+    }
+
+    #[test]
+    fn lasting_changes_are_told_apart_from_past_events() {
+        for lasting in [
+            "Since then every migration I run has a written checklist.",
+            "Now before I send anything to a client I get a second pair of eyes on it.",
+            "I set up reminders so renewals show up sixty days before they're due.",
+            "I check every address against the order before dispatch.",
+            "We've done six migrations that way with no customer impact.",
+            "It turned me into someone who plans for what can go wrong, and I'm calmer for it.",
+            "After that we introduced a peer review for every release.",
+        ] {
+            assert!(read(lasting).lasting, "{lasting}");
+        }
+        for past in [
+            "My biggest mistake was a billing migration I ran two years ago.",
+            "I told my manager straight away and rolled the change back within an hour.",
+            "I learned that a deadline is never a reason to skip a safety check.",
+            "As a result, about two hundred customers were charged twice.",
+            "I put the wrong date on the invoice.",
+            "I think it was the spring audit, I don't remember exactly.",
+        ] {
+            assert!(!read(past).lasting, "{past}");
+        }
     }
 
     #[test]

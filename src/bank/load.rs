@@ -50,6 +50,18 @@ pub fn parse_bank(source: &str, file: &str) -> Result<Bank, Vec<Diagnostic>> {
 }
 
 fn parse(source: &str, file: &str, bundled: bool) -> Result<Bank, Vec<Diagnostic>> {
+    if let Some(pos) = super::nesting::too_deep(source) {
+        return Err(vec![Diagnostic::new(
+            file,
+            pos,
+            ErrorKind::Syntax,
+            format!(
+                "brackets nested more than {} deep start here: a bank needs only a few levels; \
+                 close the brackets or write the lists as indented `- item` lines",
+                super::nesting::MAX_DEPTH
+            ),
+        )]);
+    }
     let loc = Locator::new(source);
     if matches!(
         serde_yaml::from_str::<serde_yaml::Value>(source),

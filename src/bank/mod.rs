@@ -21,6 +21,7 @@ pub mod error;
 pub mod load;
 pub mod locate;
 pub mod model;
+mod nesting;
 pub mod schema;
 pub mod validate;
 

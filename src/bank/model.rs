@@ -68,11 +68,44 @@ impl Criterion {
 pub struct FollowUp {
     pub text: String,
     pub when: Condition,
+    /// The rubric elements a good answer to it covers (empty: the whole
+    /// rubric).
+    pub targets: Vec<String>,
+    /// How long a good answer to it takes.
+    pub target_seconds: Window,
     #[serde(skip)]
     pub(crate) mentions: Option<CueMatcher>,
 }
 
+/// How long a follow-up answer should take when its bank does not say
+/// (its question's own window is for a whole answer).
+pub const FOLLOW_UP_SECONDS: Window = Window { min: 20, max: 60 };
+
 impl FollowUp {
+    /// The question a follow-up answer is judged against: the follow-up's
+    /// own text, its target elements only (every element when it names
+    /// none), all the red flags, and its own length window.
+    pub fn as_question(&self, main: &Question) -> Question {
+        let rubric = if self.targets.is_empty() {
+            main.rubric.clone()
+        } else {
+            main.rubric
+                .iter()
+                .filter(|c| self.targets.contains(&c.id))
+                .cloned()
+                .collect()
+        };
+        Question {
+            text: self.text.clone(),
+            guidance: None,
+            target_seconds: self.target_seconds,
+            time_limit_seconds: main.time_limit_seconds.min(self.target_seconds.max * 2),
+            rubric,
+            follow_ups: Vec::new(),
+            ..main.clone()
+        }
+    }
+
     /// Whether this follow-up applies to an answer whose `transcript` lacked
     /// the rubric elements `missing` and fired the red flags `fired`.
     pub fn applies(&self, missing: &[&str], fired: &[&str], transcript: &str) -> bool {

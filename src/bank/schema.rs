@@ -107,6 +107,14 @@ pub struct FollowUpSpec {
     /// When to ask it; `always` when left out.
     #[serde(default)]
     pub when: Condition,
+    /// The rubric elements a good answer to it covers; for `when: {missing:
+    /// X}` it is `[X]` when left out.
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// How long a good answer to it takes, `{min, max}` seconds (20-60
+    /// when left out: a follow-up answer is short).
+    #[serde(default)]
+    pub target_seconds: Option<WindowSpec>,
 }
 
 /// How hard a question is to answer well.

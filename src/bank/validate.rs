@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::cue::{CueError, CueMatcher};
 use super::error::{Diagnostic, ErrorKind};
 use super::locate::{Locator, Pos};
-use super::model::{Bank, Catalog, Criterion, FollowUp, Location, Question, Window};
+use super::model::{
+    Bank, Catalog, Criterion, FollowUp, Location, Question, Window, FOLLOW_UP_SECONDS,
+};
 use super::schema::{BankFile, Condition, CriterionSpec, QuestionSpec};
 
 /// Longest time limit a question may have: an hour.
@@ -564,10 +566,51 @@ impl Checker<'_> {
                 },
                 Condition::Missing(_) | Condition::RedFlag(_) => {}
             }
+            for (t, id) in f.targets.iter().enumerate() {
+                if !rubric.contains(id) {
+                    self.report(
+                        &format!("{path}.targets[{t}]"),
+                        ErrorKind::UnknownReference,
+                        format!(
+                            "follow-up {} of question `{}` targets element `{id}`, but the rubric has no such element (known: {}): use one of those ids",
+                            k + 1,
+                            spec.id,
+                            list_or_none(rubric)
+                        ),
+                    );
+                }
+            }
+            let target_seconds = match &f.target_seconds {
+                Some(w) if w.min < 1 || w.min >= w.max || w.max > i64::from(u32::MAX) => {
+                    self.report(
+                        &format!("{path}.target_seconds"),
+                        ErrorKind::BadValue,
+                        format!(
+                            "follow-up {} of question `{}` has target_seconds {{min: {}, max: {}}}: write a window with 0 < min < max",
+                            k + 1,
+                            spec.id,
+                            w.min,
+                            w.max
+                        ),
+                    );
+                    FOLLOW_UP_SECONDS
+                }
+                Some(w) => Window {
+                    min: w.min as u32,
+                    max: w.max as u32,
+                },
+                None => FOLLOW_UP_SECONDS,
+            };
+            let targets = match (&f.when, f.targets.is_empty()) {
+                (Condition::Missing(id), true) => vec![id.clone()],
+                _ => f.targets.clone(),
+            };
             if self.found.len() == before {
                 out.push(FollowUp {
                     text: f.text.trim().to_string(),
                     when: f.when.clone(),
+                    targets,
+                    target_seconds,
                     mentions,
                 });
             }

@@ -104,6 +104,14 @@ pub fn run(
     settings.fillers.allow = args.allow_fillers.clone();
     settings.fillers.deny = args.deny_fillers.clone();
 
+    // Report files are checked before the work, written after the report
+    // is shown.
+    if let Some(path) = &args.markdown {
+        super::outputs::check_writable(path, "--markdown")?;
+    }
+    if let Some(path) = &args.html {
+        super::outputs::check_writable(path, "--html")?;
+    }
     let judge = if args.keywords_only {
         None
     } else {
@@ -128,14 +136,6 @@ pub fn run(
     let analysis = analysis::analyze_with(question, &input, &settings, judge.as_ref())
         .context("judging the answer's content")?;
 
-    if let Some(path) = &args.markdown {
-        std::fs::write(path, report::markdown::render(&analysis))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if let Some(path) = &args.html {
-        std::fs::write(path, report::html::render(&analysis))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
     if args.json {
         let mut json: serde_json::Value = serde_json::from_str(&report::json(&analysis)?)?;
         if let (Some(decoding), Some(object)) = (&decoding, json.as_object_mut()) {
@@ -147,6 +147,12 @@ pub fn run(
             "{}",
             report::terminal::render(&analysis, console::colors_enabled())
         );
+    }
+    if let Some(path) = &args.markdown {
+        super::outputs::save(path, &report::markdown::render(&analysis))?;
+    }
+    if let Some(path) = &args.html {
+        super::outputs::save(path, &report::html::render(&analysis))?;
     }
     Ok(ExitCode::SUCCESS)
 }

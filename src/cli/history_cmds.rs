@@ -129,6 +129,18 @@ fn reanalyze(
     Ok((update, analysis))
 }
 
+/// A stored RFC 3339 time as `2026-11-30 18:44` (the stored text if it
+/// does not parse).
+fn short_time(stored: &str) -> String {
+    let format =
+        time::format_description::parse_borrowed::<2>("[year]-[month]-[day] [hour]:[minute]").ok();
+    time::OffsetDateTime::parse(stored, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .zip(format)
+        .and_then(|(t, f)| t.format(&f).ok())
+        .unwrap_or_else(|| stored.to_string())
+}
+
 pub fn replay(
     args: ReplayArgs,
     models_dir: &Path,
@@ -139,14 +151,19 @@ pub fn replay(
         let sessions = history.sessions()?;
         if sessions.is_empty() {
             println!("No sessions yet: try `rehearse demo` or `rehearse interview`.");
+        } else {
+            println!(
+                "{:>4}  {:<16}  {:<9} {:<10}  TITLE",
+                "ID", "STARTED (UTC)", "KIND", "ANSWERS"
+            );
         }
         for s in sessions {
             println!(
-                "{:>4}  {}  {:<9} {:>2} answers  {}{}",
+                "{:>4}  {:<16}  {:<9} {:<10}  {}{}",
                 s.id,
-                s.started_at,
+                short_time(&s.started_at),
                 s.kind.as_str(),
-                s.answer_count,
+                rehearse::report::counted(s.answer_count as usize, "answer"),
                 s.title,
                 if s.ended_at.is_none() {
                     "  (unfinished)"
@@ -170,8 +187,10 @@ pub fn replay(
         );
     }
     println!(
-        "Session {} — {} ({})",
-        session.id, session.title, session.started_at
+        "Session {} — {} ({} UTC)",
+        session.id,
+        session.title,
+        short_time(&session.started_at)
     );
     let color = console::colors_enabled();
     let (transcriber, catalog, model_name) = if args.reanalyze {
@@ -188,6 +207,7 @@ pub fn replay(
         println!("\n#{} {}", answer.position, answer.question_text);
         let recording = check_recording(&answer);
         let mut analysis = stored_analysis(&answer);
+        let mut transcript_text = answer.transcript_text.clone();
         let mut transcript: Option<Transcript> = answer
             .transcript
             .clone()
@@ -199,6 +219,7 @@ pub fn replay(
                 .clone()
                 .and_then(|v| serde_json::from_value(v).ok());
             history.update_analysis(answer.id, &update)?;
+            transcript_text = update.transcript_text.clone();
             println!("  (re-analysed with {model_name})");
             analysis = Some(fresh);
         }
@@ -208,7 +229,7 @@ pub fn replay(
                 None => println!("  (no recording: typed answer)"),
             }
         } else {
-            println!("  \"{}\"", answer.transcript_text);
+            println!("  \"{transcript_text}\"");
         }
         match analysis {
             Some(a) => println!("{}", report::terminal::render(&a, color)),
@@ -328,15 +349,13 @@ pub fn thank_you(args: ThankYouArgs) -> anyhow::Result<ExitCode> {
     history.session(args.session)?;
     let answers = history.answers(args.session)?;
     let topic = args.topic.clone().or_else(|| {
-        answers
-            .iter()
-            .filter(|a| a.coverage.is_some())
-            .max_by(|a, b| {
-                a.coverage
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.coverage.unwrap_or(0.0))
-            })
-            .and_then(|best| thank_you::topic_from_question(&best.question_text))
+        thank_you::default_topic(answers.iter().map(|a| {
+            (
+                a.question_text.as_str(),
+                a.coverage,
+                a.follow_up_of.is_some(),
+            )
+        }))
     });
     let note = thank_you::draft(&NoteDetails {
         interviewer: args.interviewer.clone(),

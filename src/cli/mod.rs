@@ -8,6 +8,7 @@ mod history_cmds;
 mod live;
 mod model_choice;
 mod model_cmd;
+mod outputs;
 mod record_cmd;
 mod say_cmd;
 mod session_cmds;

@@ -11,6 +11,10 @@ pub struct VoiceArgs {
     /// Do not speak; show questions as text only
     #[arg(long)]
     pub no_tts: bool,
+    /// With --text, speak the questions too (typed sessions are silent by
+    /// default)
+    #[arg(long, conflicts_with = "no_tts")]
+    pub speak: bool,
     /// Voice name (see `rehearse say --list-voices`)
     #[arg(long)]
     pub voice: Option<String>,
@@ -55,16 +59,16 @@ pub fn run(args: SayArgs) -> anyhow::Result<ExitCode> {
     }
     let text = args.text.unwrap_or_default();
     let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
-    if let Some(warning) = warning {
-        eprintln!("warning: {warning}");
-    }
     println!("{text}");
+    // Speaking is what `say` is for: without working speech it fails (the
+    // text is still printed), unless --no-tts asked for text only.
+    if let Some(warning) = warning {
+        anyhow::bail!("{warning}");
+    }
     match speaker.speak(&text) {
         SpeakOutcome::Spoken => eprintln!("spoken with {}", speaker.describe()),
         SpeakOutcome::TextOnly => {}
-        SpeakOutcome::GaveUp(why) => {
-            eprintln!("warning: gave up speaking ({why}); continuing with text only")
-        }
+        SpeakOutcome::GaveUp(why) => anyhow::bail!("gave up speaking: {why}"),
     }
     Ok(ExitCode::SUCCESS)
 }

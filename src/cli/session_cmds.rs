@@ -30,13 +30,32 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// Whether questions are spoken: a typed session is silent unless
+/// `--speak` asks for speech; `--no-tts` silences any session.
+fn speaks(voice: &super::say_cmd::VoiceArgs, typed: bool) -> bool {
+    !voice.no_tts && (!typed || voice.speak)
+}
+
+/// Parses a count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl DataArgs {
     pub fn open(&self) -> anyhow::Result<History> {
         let dir = self
             .data_dir
             .clone()
             .unwrap_or_else(rehearse::history::default_data_dir);
-        Ok(History::open(&dir)?)
+        let history = History::open(&dir)?;
+        if let Some(warning) = history.warning() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(history)
     }
 }
 
@@ -60,8 +79,8 @@ pub struct InterviewArgs {
     /// Only questions with this tag (repeatable)
     #[arg(long = "tag")]
     pub tags: Vec<String>,
-    /// Number of questions
-    #[arg(long, short = 'n', default_value_t = 5)]
+    /// Number of questions (at least 1)
+    #[arg(long, short = 'n', default_value_t = 5, value_parser = at_least_one)]
     pub questions: usize,
     /// Seed for the draw: the same seed asks the same questions
     #[arg(long)]
@@ -113,12 +132,15 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
         "  {:<28} {:>8} {:>10} {:>6} {:>14}",
         "question", "coverage", "fillers/min", "WPM", "length"
     );
-    for step in outcome.steps.iter().filter(|s| !s.is_follow_up) {
+    for (index, step) in outcome.steps.iter().enumerate() {
+        if step.is_follow_up {
+            continue;
+        }
         let a = &step.analysis;
         println!(
             "  {:<28} {:>7.0}% {:>10} {:>6} {:>14}",
             step.question_id,
-            coverage(a) * 100.0,
+            outcome.question_coverage(index) * 100.0,
             a.fillers
                 .per_minute
                 .map(|f| format!("{f:.1}"))
@@ -140,6 +162,16 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
         println!("  (stopped early; everything answered so far is saved)");
     }
     println!("Saved as session {session}: `rehearse replay {session}` to review it, `rehearse progress` for trends.");
+}
+
+/// Ends a session in the history; says so when nothing was answered and the
+/// empty session was dropped.
+fn end_session(history: &mut History, session: i64) -> anyhow::Result<bool> {
+    let kept = history.end_session(session)?;
+    if !kept {
+        println!("No answer was given, so no session was saved.");
+    }
+    Ok(kept)
 }
 
 fn show_at_end(ui: &TerminalUi, outcome: &InterviewOutcome, report: ReportWhen) {
@@ -179,7 +211,8 @@ pub fn interview(
     } else {
         Some(load_transcriber(args.model.as_deref(), models_dir)?)
     };
-    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    let (mut speaker, warning) =
+        speech::open_speaker(speaks(&args.voice, args.text), args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
@@ -189,12 +222,15 @@ pub fn interview(
     }
     let session = history.start_session(
         SessionKind::Interview,
-        &format!("Mock interview ({} questions)", draw.questions.len()),
+        &format!(
+            "Mock interview ({})",
+            rehearse::report::counted(draw.questions.len(), "question")
+        ),
         &serde_json::json!({"seed": draw.seed, "questions": draw.questions.iter().map(|q| &q.id).collect::<Vec<_>>(), "mode": if args.text {"typed"} else {"spoken"}}),
     )?;
     println!(
-        "Mock interview: {} questions (seed {}). {}",
-        draw.questions.len(),
+        "Mock interview: {} (seed {}). {}",
+        rehearse::report::counted(draw.questions.len(), "question"),
         draw.seed,
         if args.text {
             "Type each answer and finish it with an empty line."
@@ -230,10 +266,12 @@ pub fn interview(
             },
         )
     };
-    history.finish_session(session)?;
+    let kept = end_session(&mut history, session)?;
     let outcome = outcome?;
     show_at_end(&ui, &outcome, report_when);
-    print_summary(&outcome, session);
+    if kept {
+        print_summary(&outcome, session);
+    }
     Ok(if outcome.stopped_early {
         ExitCode::from(130)
     } else {
@@ -352,7 +390,8 @@ pub fn practice(
     } else {
         None
     };
-    let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
+    let (mut speaker, warning) =
+        speech::open_speaker(speaks(&args.voice, !spoken), args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
@@ -382,54 +421,63 @@ pub fn practice(
     let mut ui = TerminalUi::new();
     let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
     coach.judge = load_judge(models_dir);
-    let mut previous: Option<rehearse::analysis::Analysis> = None;
-    let mut position = 0;
-    let mut stopped = false;
-    for attempt in 1..=args.attempts.max(1) {
-        let Some(source) = next_source() else { break };
-        position += 1;
-        let slot = Slot {
-            session,
-            position,
-            attempt,
-            label: format!("Attempt {attempt}"),
-            asked: question.text.clone(),
-            question,
-            follow_up_of: None,
-        };
-        let answered = coach.ask(&slot, &source, &mut ui)?;
-        ui.report(&answered.analysis);
-        if let Some(prev) = &previous {
-            compare(prev, &answered.analysis);
-        }
-        let complete = answered.analysis.content.missing.is_empty()
-            && answered.analysis.content.fired.is_empty();
-        stopped = answered.stop_session;
-        previous = Some(answered.analysis);
-        if complete {
-            println!("\nThe answer covers every element with no red flags.");
-            break;
-        }
-        if stopped {
-            break;
-        }
-    }
-    if args.follow_ups && !stopped {
-        if let Some(last) = previous.clone() {
-            drill_follow_ups(
-                &mut coach,
+    // Whatever happens below (a microphone that fails to open, a full
+    // disk), the session is ended: kept with what was answered, or dropped
+    // if nothing was.
+    let drilled = (|| -> anyhow::Result<()> {
+        let mut previous: Option<rehearse::analysis::Analysis> = None;
+        let mut position = 0;
+        let mut stopped = false;
+        for attempt in 1..=args.attempts.max(1) {
+            let Some(source) = next_source() else { break };
+            position += 1;
+            let slot = Slot {
                 session,
+                position,
+                attempt,
+                label: format!("Attempt {attempt}"),
+                asked: question.text.clone(),
                 question,
-                &last,
-                &mut position,
-                &mut next_source,
-                &mut ui,
-            )?;
+                follow_up_of: None,
+            };
+            let answered = coach.ask(&slot, &source, &mut ui)?;
+            ui.report(&answered.analysis);
+            if let Some(prev) = &previous {
+                compare(prev, &answered.analysis);
+            }
+            let complete = answered.analysis.content.missing.is_empty()
+                && answered.analysis.content.fired.is_empty();
+            stopped = answered.stop_session;
+            previous = Some(answered.analysis);
+            if complete {
+                println!("\nThe answer covers every element with no red flags.");
+                break;
+            }
+            if stopped {
+                break;
+            }
         }
-    }
+        if args.follow_ups && !stopped {
+            if let Some(last) = previous.clone() {
+                drill_follow_ups(
+                    &mut coach,
+                    session,
+                    question,
+                    &last,
+                    &mut position,
+                    &mut next_source,
+                    &mut ui,
+                )?;
+            }
+        }
+        Ok(())
+    })();
     drop(coach);
-    history.finish_session(session)?;
-    println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
+    let kept = end_session(&mut history, session)?;
+    drilled?;
+    if kept {
+        println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -442,15 +490,14 @@ fn drill_follow_ups(
     next_source: &mut dyn FnMut() -> Option<AnswerSource>,
     ui: &mut TerminalUi,
 ) -> anyhow::Result<()> {
-    let mut follow_ups: Vec<String> = last
-        .follow_ups(question)
-        .iter()
-        .map(|f| f.text.clone())
-        .collect();
+    let mut follow_ups = last.follow_ups(question);
     if follow_ups.is_empty() {
-        follow_ups = question.follow_ups.iter().map(|f| f.text.clone()).collect();
+        follow_ups = question.follow_ups.iter().collect();
     }
-    for text in follow_ups {
+    // Each follow-up answer is judged by what it asks for: its target
+    // elements and its own length window.
+    let follow_ups: Vec<Question> = follow_ups.iter().map(|f| f.as_question(question)).collect();
+    for follow_up in &follow_ups {
         let Some(source) = next_source() else { break };
         *position += 1;
         let slot = Slot {
@@ -458,8 +505,8 @@ fn drill_follow_ups(
             position: *position,
             attempt: 1,
             label: "Follow-up".into(),
-            asked: text,
-            question,
+            asked: follow_up.text.clone(),
+            question: follow_up,
             follow_up_of: None,
         };
         let answered = coach.ask(&slot, &source, ui)?;
@@ -470,7 +517,7 @@ fn drill_follow_ups(
             answer_id: answered.answer_id,
             analysis: answered.analysis,
             is_follow_up: true,
-            follow_up_targets: last.content.missing.clone(),
+            follow_up_targets: follow_up.rubric.iter().map(|c| c.id.clone()).collect(),
         };
         ui.show_step(&step);
         if answered.stop_session {
@@ -563,8 +610,10 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
             &mut |step: &InterviewStep, ui| ui.answered(step),
         )
     };
-    history.finish_session(session)?;
+    let kept = end_session(&mut history, session)?;
     let outcome = outcome?;
-    print_summary(&outcome, session);
+    if kept {
+        print_summary(&outcome, session);
+    }
     Ok(ExitCode::SUCCESS)
 }

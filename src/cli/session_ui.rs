@@ -67,10 +67,21 @@ impl TerminalUi {
             .filter(|e| e.covered && step.follow_up_targets.contains(&e.id))
             .map(|e| e.name.as_str())
             .collect();
-        if covered.is_empty() {
+        let name_of = |id: &String| {
+            step.analysis
+                .content
+                .elements
+                .iter()
+                .find(|e| &e.id == id)
+                .map_or(id.clone(), |e| e.name.clone())
+        };
+        if step.follow_up_targets.is_empty() {
+            // A follow-up asked for no particular element: its report says it all.
+        } else if covered.is_empty() {
+            let names: Vec<String> = step.follow_up_targets.iter().map(name_of).collect();
             self.say(&format!(
                 "  The follow-up answer still does not cover: {}\n",
-                step.follow_up_targets.join(", ")
+                names.join(", ")
             ));
         } else {
             self.say(&format!(

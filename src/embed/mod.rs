@@ -20,7 +20,7 @@ pub const DIM: usize = 384;
 /// Sentences longer than this many tokens are cut (the model's training length).
 const MAX_TOKENS: usize = 256;
 /// Sentences embedded in one forward pass.
-const BATCH: usize = 32;
+const BATCH: usize = 16;
 
 /// One sentence embedding (unit length).
 pub type Embedding = Vec<f32>;
@@ -92,11 +92,17 @@ impl Embedder {
         Ok(self.embed(&[text])?.pop().unwrap_or_else(|| vec![0.0; DIM]))
     }
 
-    /// Embeds sentences, in batches.
+    /// Embeds sentences, in batches of similar length (a batch is padded to
+    /// its longest sentence), returned in the order given.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            out.extend(self.embed_batch(chunk)?);
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out: Vec<Embedding> = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (&i, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
+                out[i] = v;
+            }
         }
         Ok(out)
     }

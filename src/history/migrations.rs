@@ -55,18 +55,33 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), HistoryError> {
         path: path.to_path_buf(),
         source,
     };
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(db_err)?;
+    let version_of = |conn: &Connection| -> Result<i64, HistoryError> {
+        conn.pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(db_err)
+    };
+    let too_new = |found| HistoryError::TooNew {
+        path: path.to_path_buf(),
+        found,
+        known: current_version(),
+    };
+    let version = version_of(conn)?;
     if version > current_version() {
-        return Err(HistoryError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            known: current_version(),
-        });
+        return Err(too_new(version));
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction().map_err(db_err)?;
+        // The write lock is taken first and the version read again under
+        // it: two first runs at once apply each migration once (the second
+        // waits for the first, then finds it done).
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        let now = version_of(&tx)?;
+        if now > index as i64 {
+            if now > current_version() {
+                return Err(too_new(now));
+            }
+            continue;
+        }
         tx.execute_batch(sql).map_err(db_err)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)
             .map_err(db_err)?;

@@ -46,7 +46,11 @@ pub enum HistoryError {
 pub struct History {
     conn: Connection,
     db_path: PathBuf,
+    data_dir: PathBuf,
     recordings: PathBuf,
+    /// Set when the database was missing or empty although recordings were
+    /// there: earlier sessions are not listed (see [`History::warning`]).
+    warning: Option<String>,
 }
 
 impl History {
@@ -56,6 +60,20 @@ impl History {
         let recordings = data_dir.join("recordings");
         paths::create_private_dir(&recordings)?;
         let db_path = data_dir.join("history.sqlite3");
+        let db_was_empty = std::fs::metadata(&db_path).map_or(true, |m| m.len() == 0);
+        let warning = if db_was_empty {
+            let kept = paths::count_recordings(&recordings);
+            (kept > 0).then(|| {
+                format!(
+                    "{} is missing or empty, but {} holds {kept} earlier recording(s): \
+                     those sessions are not listed; new recordings are saved beside them, never over them",
+                    db_path.display(),
+                    recordings.display()
+                )
+            })
+        } else {
+            None
+        };
         paths::create_private_file(&db_path)?;
         let db_err = |source| HistoryError::Database {
             path: db_path.clone(),
@@ -77,8 +95,37 @@ impl History {
         Ok(Self {
             conn,
             db_path,
+            data_dir: data_dir.to_path_buf(),
             recordings,
+            warning,
         })
+    }
+
+    /// A problem found when opening that the user should hear about (the
+    /// database lost while recordings remain), if any.
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
+    }
+
+    /// How a recording's path is stored: relative to the data directory
+    /// when it lies inside it, so the data directory can be moved, copied
+    /// or named by a relative path from anywhere.
+    fn stored_path(&self, path: &Path) -> String {
+        path.strip_prefix(&self.data_dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Where a stored recording path points: paths stored relative to the
+    /// data directory (`recordings/...`) are resolved against it.
+    fn resolve(&self, mut answer: AnswerRecord) -> AnswerRecord {
+        if let Some(path) = &answer.recording {
+            if path.is_relative() && path.starts_with("recordings") {
+                answer.recording = Some(self.data_dir.join(path));
+            }
+        }
+        answer
     }
 
     fn db_err(&self) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
@@ -109,6 +156,33 @@ impl History {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Ends a session: marks it finished, or removes it when not one answer
+    /// was stored (a microphone that failed to open, an interview stopped
+    /// before the first answer), so no empty session is listed. Returns
+    /// whether the session was kept.
+    pub fn end_session(&mut self, session: i64) -> Result<bool, HistoryError> {
+        let answers: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM answers WHERE session_id = ?1",
+                [session],
+                |row| row.get(0),
+            )
+            .map_err(self.db_err())?;
+        if answers > 0 {
+            self.finish_session(session)?;
+            return Ok(true);
+        }
+        let removed = self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [session])
+            .map_err(self.db_err())?;
+        if removed == 0 {
+            return Err(HistoryError::NoSession(session));
+        }
+        Ok(false)
+    }
+
     /// Marks a session finished.
     pub fn finish_session(&mut self, session: i64) -> Result<(), HistoryError> {
         let changed = self
@@ -129,11 +203,21 @@ impl History {
     pub fn recording_path(&self, session: i64, position: u32) -> Result<PathBuf, HistoryError> {
         let dir = self.recordings.join(format!("session-{session:05}"));
         paths::create_private_dir(&dir)?;
-        let path = dir.join(format!("answer-{position:02}.wav"));
         // Created private now, so the recording is never readable by others,
-        // not even while it is being written.
-        paths::create_private_file(&path)?;
-        Ok(path)
+        // not even while it is being written; and created new, so a file
+        // already there (a session id reused after the database was lost)
+        // is never overwritten: the next free name is taken instead.
+        for copy in 1u32.. {
+            let name = match copy {
+                1 => format!("answer-{position:02}.wav"),
+                n => format!("answer-{position:02}-{n}.wav"),
+            };
+            let path = dir.join(name);
+            if paths::create_new_private_file(&path)? {
+                return Ok(path);
+            }
+        }
+        unreachable!("an unbounded range always yields a free name")
     }
 
     /// Stores one answer in a single transaction; the recording's sha256 is
@@ -151,8 +235,9 @@ impl History {
             }
             None => None,
         };
+        let stored = answer.recording.as_deref().map(|p| self.stored_path(p));
         self.in_transaction(|tx| {
-            records::insert_answer(tx, session, answer, sha256.as_deref())?;
+            records::insert_answer(tx, session, answer, stored.as_deref(), sha256.as_deref())?;
             Ok(tx.last_insert_rowid())
         })
     }
@@ -172,12 +257,14 @@ impl History {
 
     /// The answers of a session in the order given.
     pub fn answers(&self, session: i64) -> Result<Vec<AnswerRecord>, HistoryError> {
-        records::answers(&self.conn, Some(session)).map_err(self.db_err())
+        let answers = records::answers(&self.conn, Some(session)).map_err(self.db_err())?;
+        Ok(answers.into_iter().map(|a| self.resolve(a)).collect())
     }
 
     /// Every answer ever given, oldest first.
     pub fn all_answers(&self) -> Result<Vec<AnswerRecord>, HistoryError> {
-        records::answers(&self.conn, None).map_err(self.db_err())
+        let answers = records::answers(&self.conn, None).map_err(self.db_err())?;
+        Ok(answers.into_iter().map(|a| self.resolve(a)).collect())
     }
 
     /// Replaces the stored transcript and analysis of an answer (re-analysis).
@@ -208,8 +295,9 @@ impl History {
     /// toward the questions answered worst.
     pub fn question_scores(&self) -> Result<HashMap<String, f64>, HistoryError> {
         let mut scores = HashMap::new();
-        for answer in self.all_answers()? {
-            if let Some(coverage) = answer.coverage {
+        let answers = self.all_answers()?;
+        for answer in answers.iter().filter(|a| a.follow_up_of.is_none()) {
+            if let Some(coverage) = progress::combined_coverage(answer, &answers) {
                 scores.insert(answer.question_id.clone(), coverage);
             }
         }

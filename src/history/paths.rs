@@ -36,20 +36,59 @@ fn set_mode(_path: &Path, _mode: u32) -> Result<(), HistoryError> {
     Ok(())
 }
 
-/// Creates `dir` (and parents) readable by the user only.
+/// Creates `dir` (and missing parents) readable by the user only. Only
+/// what is created here is made private: an existing directory keeps its
+/// mode (a shared 1777 folder keeps its sticky bit, a deliberate read-only
+/// folder stays read-only).
 pub fn create_private_dir(dir: &Path) -> Result<(), HistoryError> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    set_mode(dir, 0o700)
+    for created in missing {
+        set_mode(created, 0o700)?;
+    }
+    Ok(())
 }
 
-/// Creates `file` if missing, readable and writable by the user only.
-pub fn create_private_file(file: &Path) -> Result<(), HistoryError> {
+/// Creates `file` private (0600) only if nothing is there yet: `Ok(false)`
+/// when the name is taken.
+pub fn create_new_private_file(file: &Path) -> Result<bool, HistoryError> {
     let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(file).map_err(io(file))?;
-    set_mode(file, 0o600)
+    match options.open(file) {
+        Ok(_) => {
+            set_mode(file, 0o600)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(HistoryError::Io {
+            path: file.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// How many recordings (`*.wav`) lie under `recordings` (0 if unreadable).
+pub fn count_recordings(recordings: &Path) -> usize {
+    let Ok(sessions) = std::fs::read_dir(recordings) else {
+        return 0;
+    };
+    sessions
+        .flatten()
+        .filter_map(|s| std::fs::read_dir(s.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter(|f| f.path().extension().is_some_and(|e| e == "wav"))
+        .count()
+}
+
+/// Creates `file` if missing, readable and writable by the user only; an
+/// existing file is left as it is.
+pub fn create_private_file(file: &Path) -> Result<(), HistoryError> {
+    create_new_private_file(file).map(|_| ())
 }
 
 /// Makes an existing file private (0600); a missing file is fine.

@@ -36,6 +36,40 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 /// Per-session averages, oldest session first.
+/// The coverage of a main answer counting what its follow-up answers
+/// covered: the share of its rubric elements covered by any of them (the
+/// stored coverage when the analyses do not list elements).
+pub fn combined_coverage(main: &AnswerRecord, answers: &[AnswerRecord]) -> Option<f64> {
+    let covered_ids = |a: &AnswerRecord| -> Option<Vec<(String, bool)>> {
+        let elements = a.analysis.as_ref()?["content"]["elements"].as_array()?;
+        Some(
+            elements
+                .iter()
+                .filter_map(|e| Some((e["id"].as_str()?.to_string(), e["covered"].as_bool()?)))
+                .collect(),
+        )
+    };
+    let Some(elements) = covered_ids(main).filter(|e| !e.is_empty()) else {
+        return main.coverage;
+    };
+    let follow_ups: Vec<Vec<(String, bool)>> = answers
+        .iter()
+        .filter(|a| a.follow_up_of == Some(main.id))
+        .filter_map(covered_ids)
+        .collect();
+    let covered = elements
+        .iter()
+        .filter(|(id, covered)| {
+            *covered
+                || follow_ups
+                    .iter()
+                    .any(|f| f.iter().any(|(fid, c)| fid == id && *c))
+        })
+        .count();
+    main.coverage?;
+    Some(covered as f64 / elements.len() as f64)
+}
+
 pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> Vec<SessionTrend> {
     let mut by_session: BTreeMap<i64, Vec<&AnswerRecord>> = BTreeMap::new();
     for a in answers {
@@ -57,7 +91,11 @@ pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> V
                 started_at: s.started_at.clone(),
                 title: s.title.clone(),
                 answers: list.len(),
-                coverage: mean(list.iter().filter_map(|a| a.coverage)),
+                coverage: mean(
+                    list.iter()
+                        .filter(|a| a.follow_up_of.is_none())
+                        .filter_map(|a| combined_coverage(a, answers)),
+                ),
                 fillers_per_minute: mean(list.iter().filter_map(|a| a.fillers_per_minute)),
                 words_per_minute: mean(list.iter().filter_map(|a| a.words_per_minute)),
                 within_target: mean(within.iter().map(|&w| if w { 1.0 } else { 0.0 })),
@@ -72,7 +110,9 @@ pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> V
 /// without a coverage figure (typed follow-ups) are left out.
 pub fn questions_by_need(answers: &[AnswerRecord]) -> Vec<QuestionProgress> {
     let mut by_question: BTreeMap<&str, QuestionProgress> = BTreeMap::new();
-    for a in answers {
+    // Attempts are main answers; a follow-up's answer counts toward the
+    // coverage of the answer it followed.
+    for a in answers.iter().filter(|a| a.follow_up_of.is_none()) {
         let entry = by_question
             .entry(a.question_id.as_str())
             .or_insert_with(|| QuestionProgress {
@@ -83,7 +123,7 @@ pub fn questions_by_need(answers: &[AnswerRecord]) -> Vec<QuestionProgress> {
                 best_coverage: None,
             });
         entry.attempts += 1;
-        if let Some(c) = a.coverage {
+        if let Some(c) = combined_coverage(a, answers) {
             entry.latest_coverage = Some(c);
             entry.best_coverage = Some(entry.best_coverage.map_or(c, |b: f64| b.max(c)));
         }
@@ -147,5 +187,56 @@ mod tests {
         assert_eq!(needs[0].question_id, "b");
         assert_eq!(needs[1].question_id, "a");
         assert_eq!((needs[1].attempts, needs[1].best_coverage), (2, Some(1.0)));
+    }
+
+    #[test]
+    fn follow_ups_are_not_attempts_and_add_what_they_covered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path()).unwrap();
+        let s = h
+            .start_session(SessionKind::Interview, "one", &serde_json::Value::Null)
+            .unwrap();
+        let elements = |covered: &[(&str, bool)]| {
+            serde_json::json!({"content": {"elements": covered
+                .iter()
+                .map(|(id, c)| serde_json::json!({"id": id, "covered": c}))
+                .collect::<Vec<_>>()}})
+        };
+        let main = h
+            .add_answer(
+                s,
+                &NewAnswer {
+                    position: 1,
+                    question_id: "q".into(),
+                    question_text: "Q?".into(),
+                    coverage: Some(0.5),
+                    analysis: Some(elements(&[("a", true), ("b", false)])),
+                    ..NewAnswer::default()
+                },
+            )
+            .unwrap();
+        h.add_answer(
+            s,
+            &NewAnswer {
+                position: 2,
+                question_id: "q".into(),
+                question_text: "Follow-up?".into(),
+                follow_up_of: Some(main),
+                coverage: Some(1.0),
+                analysis: Some(elements(&[("b", true)])),
+                ..NewAnswer::default()
+            },
+        )
+        .unwrap();
+        let answers = h.all_answers().unwrap();
+        let needs = questions_by_need(&answers);
+        assert_eq!(needs.len(), 1);
+        assert_eq!(
+            (needs[0].attempts, needs[0].latest_coverage),
+            (1, Some(1.0))
+        );
+        let trends = session_trends(&h.sessions().unwrap(), &answers);
+        assert_eq!(trends[0].coverage, Some(1.0));
+        assert_eq!(h.question_scores().unwrap()["q"], 1.0);
     }
 }

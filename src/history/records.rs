@@ -120,6 +120,7 @@ pub fn insert_answer(
     conn: &Connection,
     session: i64,
     a: &NewAnswer,
+    recording: Option<&str>,
     sha256: Option<&str>,
 ) -> rusqlite::Result<usize> {
     conn.execute(
@@ -136,7 +137,7 @@ pub fn insert_answer(
             a.question_text,
             a.follow_up_of,
             now(),
-            a.recording.as_ref().map(|p| p.to_string_lossy().into_owned()),
+            recording,
             sha256,
             a.duration_secs,
             a.ended_by,

@@ -363,9 +363,9 @@ fn content(a: &Analysis, o: &mut String) {
     let pr = &a.content.pronouns;
     let _ = writeln!(
         o,
-        "<p>&ldquo;I&rdquo; {} times, &ldquo;we&rdquo; {} times{}.</p>",
-        pr.i,
-        pr.we,
+        "<p>&ldquo;I&rdquo; {}, &ldquo;we&rdquo; {}{}.</p>",
+        crate::report::times(pr.i),
+        crate::report::times(pr.we),
         pr.i_share.map_or(String::new(), |s| format!(
             " ({:.0}% &ldquo;I&rdquo;)",
             s * 100.0

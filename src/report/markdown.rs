@@ -201,9 +201,9 @@ pub fn render(a: &Analysis) -> String {
     let pr = &a.content.pronouns;
     let _ = writeln!(
         o,
-        "\n\"I\" {} times, \"we\" {} times{}.",
-        pr.i,
-        pr.we,
+        "\n\"I\" {}, \"we\" {}{}.",
+        crate::report::times(pr.i),
+        crate::report::times(pr.we),
         pr.i_share
             .map_or(String::new(), |s| format!(" ({:.0}% \"I\")", s * 100.0))
     );

@@ -41,6 +41,24 @@ pub(crate) fn element_lines(a: &Analysis) -> Vec<ElementLine<'_>> {
 }
 
 /// The analysis as pretty-printed JSON (the stable, versioned schema).
+/// "once", "twice", "3 times": how often a word was said.
+pub fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+/// "1 answer", "2 answers": a count with its noun (regular plurals).
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn json(analysis: &Analysis) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(analysis)
 }

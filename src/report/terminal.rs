@@ -265,9 +265,9 @@ pub fn render(a: &Analysis, color: bool) -> String {
     let pr = &a.content.pronouns;
     let _ = writeln!(
         o,
-        "  \"I\" {} times, \"we\" {} times{}",
-        pr.i,
-        pr.we,
+        "  \"I\" {}, \"we\" {}{}",
+        crate::report::times(pr.i),
+        crate::report::times(pr.we),
         pr.i_share
             .map_or(String::new(), |s| format!(" ({:.0}% \"I\")", s * 100.0))
     );

@@ -43,15 +43,43 @@ pub struct InterviewOutcome {
 }
 
 impl InterviewOutcome {
-    /// Mean rubric coverage over the main questions, 0..1.
+    /// Mean rubric coverage over the main questions, 0..1, counting what
+    /// their follow-ups covered (see [`InterviewOutcome::question_coverage`]).
     pub fn mean_coverage(&self) -> Option<f64> {
-        let main: Vec<f64> = self
-            .steps
-            .iter()
-            .filter(|s| !s.is_follow_up)
-            .map(|s| coverage(&s.analysis))
+        let main: Vec<f64> = (0..self.steps.len())
+            .filter(|&i| !self.steps[i].is_follow_up)
+            .map(|i| self.question_coverage(i))
             .collect();
         (!main.is_empty()).then(|| main.iter().sum::<f64>() / main.len() as f64)
+    }
+
+    /// The coverage of the main question at step `index`, 0..1: the share
+    /// of its rubric elements covered by its answer or by the answers to
+    /// its follow-ups (the steps after it, up to the next main question).
+    pub fn question_coverage(&self, index: usize) -> f64 {
+        let main = &self.steps[index];
+        let elements = &main.analysis.content.elements;
+        if elements.is_empty() {
+            return coverage(&main.analysis);
+        }
+        let follow_ups: Vec<&InterviewStep> = self.steps[index + 1..]
+            .iter()
+            .take_while(|s| s.is_follow_up)
+            .collect();
+        let covered = elements
+            .iter()
+            .filter(|e| {
+                e.covered
+                    || follow_ups.iter().any(|f| {
+                        f.analysis
+                            .content
+                            .elements
+                            .iter()
+                            .any(|fe| fe.id == e.id && fe.covered)
+                    })
+            })
+            .count();
+        covered as f64 / elements.len() as f64
     }
 }
 
@@ -90,12 +118,14 @@ pub fn run_interview(
         };
         let answered = coach.ask(&slot, &source_for(&question.id, None), ui)?;
         let stop = answered.stop_session;
-        let follow_ups: Vec<String> = answered
+        // Each follow-up answer is judged by what it asks for: its target
+        // elements and its own length window.
+        let follow_ups: Vec<Question> = answered
             .analysis
             .follow_ups(question)
             .into_iter()
             .take(plan.max_follow_ups)
-            .map(|f| f.text.clone())
+            .map(|f| f.as_question(question))
             .collect();
         let parent = answered.answer_id;
         let missing: Vec<String> = answered.analysis.content.missing.clone();
@@ -105,7 +135,7 @@ pub fn run_interview(
             ui.session_progress(index + 1, total, SessionStage::Stopped);
             return Ok(outcome);
         }
-        for text in follow_ups {
+        for follow_up in &follow_ups {
             position += 1;
             ui.session_progress(index, total, SessionStage::FollowUp { number: index + 1 });
             let slot = Slot {
@@ -113,20 +143,18 @@ pub fn run_interview(
                 position,
                 attempt: 1,
                 label: "Follow-up".into(),
-                asked: text,
-                question,
+                asked: follow_up.text.clone(),
+                question: follow_up,
                 follow_up_of: Some(parent),
             };
             let answered = coach.ask(&slot, &source_for(&question.id, Some(&slot.asked)), ui)?;
             let stop = answered.stop_session;
-            record(
-                &mut outcome,
-                &slot,
-                answered,
-                missing.clone(),
-                ui,
-                after_answer,
-            );
+            let targets = if follow_up.rubric.len() < question.rubric.len() {
+                follow_up.rubric.iter().map(|c| c.id.clone()).collect()
+            } else {
+                missing.clone()
+            };
+            record(&mut outcome, &slot, answered, targets, ui, after_answer);
             if stop {
                 outcome.stopped_early = true;
                 ui.session_progress(index + 1, total, SessionStage::Stopped);
@@ -157,4 +185,72 @@ fn record(
     };
     after_answer(&step, ui);
     outcome.steps.push(step);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze, AnalysisSettings, AnswerInput};
+
+    fn step(question: &Question, text: &str, is_follow_up: bool) -> InterviewStep {
+        InterviewStep {
+            label: String::new(),
+            asked: question.text.clone(),
+            question_id: question.id.clone(),
+            answer_id: 0,
+            analysis: analyze(
+                question,
+                &AnswerInput::Typed { text: text.into() },
+                &AnalysisSettings::default(),
+            ),
+            is_follow_up,
+            follow_up_targets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_is_judged_on_its_targets_and_counts_toward_its_question() {
+        let catalog = crate::bank::bundled().unwrap();
+        let main = catalog.question("biggest-mistake").unwrap();
+        let prevention = main
+            .follow_ups
+            .iter()
+            .find(|f| f.text.contains("prevent"))
+            .unwrap()
+            .as_question(main);
+        let ids: Vec<&str> = prevention.rubric.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["prevention"]);
+        assert_eq!(
+            (prevention.target_seconds.min, prevention.target_seconds.max),
+            (20, 60)
+        );
+
+        let main_answer = "My biggest mistake was sending the wrong invoice. It was my fault.";
+        let follow_answer = "Since then I always double-check every invoice before it goes out.";
+        let alone = InterviewOutcome {
+            steps: vec![step(main, main_answer, false)],
+            stopped_early: false,
+        };
+        let with_follow_up = InterviewOutcome {
+            steps: vec![
+                step(main, main_answer, false),
+                step(&prevention, follow_answer, true),
+            ],
+            stopped_early: false,
+        };
+        let follow = &with_follow_up.steps[1].analysis;
+        assert_eq!(coverage(follow), 1.0, "{:?}", follow.content.missing);
+        let n = main.rubric.len() as f64;
+        assert!(
+            (with_follow_up.question_coverage(0) - alone.question_coverage(0) - 1.0 / n).abs()
+                < 1e-9,
+            "{} vs {}",
+            with_follow_up.question_coverage(0),
+            alone.question_coverage(0)
+        );
+        assert_eq!(
+            with_follow_up.mean_coverage(),
+            Some(with_follow_up.question_coverage(0))
+        );
+    }
 }
