@@ -4,7 +4,7 @@
 //!
 //!     cargo bench --bench transcription -- --clip a.wav --mode batch|stream
 //!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
-//!         [--tail-margin SECS|full] [--session MODELS_DIR]
+//!         [--tail-margin SECS|full] [--session MODELS_DIR] [--settle]
 //!
 //! `--session MODELS_DIR` makes a stream run what a session does: the
 //! filler-keeping prompt, and the sentence-embedding content judge loaded from
@@ -22,7 +22,7 @@ use rehearse::analysis::{
 };
 use rehearse::audio::{resample, wav};
 use rehearse::embed::Embedder;
-use rehearse::transcribe::replay::replay;
+use rehearse::transcribe::replay::replay_with;
 use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
 use rehearse::wer::word_error_rate;
 
@@ -36,6 +36,9 @@ struct Args {
     tail_margin: Option<f64>,
     /// Models directory of the content judge's embedder: a session-like run.
     session: Option<PathBuf>,
+    /// Each piece waits for the worker (see `replay_with`): the work left at
+    /// the end as on a machine that keeps up, whatever the load.
+    settle: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -51,6 +54,7 @@ fn parse() -> Result<Args, String> {
         pace: 1.0,
         tail_margin: StreamSettings::default().tail_audio_ctx_margin_secs,
         session: None,
+        settle: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -77,6 +81,7 @@ fn parse() -> Result<Args, String> {
                 args.tail_margin = if v == "full" { None } else { Some(number(v)?) };
             }
             "--session" => args.session = Some(value()?.into()),
+            "--settle" => args.settle = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -86,17 +91,27 @@ fn parse() -> Result<Args, String> {
     Ok(args)
 }
 
-/// The process's peak resident memory so far, MiB (VmHWM).
-fn peak_rss_mb() -> f64 {
+/// A memory figure of this process from /proc/self/status, MiB.
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The process's peak resident memory so far, MiB (VmHWM).
+fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// Resident and peak memory now, MiB, for the stages in the JSON line.
+fn rss_stage() -> serde_json::Value {
+    serde_json::json!({ "rss": status_mb("VmRSS:"), "peak": peak_rss_mb() })
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -117,6 +132,8 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let model = Arc::new(Transcriber::load(&args.model)?);
     let load_secs = started.elapsed().as_secs_f64();
+    let mut stages = serde_json::Map::new();
+    stages.insert("whisper_loaded".into(), rss_stage());
     let options = DecodeOptions {
         threads: args.threads,
         initial_prompt: None,
@@ -150,6 +167,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             let t0 = Instant::now();
             let judge = SemanticJudge::new(Arc::new(Embedder::load_from_models_dir(dir)?));
             judge.prepare(question)?;
+            stages.insert("judge_loaded".into(), rss_stage());
             (Some(judge), Some(t0.elapsed().as_secs_f64()))
         }
         None => (None, None),
@@ -166,9 +184,17 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let mut latencies = Vec::new();
     let mut analysis_ms = Vec::new();
     let mut windows = 0;
+    let mut at_finish = Vec::new();
     let mut text = String::new();
     for _ in 0..args.runs {
-        let r = replay(model.clone(), settings.clone(), &pcm, args.pace)?;
+        let r = replay_with(
+            model.clone(),
+            settings.clone(),
+            &pcm,
+            args.pace,
+            args.settle,
+        )?;
+        at_finish.push(r.at_finish);
         let t0 = Instant::now();
         let input = AnswerInput::Spoken {
             audio_secs: duration,
@@ -186,6 +212,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         latencies.push((r.latency + analysed).as_secs_f64());
         analysis_ms.push(analysed.as_secs_f64() * 1000.0);
         windows = r.windows;
+        stages.insert(format!("stream_{}", latencies.len()), rss_stage());
         if let AnswerInput::Spoken { transcript, .. } = input {
             text = transcript.text;
         }
@@ -199,8 +226,10 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         "latencies": latencies, "median_latency": median(&latencies),
         "max_latency": latencies.iter().cloned().fold(f64::MIN, f64::max),
         "analysis_ms": analysis_ms, "windows": windows, "peak_rss_mb": peak,
+        "at_finish": at_finish, "settled": args.settle,
         "threads": args.threads, "load_secs": load_secs,
         "wer_vs_batch": word_error_rate(&batch, &text), "text": text,
+        "batch_text": batch, "rss_mb_stages": stages,
     }))
 }
 

@@ -13,6 +13,8 @@ use tokenizers::Tokenizer;
 
 use crate::model::embedding_fetch::{self, EmbeddingModelError};
 
+mod weights;
+
 /// Length of one embedding.
 pub const DIM: usize = 384;
 /// Sentences longer than this many tokens are cut (the model's training length).
@@ -78,12 +80,9 @@ impl Embedder {
             }))
             .map_err(|e| load_err(&tokenizer_path, e.to_string()))?;
         let weights = dir.join("model.safetensors");
-        // SAFETY: the file was just checked against its pinned sha256 and
-        // rehearse never writes to it while it is mapped.
-        let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu)
-                .map_err(|e| load_err(&weights, e.to_string()))?
-        };
+        // Read, not mapped: see `weights`.
+        let tensors = weights::read_tensors(&weights).map_err(|e| load_err(&weights, e))?;
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
         let model = BertModel::load(vb, &config).map_err(|e| load_err(&weights, e.to_string()))?;
         Ok(Self { model, tokenizer })
     }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::streaming::{StreamError, StreamSettings, StreamingTranscriber};
+use super::streaming::{FinishStats, StreamError, StreamSettings, StreamingTranscriber};
 use super::{DecodeReport, Transcriber, Transcript};
 use crate::audio::resample::WHISPER_RATE;
 
@@ -25,6 +25,8 @@ pub struct Replay {
     pub windows: usize,
     /// Wall time of the whole replay.
     pub wall: Duration,
+    /// What was left to transcribe when the answer ended.
+    pub at_finish: Option<FinishStats>,
 }
 
 /// Streams `pcm_16k` in [`PIECE`]-sized pieces. `pace` is the speed relative
@@ -35,6 +37,20 @@ pub fn replay(
     settings: StreamSettings,
     pcm_16k: &[f32],
     pace: f64,
+) -> Result<Replay, StreamError> {
+    replay_with(transcriber, settings, pcm_16k, pace, false)
+}
+
+/// [`replay`]; with `settle`, each piece waits until the worker has done
+/// everything it wanted to with the audio so far (as a machine fast enough
+/// to keep up would): what is left when the answer ends then does not
+/// depend on this machine's speed or load.
+pub fn replay_with(
+    transcriber: Arc<Transcriber>,
+    settings: StreamSettings,
+    pcm_16k: &[f32],
+    pace: f64,
+    settle: bool,
 ) -> Result<Replay, StreamError> {
     let mut stream = StreamingTranscriber::start(transcriber, settings)?;
     let started = Instant::now();
@@ -49,6 +65,9 @@ pub fn replay(
                 std::thread::sleep(wait);
             }
         }
+        if settle {
+            stream.settle();
+        }
         last_delivery = Instant::now();
         stream.push(piece);
     }
@@ -61,5 +80,6 @@ pub fn replay(
         latency: done - last_delivery,
         windows: progress.windows_done(),
         wall: done - started,
+        at_finish: progress.at_finish(),
     })
 }

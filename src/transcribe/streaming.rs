@@ -18,8 +18,14 @@
 //! last window up to the pause, in case the answer ends soon: when it does,
 //! only the words after that pause are left to transcribe (with the text
 //! before them as the prompt), which keeps the wait short however far the
-//! answer is into a window. A pass of this kind still running when the answer
-//! ends is cancelled at once.
+//! answer is into a window. Real speakers often pause for less than half a
+//! second, so such a pass is also made, without a pause, once
+//! [`FORCED_PASS_SAMPLES`] of audio are undecoded: it ends at the middle of
+//! the longest stretch the speech detector heard no speech in (else at the
+//! quietest 100 ms). Whatever the pauses, when the answer ends one run is
+//! left, over the audio after the last cut. A pass still running when the
+//! answer ends is cancelled at once. [`StreamProgress::at_finish`] says
+//! what was left.
 //!
 //! Without the Silero model nothing is cut; windows with no speech at all
 //! (by an energy voice-activity detector) are skipped, as whisper tends to
@@ -76,8 +82,21 @@ const PAUSE_KEEP_FRAMES: usize = 7;
 /// New audio that makes the speech detector run again while the answer
 /// goes on (0.16 s).
 const KEEP_EVERY_SAMPLES: usize = 2560;
-/// New speech since the last such pass needed before another (3 s).
-const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 3 * WHISPER_RATE as usize;
+/// New audio since the last pass (or window) needed before a pass up to a
+/// pause the speaker is making (2 s).
+const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 2 * WHISPER_RATE as usize;
+/// Undecoded audio that makes a pass due even while the speaker goes on
+/// without a pause (3 s): it is cut at the quietest point of the new audio,
+/// so however short the speaker's pauses, little is left when they stop.
+pub const FORCED_PASS_SAMPLES: usize = 3 * WHISPER_RATE as usize;
+/// A forced pass cuts at least this far (1 s) past the last one.
+const MIN_CUT_ADVANCE_SAMPLES: usize = WHISPER_RATE as usize;
+/// ... and not in the last 0.2 s received (a word may go on there).
+const CUT_END_GUARD_SAMPLES: usize = 3200;
+/// Energy frames for finding the quietest point (20 ms), averaged over
+/// [`QUIET_SMOOTH_FRAMES`] (100 ms) so that a stop inside a word does not count.
+const QUIET_FRAME: usize = 320;
+const QUIET_SMOOTH_FRAMES: usize = 5;
 
 /// How to stream.
 #[derive(Debug, Clone)]
@@ -116,6 +135,39 @@ pub enum StreamError {
     WorkerPanicked(String),
 }
 
+/// What the worker is sent.
+enum Input {
+    /// Captured 16 kHz samples.
+    Samples(Vec<f32>),
+    /// Answered once everything sent before has been handled and every
+    /// pass the worker wanted to make then is made (see
+    /// [`StreamingTranscriber::settle`]).
+    Settle(Sender<()>),
+}
+
+/// Where things stood when the answer ended: what was left for the speaker
+/// to wait for. Quantities that do not depend on the machine's speed, as
+/// long as the worker kept up with the audio (see
+/// [`StreamingTranscriber::settle`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct FinishStats {
+    /// Joined speech audio not covered by a window or a pass when the answer
+    /// ended, seconds.
+    pub undecoded_secs: f64,
+    /// Audio the last main run (the rest after the last window or pass)
+    /// covered, seconds; 0 when no such run was needed.
+    pub final_run_secs: f64,
+    /// whisper runs made after the answer ended (the rest, second looks at
+    /// it, and a window or pass that was under way then).
+    pub runs_after_finish: u64,
+    /// Of those, second looks at stretches of the rest (speech left without
+    /// words, filled pauses): short runs of a second or two of audio each.
+    pub second_look_runs: u64,
+    /// Decodes of the rest asked for once all the audio was in (each is one
+    /// whisper run, or up to three when the loop guard decodes it again).
+    pub final_decodes: u64,
+}
+
 /// The audio since the last window, transcribed up to a pause.
 struct PausePass {
     /// Where the window walk stood (`seek`) when it ran.
@@ -136,6 +188,9 @@ pub struct StreamProgress {
     /// The words transcribed so far (answer time), as of the latest window
     /// or pass up to a pause.
     words: Mutex<Vec<Word>>,
+    /// whisper runs the model had served when the answer ended.
+    runs_at_finish: AtomicUsize,
+    finish: Mutex<Option<FinishStats>>,
 }
 
 impl StreamProgress {
@@ -157,6 +212,11 @@ impl StreamProgress {
         self.words.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// What was left to do when the answer ended (once it is transcribed).
+    pub fn at_finish(&self) -> Option<FinishStats> {
+        *self.finish.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn publish(&self, words: Vec<Word>) {
         *self.words.lock().unwrap_or_else(|e| e.into_inner()) = words;
     }
@@ -166,7 +226,8 @@ impl StreamProgress {
 /// model is shared: start one of these per answer with the same
 /// [`Transcriber`].
 pub struct StreamingTranscriber {
-    samples: Sender<Vec<f32>>,
+    samples: Sender<Input>,
+    transcriber: Arc<Transcriber>,
     worker: JoinHandle<Result<(Transcript, DecodeReport), StreamError>>,
     progress: Arc<StreamProgress>,
     /// Set when the answer ends: cancels a pause pass in progress.
@@ -184,20 +245,14 @@ impl StreamingTranscriber {
         let worker_progress = progress.clone();
         let ended = Arc::new(AtomicBool::new(false));
         let worker_ended = ended.clone();
+        let model = transcriber.clone();
         let worker = std::thread::Builder::new()
             .name("transcribe".into())
-            .spawn(move || {
-                work(
-                    &transcriber,
-                    &settings,
-                    queue,
-                    &worker_progress,
-                    worker_ended,
-                )
-            })
+            .spawn(move || work(&model, &settings, queue, &worker_progress, worker_ended))
             .map_err(StreamError::Spawn)?;
         Ok(Self {
             samples,
+            transcriber,
             worker,
             progress,
             ended,
@@ -210,7 +265,19 @@ impl StreamingTranscriber {
         if samples_16k.is_empty() {
             return;
         }
-        let _ = self.samples.send(samples_16k.to_vec());
+        let _ = self.samples.send(Input::Samples(samples_16k.to_vec()));
+    }
+
+    /// Waits until the worker has handled every sample pushed so far and
+    /// made the windows and passes it wanted to make with them: what is
+    /// left at the end then no longer depends on how fast this machine is
+    /// (tests, and replays that measure the work left at the end).
+    pub fn settle(&mut self) {
+        let (done, wait) = mpsc::channel();
+        if self.samples.send(Input::Settle(done)).is_ok() {
+            // A worker that failed drops the sender: `finish` reports why.
+            let _ = wait.recv();
+        }
     }
 
     /// Counters shared with the worker.
@@ -229,10 +296,14 @@ impl StreamingTranscriber {
     pub fn finish_detailed(self) -> Result<(Transcript, DecodeReport), StreamError> {
         let Self {
             samples,
+            transcriber,
             worker,
             ended,
-            ..
+            progress,
         } = self;
+        progress
+            .runs_at_finish
+            .store(transcriber.runs() as usize, Ordering::SeqCst);
         ended.store(true, Ordering::SeqCst);
         drop(samples);
         worker.join().map_err(|panic| {
@@ -271,28 +342,39 @@ struct Walk<'a> {
     /// without words, filled pauses; see [`super::batch::second_look`]).
     looked_to: usize,
     report: DecodeReport,
+    /// Samples the rest after the last window or pass covered.
+    final_run: usize,
+    /// Decodes asked for (windows, passes, the rest).
+    decodes: u64,
 }
 
 /// The worker: decodes windows as the audio allows, then the rest.
 fn work(
     transcriber: &Transcriber,
     settings: &StreamSettings,
-    queue: Receiver<Vec<f32>>,
+    queue: Receiver<Input>,
     progress: &StreamProgress,
     ended: Arc<AtomicBool>,
 ) -> Result<(Transcript, DecodeReport), StreamError> {
     let runs_before = transcriber.runs();
     let mut walk = Walk::new(transcriber, settings, ended);
+    let mut settled = Vec::new();
     while let Ok(first) = queue.recv() {
         // Everything already queued first: passes are for when we are idle.
-        for samples in std::iter::once(first).chain(queue.try_iter()) {
-            progress
-                .samples_received
-                .fetch_add(samples.len(), Ordering::SeqCst);
-            walk.receive(&samples)?;
+        for input in std::iter::once(first).chain(queue.try_iter()) {
+            match input {
+                Input::Samples(samples) => {
+                    progress
+                        .samples_received
+                        .fetch_add(samples.len(), Ordering::SeqCst);
+                    walk.receive(&samples)?;
+                }
+                Input::Settle(done) => settled.push(done),
+            }
         }
         if walk.ended.load(Ordering::SeqCst) {
             // The rest is decoded below, once every sample is in.
+            settled.clear();
             continue;
         }
         walk.keep_speech()?;
@@ -307,6 +389,9 @@ fn work(
             progress.windows_done.fetch_add(1, Ordering::SeqCst);
             progress.publish(walk.words_so_far());
         }
+        for done in settled.drain(..) {
+            let _ = done.send(());
+        }
     }
     let speech = walk.speech_spans(true)?;
     match &speech {
@@ -316,11 +401,16 @@ fn work(
         }
         None => walk.join.keep_all(),
     }
+    let undecoded = walk.audio_len().saturating_sub(walk.decoded_to());
+    let decodes_before_rest = walk.decodes;
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
+    let final_decodes = walk.decodes - decodes_before_rest;
     let end = walk.audio_len();
+    let runs_before_looks = transcriber.runs();
     walk.second_look_to(end)?;
+    let second_look_runs = transcriber.runs() - runs_before_looks;
     let mut transcript = walk.transcript;
     let mut report = walk.report;
     // Back from the joined audio to answer time (second looks included).
@@ -335,6 +425,14 @@ fn work(
     }
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
+    let at_finish = progress.runs_at_finish.load(Ordering::SeqCst) as u64;
+    *progress.finish.lock().unwrap_or_else(|e| e.into_inner()) = Some(FinishStats {
+        undecoded_secs: undecoded as f64 / WHISPER_RATE as f64,
+        final_run_secs: walk.final_run as f64 / WHISPER_RATE as f64,
+        runs_after_finish: transcriber.runs().saturating_sub(at_finish),
+        second_look_runs,
+        final_decodes,
+    });
     Ok((transcript, report))
 }
 
@@ -375,6 +473,8 @@ impl<'a> Walk<'a> {
                 .map(|_| SpeechTracker::new(SpeechParams::default())),
             report: transcriber.new_report(),
             looked_to: 0,
+            final_run: 0,
+            decodes: 0,
         };
         walk.extend_context(&context);
         walk
@@ -406,21 +506,35 @@ impl<'a> Walk<'a> {
 
     /// Speech spans within the joined audio's `[from, to)`, times from `from`.
     fn speech_in(&mut self, from: usize, to: usize) -> Result<Option<Vec<Span>>, StreamError> {
+        Ok(self
+            .speech_spans(false)?
+            .map(|spans| self.spans_within(&spans, from, to)))
+    }
+
+    /// [`Self::speech_in`] as the detector has analysed so far, without
+    /// making it analyse more: how often it analyses changes what it hears
+    /// a little, and the joined audio must not depend on when a pass ran.
+    fn analysed_speech_in(&self, from: usize, to: usize) -> Option<Vec<Span>> {
+        let spans = self.tracker.as_ref()?.segments();
+        Some(self.spans_within(&spans, from, to))
+    }
+
+    /// `spans` (answer time) within the joined audio's `[from, to)`, times
+    /// from `from`.
+    fn spans_within(&self, spans: &[Span], from: usize, to: usize) -> Vec<Span> {
         let (a, b) = (
             from as f64 / WHISPER_RATE as f64,
             to as f64 / WHISPER_RATE as f64,
         );
-        Ok(self.speech_spans(false)?.map(|spans| {
-            self.join
-                .speech_in_joined(&spans)
-                .iter()
-                .filter(|s| s.end > a && s.start < b)
-                .map(|s| Span {
-                    start: s.start.max(a) - a,
-                    end: s.end.min(b) - a,
-                })
-                .collect()
-        }))
+        self.join
+            .speech_in_joined(spans)
+            .iter()
+            .filter(|s| s.end > a && s.start < b)
+            .map(|s| Span {
+                start: s.start.max(a) - a,
+                end: s.end.min(b) - a,
+            })
+            .collect()
     }
 
     fn receive(&mut self, samples: &[f32]) -> Result<(), StreamError> {
@@ -645,20 +759,95 @@ impl<'a> Walk<'a> {
         (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
     }
 
-    /// While the speaker pauses, transcribes the audio since the last window
-    /// up to the pause (see the module docs), unless little has been said
-    /// since the last such pass. Cancelled if the answer ends meanwhile.
+    /// Where the audio is covered to: the latest pass that follows on from
+    /// the last window, else that window's end.
+    fn decoded_to(&self) -> usize {
+        self.pause_pass
+            .as_ref()
+            .filter(|p| p.from == self.seek)
+            .map_or(self.seek, |p| p.to.max(self.seek))
+    }
+
+    /// Where to cut a pass now, if one is due: at the pause the speaker is
+    /// making, once [`PAUSE_PASS_MIN_NEW_SAMPLES`] have come since the last
+    /// pass; else, once [`FORCED_PASS_SAMPLES`] have piled up, at the
+    /// quietest point of the new audio (see [`Self::quiet_cut`]).
+    fn pass_point(&mut self) -> Result<Option<usize>, StreamError> {
+        let done_to = self.decoded_to();
+        let len = self.audio_len();
+        if let Some(to) = self.pause_point() {
+            if to >= done_to + PAUSE_PASS_MIN_NEW_SAMPLES {
+                return Ok(Some(to));
+            }
+        }
+        if len < done_to + FORCED_PASS_SAMPLES {
+            return Ok(None);
+        }
+        let lo = done_to + MIN_CUT_ADVANCE_SAMPLES;
+        let hi = len.saturating_sub(CUT_END_GUARD_SAMPLES);
+        if hi <= lo {
+            return Ok(None);
+        }
+        Ok(Some(self.quiet_cut(lo, hi)))
+    }
+
+    /// The best place in the joined audio's `[lo, hi)` to end a pass: the
+    /// middle of the longest stretch the speech detector heard no speech
+    /// in, else (no such stretch, or no detector) the quietest 100 ms.
+    fn quiet_cut(&self, lo: usize, hi: usize) -> usize {
+        let rate = WHISPER_RATE as f64;
+        if let Some(spans) = self.analysed_speech_in(lo, hi) {
+            let len_secs = (hi - lo) as f64 / rate;
+            // Non-speech stretches in [lo, hi), seconds from lo.
+            let mut gaps = Vec::new();
+            let mut at = 0.0;
+            for s in &spans {
+                if s.start > at {
+                    gaps.push((at, s.start));
+                }
+                at = at.max(s.end);
+            }
+            if at < len_secs {
+                gaps.push((at, len_secs));
+            }
+            // Ties go to the later stretch (less left after the cut).
+            if let Some(&(a, b)) = gaps
+                .iter()
+                .filter(|(a, b)| b - a >= 0.1)
+                .max_by(|x, y| (x.1 - x.0).total_cmp(&(y.1 - y.0)))
+            {
+                return lo + (((a + b) / 2.0) * rate) as usize;
+            }
+        }
+        let pcm = self.join.joined().get(lo..hi);
+        let energies: Vec<f32> = pcm
+            .chunks(QUIET_FRAME)
+            .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
+            .collect();
+        if energies.len() < QUIET_SMOOTH_FRAMES {
+            return hi;
+        }
+        let mut best = (f32::INFINITY, hi);
+        for (i, w) in energies.windows(QUIET_SMOOTH_FRAMES).enumerate() {
+            let e: f32 = w.iter().sum();
+            if e <= best.0 {
+                let centre = i * QUIET_FRAME + QUIET_SMOOTH_FRAMES * QUIET_FRAME / 2;
+                best = (e, lo + centre);
+            }
+        }
+        best.1.min(hi)
+    }
+
+    /// Transcribes the audio since the last window up to a pause, or up to
+    /// a quiet point when much is left undecoded (see the module docs and
+    /// [`Self::pass_point`]). Cancelled if the answer ends meanwhile.
     /// True if a pass ran to its end.
     fn maybe_pause_pass(&mut self) -> Result<bool, StreamError> {
-        let Some(to) = self.pause_point() else {
+        let Some(to) = self.pass_point()? else {
             return Ok(false);
         };
         let from = self.seek;
-        let done_to = self.pause_pass.as_ref().map_or(from, |p| p.to.max(from));
-        if to < from + MIN_REST_SAMPLES
-            || to < done_to + PAUSE_PASS_MIN_NEW_SAMPLES
-            || !self.has_speech(from, to)?
-        {
+        if to < from + MIN_REST_SAMPLES || !self.has_speech(from, to)? {
             return Ok(false);
         }
         match self.decode_rest(from, to, true) {
@@ -750,12 +939,14 @@ impl<'a> Walk<'a> {
                 .joined_mut()
                 .resize(start + MIN_REST_SAMPLES + FRAME);
             let decoded = self.decode_rest(start, self.audio_len(), false);
+            self.final_run = end - start;
             self.join.joined_mut().resize(end);
             self.take(decoded?, start);
             self.seek = end;
             return Ok(true);
         }
         let decoded = self.decode_rest(start, end, false)?;
+        self.final_run = end - start;
         self.take(decoded, start);
         self.seek = end;
         Ok(true)
@@ -781,6 +972,7 @@ impl<'a> Walk<'a> {
             .map(|w| normalise(&w.word))
             .collect();
         let pcm = self.join.joined().get(start..end);
+        self.decodes += 1;
         self.transcriber
             .run(&RunRequest {
                 pcm,
