@@ -418,7 +418,10 @@ fn work(
     super::batch::times_to_original(join.regions(), &mut transcript, &mut report);
     transcript.text = join_segment_texts(&transcript.segments);
     transcript.duration = join.captured_len() as f64 / WHISPER_RATE as f64;
-    if let Some(speech) = speech {
+    // Timing comes from the speech with its soft onsets refined (what
+    // whisper heard stays the detector's own segments), as in batch.
+    let timed = walk.tracker.as_ref().map(|t| t.refined_segments());
+    if let Some(speech) = timed.or(speech) {
         super::clamp_to_speech(&mut transcript.words, &speech);
         super::meet_speech_edges(&mut transcript.words, &speech);
         report.speech = speech;
