@@ -59,6 +59,17 @@ fn element(a: &Analysis, id: &str) -> Status {
         .status
 }
 
+/// The sentence quoted as evidence for element `id` (empty if none).
+fn quote(a: &Analysis, id: &str) -> String {
+    a.content
+        .elements
+        .iter()
+        .find(|e| e.id == id)
+        .and_then(|e| e.evidence.as_ref())
+        .map(|ev| ev.quote.clone())
+        .unwrap_or_default()
+}
+
 fn flag(a: &Analysis, id: &str) -> FlagStatus {
     a.content
         .red_flags
@@ -144,15 +155,6 @@ fn each_covered_element_quotes_its_own_sentence() {
                 It taught me that speed is worth nothing without accuracy. \
                 Since then I run a checklist on every report before it goes out.";
     let a = judged("biggest-mistake", text);
-    let quote = |id: &str| {
-        a.content
-            .elements
-            .iter()
-            .find(|e| e.id == id)
-            .and_then(|e| e.evidence.as_ref())
-            .map(|ev| ev.quote.clone())
-            .unwrap_or_default()
-    };
     for (id, words) in [
         ("identify", "wrong exchange rate"),
         ("ownership", "entirely on me"),
@@ -166,7 +168,11 @@ fn each_covered_element_quotes_its_own_sentence() {
             "{id}: {:#?}",
             a.content.elements
         );
-        assert!(quote(id).contains(words), "{id} quotes {:?}", quote(id));
+        assert!(
+            quote(&a, id).contains(words),
+            "{id} quotes {:?}",
+            quote(&a, id)
+        );
     }
     for e in &a.content.elements {
         assert_eq!(e.covered, e.status == Status::Covered);
@@ -232,22 +238,17 @@ fn a_story_without_a_lasting_change_lacks_prevention_and_pivot() {
             a.content.elements
         );
     }
-    let quote = |id: &str| {
-        a.content
-            .elements
-            .iter()
-            .find(|e| e.id == id)
-            .and_then(|e| e.evidence.as_ref())
-            .map(|ev| ev.quote.clone())
-            .unwrap_or_default()
-    };
     for (id, words) in [
         ("impact", "pharmacy"),
         ("fix", "told the owner"),
         ("lesson", "I learned"),
     ] {
         assert_eq!(element(&a, id), Status::Covered, "{id}");
-        assert!(quote(id).contains(words), "{id} quotes {:?}", quote(id));
+        assert!(
+            quote(&a, id).contains(words),
+            "{id} quotes {:?}",
+            quote(&a, id)
+        );
     }
 }
 

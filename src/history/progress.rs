@@ -40,6 +40,7 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// covered: the share of its rubric elements covered by any of them (the
 /// stored coverage when the analyses do not list elements).
 pub fn combined_coverage(main: &AnswerRecord, answers: &[AnswerRecord]) -> Option<f64> {
+    main.coverage?;
     let covered_ids = |a: &AnswerRecord| -> Option<Vec<(String, bool)>> {
         let elements = a.analysis.as_ref()?["content"]["elements"].as_array()?;
         Some(
@@ -57,17 +58,26 @@ pub fn combined_coverage(main: &AnswerRecord, answers: &[AnswerRecord]) -> Optio
         .filter(|a| a.follow_up_of == Some(main.id))
         .filter_map(covered_ids)
         .collect();
-    let covered = elements
+    Some(coverage_with_follow_ups(&elements, &follow_ups))
+}
+
+/// The share of a main answer's elements (`(id, covered)`) covered by it or
+/// by any of its follow-up answers' elements: the one rule the interview
+/// summary and `progress` both use.
+pub fn coverage_with_follow_ups<S: AsRef<str>>(
+    main: &[(S, bool)],
+    follow_ups: &[Vec<(S, bool)>],
+) -> f64 {
+    let covered = main
         .iter()
         .filter(|(id, covered)| {
             *covered
                 || follow_ups
                     .iter()
-                    .any(|f| f.iter().any(|(fid, c)| fid == id && *c))
+                    .any(|f| f.iter().any(|(fid, c)| *c && fid.as_ref() == id.as_ref()))
         })
         .count();
-    main.coverage?;
-    Some(covered as f64 / elements.len() as f64)
+    covered as f64 / main.len() as f64
 }
 
 pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> Vec<SessionTrend> {

@@ -58,28 +58,19 @@ impl InterviewOutcome {
     /// its follow-ups (the steps after it, up to the next main question).
     pub fn question_coverage(&self, index: usize) -> f64 {
         let main = &self.steps[index];
-        let elements = &main.analysis.content.elements;
-        if elements.is_empty() {
+        if main.analysis.content.elements.is_empty() {
             return coverage(&main.analysis);
         }
-        let follow_ups: Vec<&InterviewStep> = self.steps[index + 1..]
+
+        let follow_ups: Vec<Vec<(&str, bool)>> = self.steps[index + 1..]
             .iter()
             .take_while(|s| s.is_follow_up)
+            .map(|s| covered_ids(&s.analysis))
             .collect();
-        let covered = elements
-            .iter()
-            .filter(|e| {
-                e.covered
-                    || follow_ups.iter().any(|f| {
-                        f.analysis
-                            .content
-                            .elements
-                            .iter()
-                            .any(|fe| fe.id == e.id && fe.covered)
-                    })
-            })
-            .count();
-        covered as f64 / elements.len() as f64
+        crate::history::progress::coverage_with_follow_ups(
+            &covered_ids(&main.analysis),
+            &follow_ups,
+        )
     }
 }
 
@@ -185,6 +176,15 @@ fn record(
     };
     after_answer(&step, ui);
     outcome.steps.push(step);
+}
+
+/// An analysis's elements as `(id, covered)`.
+fn covered_ids(a: &Analysis) -> Vec<(&str, bool)> {
+    a.content
+        .elements
+        .iter()
+        .map(|e| (e.id.as_str(), e.covered))
+        .collect()
 }
 
 #[cfg(test)]
