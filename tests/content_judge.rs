@@ -203,6 +203,24 @@ fn red_flags_in_ordinary_words_fire() {
             "Nobody even noticed, and it all worked out in the end.",
         ),
         ("excuses", "We were completely short-staffed that week."),
+        (
+            "blame",
+            "To be honest the project manager should have sent me the final figures sooner.",
+        ),
+        ("blame", "The courier was late and the client was unhelpful."),
+        ("excuses", "The timeline was totally unrealistic from day one."),
+        ("excuses", "My hands were tied, it was out of my control."),
+        ("minimising", "It was a tiny hiccup, nobody was any the wiser."),
+        (
+            "perfect-record",
+            "I can't really think of one that was, you know, that big.",
+        ),
+        ("no-example", "Sorry, nothing much springs to mind."),
+        (
+            "hypothetical",
+            "If I ever made a mistake like that I'd own up straight away.",
+        ),
+        ("deflecting", "Somewhere along the line the numbers got swapped."),
     ] {
         let a = judged("biggest-mistake", &format!("{story} {sentence}"));
         assert_eq!(
@@ -214,6 +232,20 @@ fn red_flags_in_ordinary_words_fire() {
     }
     let plain = judged("biggest-mistake", story);
     assert!(plain.content.fired.is_empty(), "{:?}", plain.content.fired);
+    // Near misses: harsh words about oneself, others' view of the pressure,
+    // a colleague described without blame.
+    for sentence in [
+        "I felt awful and, honestly, a bit stupid, because it was such a simple check.",
+        "Two customers said, quite fairly, that the wait was unreasonable.",
+        "My manager didn't like surprises, so I told her first thing.",
+    ] {
+        let a = judged("biggest-mistake", &format!("{story} {sentence}"));
+        assert!(
+            a.content.fired.is_empty(),
+            "{sentence:?} fired {:?}",
+            a.content.fired
+        );
+    }
 }
 
 /// A full story with no prevention and no pivot: the past event and its

@@ -285,7 +285,7 @@ fn check_for(id: &str, is_flag: bool) -> Check {
             Check::Hypothetical
         } else if has("perfect") {
             Check::PerfectRecord
-        } else if has("no-example") {
+        } else if has("no-example") || has("no-weakness") {
             Check::NoExample
         } else {
             Check::None
@@ -637,7 +637,14 @@ impl SemanticJudge {
                         .map(|i| {
                             let mut best =
                                 score_unit(c, ex, check, &sentences[i], &vectors[i], &facts[i], &s);
+                            // Harsh words the whole sentence aims at the
+                            // speaker stay so in its clauses ("I felt
+                            // terrible and, honestly, a bit stupid").
+                            let at_self_only = facts[i].harsh_at_self && !facts[i].harsh_at_others;
                             for ((text, f), v) in clauses[i].iter().zip(&clause_vectors[i]) {
+                                if check == Check::HarshWords && at_self_only {
+                                    continue;
+                                }
                                 let mut unit = score_unit(c, ex, check, text, v, f, &s);
                                 if unit.score > best.score {
                                     // Evidence stays the whole sentence.

@@ -416,14 +416,24 @@ fn harsh(words: &[String]) -> (bool, bool) {
         if !HARSH.contains(&w.as_str()) {
             continue;
         }
-        let before = &words[k.saturating_sub(5)..k];
+        // Who it is aimed at: the nearest of the speaker ("I felt ... a bit
+        // stupid") and another person, looking back up to eight words.
         let self_words = [
             "i", "i'm", "i've", "me", "myself", "felt", "feel", "feeling", "look", "looked",
         ];
-        let aimed_at_self = before.iter().any(|b| self_words.contains(&b.as_str()))
-            && !before
-                .iter()
-                .any(|b| OTHERS.contains(&b.as_str()) && b != "it");
+        let aimed_at_self = words[k.saturating_sub(8)..k]
+            .iter()
+            .rev()
+            .find_map(|b| {
+                if self_words.contains(&b.as_str()) {
+                    Some(true)
+                } else if OTHERS.contains(&b.as_str()) && b != "it" {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(false);
         if aimed_at_self {
             at_self = true;
         } else {
@@ -756,6 +766,11 @@ mod tests {
         let f = read("I felt like an idiot afterwards.");
         assert!(f.harsh_at_self && !f.harsh_at_others);
         let f = read("The people in QA were lazy and incompetent.");
+        assert!(f.harsh_at_others && !f.harsh_at_self);
+        let f =
+            read("I felt terrible and, honestly, a bit stupid, because it was such a basic thing.");
+        assert!(f.harsh_at_self && !f.harsh_at_others);
+        let f = read("I told him his plan was stupid.");
         assert!(f.harsh_at_others && !f.harsh_at_self);
     }
 }
