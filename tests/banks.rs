@@ -87,6 +87,36 @@ fn bundled_catalog_covers_the_required_categories() {
     }
 }
 
+/// Every bundled follow-up has its own id (not the `follow-up-N`
+/// fallback), and a user can name it by that id or by its number.
+#[test]
+fn bundled_follow_ups_have_stable_ids() {
+    let catalog = catalog();
+    let mut count = 0;
+    for q in catalog.questions() {
+        for (i, f) in q.follow_ups.iter().enumerate() {
+            count += 1;
+            assert!(
+                !f.id.starts_with("follow-up-"),
+                "{}: follow-up {} has no id of its own",
+                q.id,
+                i + 1
+            );
+            assert_eq!(q.follow_up(&f.id).map(|g| &g.text), Some(&f.text));
+            assert_eq!(
+                q.follow_up(&(i + 1).to_string()).map(|g| &g.id),
+                Some(&f.id)
+            );
+        }
+        assert!(q.follow_up("0").is_none() && q.follow_up("no-such-follow-up").is_none());
+    }
+    assert!(count >= 60, "{count} follow-ups");
+    let mistake = catalog.question("biggest-mistake").unwrap();
+    let prevention = mistake.follow_up("prevention").unwrap();
+    assert_eq!(prevention.targets, ["prevention"]);
+    assert!(prevention.guidance.is_some());
+}
+
 #[test]
 fn biggest_mistake_follows_the_article() {
     let catalog = catalog();
@@ -364,6 +394,17 @@ fn each_malformed_fixture_gives_its_own_error_at_the_marked_line() {
         (
             "window-negative-min.yaml",
             &["target_seconds.min is -5", "at least 1 second"],
+        ),
+        (
+            "duplicate-follow-up-id.yaml",
+            &[
+                "follow-up id of question `only-question`",
+                "`outcome` is already used on line",
+            ],
+        ),
+        (
+            "numeric-follow-up-id.yaml",
+            &["`2` is a number", "use a word such as `prevention`"],
         ),
         (
             "bad-pattern.yaml",

@@ -66,7 +66,11 @@ impl Criterion {
 /// A question the coach may ask after the answer, and when.
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUp {
+    /// Unique within its question: `prevention`, or `follow-up-N`.
+    pub id: String,
     pub text: String,
+    /// What a good answer to it does (the bank's, if any).
+    pub guidance: Option<String>,
     pub when: Condition,
     /// The rubric elements a good answer to it covers (empty: the whole
     /// rubric).
@@ -97,7 +101,7 @@ impl FollowUp {
         };
         Question {
             text: self.text.clone(),
-            guidance: None,
+            guidance: self.guidance.clone(),
             target_seconds: self.target_seconds,
             time_limit_seconds: main.time_limit_seconds.min(self.target_seconds.max * 2),
             rubric,
@@ -167,6 +171,18 @@ impl Question {
             .iter()
             .filter(|f| f.applies(missing, fired, transcript))
             .collect()
+    }
+
+    /// The follow-up a user named: by its id (`prevention`) or by its
+    /// number in `rehearse banks show` (from 1).
+    pub fn follow_up(&self, name: &str) -> Option<&FollowUp> {
+        let name = name.trim();
+        self.follow_ups.iter().find(|f| f.id == name).or_else(|| {
+            name.parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| self.follow_ups.get(i))
+        })
     }
 }
 

@@ -103,7 +103,15 @@ pub struct CriterionSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpSpec {
+    /// Its id, unique within the question (`prevention`): what
+    /// `practice QUESTION --follow-up ID` names. `follow-up-N` (its place,
+    /// from 1) when left out.
+    #[serde(default)]
+    pub id: Option<String>,
     pub text: String,
+    /// What a good answer to it does, shown before it is drilled on its own.
+    #[serde(default)]
+    pub guidance: Option<String>,
     /// When to ask it; `always` when left out.
     #[serde(default)]
     pub when: Condition,

@@ -509,9 +509,38 @@ impl Checker<'_> {
         flags: &[String],
     ) -> Vec<FollowUp> {
         let mut out = Vec::new();
+        let mut seen_ids: HashMap<String, String> = HashMap::new();
         for (k, f) in spec.follow_ups.iter().enumerate() {
             let path = format!("{q}.follow_ups[{k}]");
             let before = self.found.len();
+            let id = match &f.id {
+                Some(id) => {
+                    let what = format!("follow-up {} of question `{}`: id", k + 1, spec.id);
+                    self.id(&format!("{path}.id"), &what, id);
+                    if id.parse::<usize>().is_ok() {
+                        self.report(
+                            &format!("{path}.id"),
+                            ErrorKind::BadId,
+                            format!("{what} `{id}` is a number, which names a follow-up by its place: use a word such as `prevention`"),
+                        );
+                    }
+                    id.clone()
+                }
+                None => format!("follow-up-{}", k + 1),
+            };
+            self.unique(
+                &mut seen_ids,
+                &format!("{path}.id"),
+                &format!("follow-up id of question `{}`", spec.id),
+                &id,
+            );
+            if let Some(g) = &f.guidance {
+                self.text(
+                    &format!("{path}.guidance"),
+                    &format!("the guidance of follow-up `{id}` of question `{}`", spec.id),
+                    g,
+                );
+            }
             self.text(
                 &format!("{path}.text"),
                 &format!("follow-up {} of question `{}`", k + 1, spec.id),
@@ -607,7 +636,9 @@ impl Checker<'_> {
             };
             if self.found.len() == before {
                 out.push(FollowUp {
+                    id,
                     text: f.text.trim().to_string(),
+                    guidance: f.guidance.as_ref().map(|g| g.trim().to_string()),
                     when: f.when.clone(),
                     targets,
                     target_seconds,
