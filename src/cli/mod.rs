@@ -4,6 +4,8 @@ mod analyze_cmd;
 mod audio_cmds;
 mod banks_cmd;
 mod devices_cmd;
+#[cfg(test)]
+mod help_tests;
 mod history_cmds;
 mod live;
 mod model_choice;
