@@ -112,6 +112,10 @@ pub fn run(
     if let Some(path) = &args.html {
         super::outputs::check_writable(path, "--html")?;
     }
+    // A recording cut off by a crash is named before any model loads.
+    if let (Some(path), None) = (&args.file, &args.text_file) {
+        rehearse::audio::wav::check_complete(path)?;
+    }
     let judge = if args.keywords_only {
         None
     } else {
