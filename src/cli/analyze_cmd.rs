@@ -44,7 +44,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     /// Threads whisper may use [default: all cores, up to 8]
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Transcribe without the filler-keeping prompt
     #[arg(long)]

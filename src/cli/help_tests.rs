@@ -136,3 +136,18 @@ fn a_short_flag_and_an_option_name_mean_one_thing_everywhere() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn data_dir_is_global_and_reaches_every_history_command() {
+    use clap::Parser;
+    for args in [
+        ["rehearse", "--data-dir", "somewhere", "replay"],
+        ["rehearse", "replay", "--data-dir", "somewhere"],
+    ] {
+        let cli = super::Cli::try_parse_from(args).unwrap();
+        assert_eq!(
+            cli.data_dir.as_deref(),
+            Some(std::path::Path::new("somewhere"))
+        );
+    }
+}

@@ -21,12 +21,10 @@ use super::model_choice::{choose_model, MODEL_HELP};
 use super::say_cmd::VoiceArgs;
 use super::session_ui::TerminalUi;
 
-/// Where the history lives, shared by every session command.
-#[derive(Debug, Clone, Args)]
+/// Where the history lives (the global `--data-dir`), shared by every
+/// command that reads or stores sessions.
+#[derive(Debug, Clone, Default)]
 pub struct DataArgs {
-    /// Directory for the practice history (SQLite database and recordings)
-    /// [default: $REHEARSE_DATA_DIR, else ~/.local/share/rehearse]
-    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
 
@@ -71,41 +69,39 @@ pub enum ReportWhen {
 #[derive(Debug, Args)]
 pub struct InterviewArgs {
     /// Only questions from this bank (repeatable)
-    #[arg(long = "bank")]
+    #[arg(long = "bank", value_name = "BANK")]
     pub banks: Vec<String>,
     /// Only questions of this category (repeatable)
-    #[arg(long = "category")]
+    #[arg(long = "category", value_name = "CATEGORY")]
     pub categories: Vec<String>,
     /// Only questions with this tag (repeatable)
-    #[arg(long = "tag")]
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// Number of questions (at least 1)
-    #[arg(long, short = 'n', default_value_t = 5, value_parser = at_least_one)]
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 5, value_parser = at_least_one)]
     pub questions: usize,
     /// Seed for the draw: the same seed asks the same questions
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Always ask this question (repeatable), e.g. --include biggest-mistake
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     pub include: Vec<String>,
     /// Type answers instead of speaking them (no microphone; no audio timing)
     #[arg(long)]
     pub text: bool,
     /// Input device id or name (see `rehearse devices`)
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Follow-up questions asked at most per question
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub follow_ups: usize,
     /// When to show each answer's report
-    #[arg(long, value_enum, default_value = "each")]
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "each")]
     pub report: ReportWhen,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 /// Loads the model once for the whole session; every answer shares it.
@@ -187,9 +183,10 @@ pub fn interview(
     args: InterviewArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
     let catalog = bank::load_catalog(bank_dir.as_deref())?;
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let scores = history.question_scores()?;
     let draw = bank::draw(
         &catalog,
@@ -282,28 +279,27 @@ pub fn interview(
 #[derive(Debug, Args)]
 pub struct PracticeArgs {
     /// Question id (see `rehearse banks list`), e.g. biggest-mistake
+    #[arg(value_name = "ID")]
     pub question: String,
     /// After the attempts, drill the question's follow-up questions too
     #[arg(long)]
     pub follow_ups: bool,
     /// Attempts at most (stops earlier once the answer covers everything)
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3)]
     pub attempts: u32,
     /// Type answers instead of speaking them
     #[arg(long)]
     pub text: bool,
     /// Input device id or name (see `rehearse devices`)
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Use these recordings as the spoken answers, in order (no microphone)
-    #[arg(long = "from-wav", value_name = "WAV", num_args = 1..)]
+    #[arg(long = "from-wav", value_name = "FILE", num_args = 1..)]
     pub from_wav: Vec<PathBuf>,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 fn delta(label: &str, before: Option<f64>, after: Option<f64>, unit: &str, better_up: bool) {
@@ -370,6 +366,7 @@ pub fn practice(
     args: PracticeArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
     let catalog = bank::load_catalog(bank_dir.as_deref())?;
     let question = catalog.question(&args.question).with_context(|| {
@@ -384,7 +381,7 @@ pub fn practice(
             bail!("--from-wav {}: no such file", wav.display());
         }
     }
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let transcriber = if spoken {
         Some(load_transcriber(args.model.as_deref(), models_dir)?)
     } else {
@@ -567,7 +564,7 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
                 .expect("demo questions are bundled")
         })
         .collect();
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
