@@ -144,8 +144,15 @@ pub fn replay(
     args: ReplayArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
-    let mut history = args.data.open()?;
+    // Only --reanalyze writes (the new analysis); listing and showing
+    // sessions read the history as it is, even a read-only one.
+    let mut history = if args.reanalyze {
+        data.open()?
+    } else {
+        data.open_read_only()?
+    };
     let Some(session_id) = args.session else {
         let sessions = history.sessions()?;
         if sessions.is_empty() {
@@ -253,8 +260,8 @@ fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn progress(args: ProgressArgs) -> anyhow::Result<ExitCode> {
-    let history = args.data.open()?;
+pub fn progress(args: ProgressArgs, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let history = data.open_read_only()?;
     let answers = history.all_answers()?;
     let trends = session_trends(&history.sessions()?, &answers);
     let needs = questions_by_need(&answers);

@@ -44,12 +44,24 @@ fn at_least_one(text: &str) -> Result<usize, String> {
 }
 
 impl DataArgs {
-    pub fn open(&self) -> anyhow::Result<History> {
-        let dir = self
-            .data_dir
+    fn dir(&self) -> PathBuf {
+        self.data_dir
             .clone()
-            .unwrap_or_else(rehearse::history::default_data_dir);
-        let history = History::open(&dir)?;
+            .unwrap_or_else(rehearse::history::default_data_dir)
+    }
+
+    /// Opens the history to store sessions in (created if needed).
+    pub fn open(&self) -> anyhow::Result<History> {
+        Self::warn(History::open(&self.dir())?)
+    }
+
+    /// Opens the history only to read it: nothing is created or changed,
+    /// and a read-only database is fine.
+    pub fn open_read_only(&self) -> anyhow::Result<History> {
+        Self::warn(History::open_read_only(&self.dir())?)
+    }
+
+    fn warn(history: History) -> anyhow::Result<History> {
         if let Some(warning) = history.warning() {
             eprintln!("warning: {warning}");
         }
