@@ -12,7 +12,7 @@ use rehearse::embed::Embedder;
 use rehearse::history::{History, SessionKind};
 use rehearse::session::demo::{self, DEMO_SCRIPT};
 use rehearse::session::interview::{run_interview, InterviewOutcome, InterviewPlan, InterviewStep};
-use rehearse::session::pipeline::{coverage, AnswerSource, Coach, Slot};
+use rehearse::session::pipeline::{coverage, AnswerSource, Asked, Coach, Slot};
 use rehearse::speech;
 use rehearse::transcribe::Transcriber;
 
@@ -166,8 +166,10 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
     if let Some(mean) = outcome.mean_coverage() {
         println!("  mean coverage {:.0}%", mean * 100.0);
     }
-    if outcome.stopped_early {
+    if outcome.interrupted {
         println!("  (stopped early; everything answered so far is saved)");
+    } else if outcome.stopped_early {
+        println!("  (the input ended; everything answered so far is saved)");
     }
     println!("Saved as session {session}: `rehearse replay {session}` to review it, `rehearse progress` for trends.");
 }
@@ -247,7 +249,7 @@ pub fn interview(
             "Answer aloud after each question; press Enter when you are done."
         }
     );
-    let mut ui = TerminalUi::new();
+    let mut ui = TerminalUi::new().with_interrupt(signals.interrupt.clone());
     let source = if args.text {
         AnswerSource::Typed
     } else {
@@ -427,16 +429,17 @@ pub fn practice(
             })
         }
     };
-    let mut ui = TerminalUi::new();
+    let mut ui = TerminalUi::new().with_interrupt(signals.interrupt.clone());
     let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
     coach.judge = load_judge(models_dir);
     // Whatever happens below (a microphone that fails to open, a full
     // disk), the session is ended: kept with what was answered, or dropped
     // if nothing was.
-    let drilled = (|| -> anyhow::Result<()> {
+    let drilled = (|| -> anyhow::Result<bool> {
         let mut previous: Option<rehearse::analysis::Analysis> = None;
         let mut position = 0;
         let mut stopped = false;
+        let mut interrupted = false;
         for attempt in 1..=args.attempts.max(1) {
             let Some(source) = next_source() else { break };
             position += 1;
@@ -449,7 +452,10 @@ pub fn practice(
                 question,
                 follow_up_of: None,
             };
-            let answered = coach.ask(&slot, &source, &mut ui)?;
+            let answered = match coach.ask(&slot, &source, &mut ui)? {
+                Asked::Answered(answered) => *answered,
+                Asked::Stopped { interrupted } => return Ok(interrupted),
+            };
             ui.report(&answered.analysis);
             if let Some(prev) = &previous {
                 compare(prev, &answered.analysis);
@@ -457,6 +463,7 @@ pub fn practice(
             let complete = answered.analysis.content.missing.is_empty()
                 && answered.analysis.content.fired.is_empty();
             stopped = answered.stop_session;
+            interrupted = answered.interrupted;
             previous = Some(answered.analysis);
             if complete {
                 println!("\nThe answer covers every element with no red flags.");
@@ -468,7 +475,7 @@ pub fn practice(
         }
         if args.follow_ups && !stopped {
             if let Some(last) = previous.clone() {
-                drill_follow_ups(
+                interrupted = drill_follow_ups(
                     &mut coach,
                     session,
                     question,
@@ -498,7 +505,7 @@ fn drill_follow_ups(
     position: &mut u32,
     next_source: &mut dyn FnMut() -> Option<AnswerSource>,
     ui: &mut TerminalUi,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let mut follow_ups = last.follow_ups(question);
     if follow_ups.is_empty() {
         follow_ups = question.follow_ups.iter().collect();
@@ -518,7 +525,10 @@ fn drill_follow_ups(
             question: follow_up,
             follow_up_of: None,
         };
-        let answered = coach.ask(&slot, &source, ui)?;
+        let answered = match coach.ask(&slot, &source, ui)? {
+            Asked::Answered(answered) => *answered,
+            Asked::Stopped { interrupted } => return Ok(interrupted),
+        };
         let step = InterviewStep {
             label: slot.label.clone(),
             asked: slot.asked.clone(),
@@ -530,26 +540,24 @@ fn drill_follow_ups(
         };
         ui.show_step(&step);
         if answered.stop_session {
-            break;
+            return Ok(answered.interrupted);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How fast the sample answers play (1 = real time)
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, value_name = "X", default_value_t = 4.0)]
     pub speed: f64,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
-pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+pub fn demo(args: DemoArgs, models_dir: &Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
     let catalog: Catalog = bank::bundled()?;
     let transcriber = load_transcriber(args.model.as_deref(), models_dir)?;
     let scratch = tempfile::tempdir()?;
