@@ -184,6 +184,23 @@ fn end_session(history: &mut History, session: i64) -> anyhow::Result<bool> {
     Ok(kept)
 }
 
+/// The work of a session and the end of its record: the work's error comes
+/// first (it may carry a typed answer that must reach the user), and an
+/// error ending the session is then only a warning.
+fn after_session<T>(
+    work: anyhow::Result<T>,
+    ended: anyhow::Result<bool>,
+) -> anyhow::Result<(T, bool)> {
+    match (work, ended) {
+        (Ok(value), ended) => Ok((value, ended?)),
+        (Err(e), Err(end)) => {
+            eprintln!("warning: {end:#}");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
+    }
+}
+
 fn show_at_end(ui: &TerminalUi, outcome: &InterviewOutcome, report: ReportWhen) {
     if report == ReportWhen::End {
         for step in &outcome.steps {
@@ -277,13 +294,13 @@ pub fn interview(
             },
         )
     };
-    let kept = end_session(&mut history, session)?;
-    let outcome = outcome?;
+    let ended = end_session(&mut history, session);
+    let (outcome, kept) = after_session(outcome.map_err(Into::into), ended)?;
     show_at_end(&ui, &outcome, report_when);
     if kept {
         print_summary(&outcome, session);
     }
-    Ok(if outcome.stopped_early {
+    Ok(if outcome.interrupted {
         ExitCode::from(130)
     } else {
         ExitCode::SUCCESS
@@ -486,15 +503,19 @@ pub fn practice(
                 )?;
             }
         }
-        Ok(())
+        Ok(interrupted)
     })();
     drop(coach);
-    let kept = end_session(&mut history, session)?;
-    drilled?;
+    let ended = end_session(&mut history, session);
+    let (interrupted, kept) = after_session(drilled, ended)?;
     if kept {
         println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn drill_follow_ups(
@@ -627,8 +648,8 @@ pub fn demo(args: DemoArgs, models_dir: &Path, data: &DataArgs) -> anyhow::Resul
             &mut |step: &InterviewStep, ui| ui.answered(step),
         )
     };
-    let kept = end_session(&mut history, session)?;
-    let outcome = outcome?;
+    let ended = end_session(&mut history, session);
+    let (outcome, kept) = after_session(outcome.map_err(Into::into), ended)?;
     if kept {
         print_summary(&outcome, session);
     }

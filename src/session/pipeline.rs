@@ -118,6 +118,10 @@ pub enum PipelineError {
     History(#[from] HistoryError),
     #[error("spoken answers need a whisper model: run `rehearse model fetch base`, or answer with --text")]
     NoTranscriber,
+    /// A typed answer exists nowhere but in memory: when it cannot be
+    /// stored, it is given back in full so the user can keep it.
+    #[error("your typed answer was not saved ({cause}).\nHere it is, so that it is not lost:\n\n{text}\n")]
+    TypedAnswerNotSaved { text: String, cause: HistoryError },
 }
 
 /// The result of one question.
@@ -390,16 +394,26 @@ impl<'a> Coach<'a> {
             },
             None => analyze(slot.question, &input, &self.analysis),
         };
-        let answer_id = self.history.add_answer(
-            slot.session,
-            &stored(slot, &input, &analysis, recording.as_ref()),
-        )?;
-        Ok(AnsweredQuestion {
+        let answer_id = self
+            .history
+            .add_answer(
+                slot.session,
+                &stored(slot, &input, &analysis, recording.as_ref()),
+            )
+            .map_err(|cause| match &input {
+                AnswerInput::Typed { text } => PipelineError::TypedAnswerNotSaved {
+                    text: text.clone(),
+                    cause,
+                },
+                AnswerInput::Spoken { .. } => PipelineError::History(cause),
+            })?;
+        Ok(Asked::Answered(Box::new(AnsweredQuestion {
             answer_id,
             analysis,
             recording,
             stop_session,
-        })
+            interrupted,
+        })))
     }
 }
 
