@@ -296,6 +296,15 @@ impl<'a> Coach<'a> {
         source: &AnswerSource,
         ui: &mut dyn SessionUi,
     ) -> Result<Asked, PipelineError> {
+        // Ctrl-C while the previous answer was analysed: the session stops
+        // before the next question is even shown.
+        if self
+            .signals
+            .interrupt
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(Asked::Stopped { interrupted: true });
+        }
         ui.show_question(&slot.label, &slot.asked);
         // The question's example sentences are embedded before the answer,
         // so judging it costs only its own sentences.
