@@ -151,3 +151,51 @@ fn data_dir_is_global_and_reaches_every_history_command() {
         );
     }
 }
+
+/// The words of an example line: the command before its two-space
+/// comment, split like a shell would (double quotes group words).
+fn example_words(line: &str) -> Vec<String> {
+    let command = line.trim_start().split("  ").next().unwrap_or_default();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in command.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn every_example_is_a_valid_command_line() {
+    use clap::Parser;
+    let mut cli = built();
+    let mut helps = vec![cli.render_long_help().to_string()];
+    helps.extend(
+        all_commands()
+            .into_iter()
+            .map(|(_, mut cmd)| cmd.render_long_help().to_string()),
+    );
+    let mut checked = 0;
+    for help in helps {
+        let examples = &help[help.find("Examples:").expect("examples")..];
+        for line in examples.lines().filter(|l| l.starts_with("  rehearse ")) {
+            let words = example_words(line);
+            if let Err(e) = super::Cli::try_parse_from(&words) {
+                panic!("{line:?} does not parse: {e}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} examples");
+}
