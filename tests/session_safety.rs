@@ -303,13 +303,16 @@ fn run_as(data: &Path, args: &[&str], uid: Option<u32>) -> Output {
 }
 
 /// A history the user may not write to (the file, or the file and its
-/// folder, read-only): `replay`, `progress` and `thank-you` read it as it
+/// folder, or only its folder, read-only): `replay`, `progress` and
+/// `thank-you` read it as it
 /// is and change nothing; a command that would write says the database
 /// exists but is read-only.
 #[cfg(unix)]
 #[test]
 fn a_read_only_history_is_read_and_never_changed() {
-    for folder_too in [false, true] {
+    // (file read-only, folder read-only)
+    for (file_read_only, folder_read_only) in [(true, false), (true, true), (false, true)] {
+        let case = (file_read_only, folder_read_only);
         let dir = tempfile::tempdir().unwrap();
         chmod(dir.path(), 0o755);
         let data = dir.path().join("data");
@@ -320,15 +323,17 @@ fn a_read_only_history_is_read_and_never_changed() {
         if let Some(uid) = uid {
             chown_all(&data, uid);
         }
-        chmod(&db, 0o444);
-        if folder_too {
+        if file_read_only {
+            chmod(&db, 0o444);
+        }
+        if folder_read_only {
             chmod(&data, 0o555);
             chmod(&data.join("recordings"), 0o555);
         }
         let listed = run_as(&data, &["replay"], uid);
         assert!(
             listed.status.success(),
-            "folder too: {folder_too}: {}",
+            "(file, folder) read-only: {case:?}: {}",
             stderr(&listed)
         );
         assert!(
@@ -375,6 +380,9 @@ fn a_read_only_history_is_read_and_never_changed() {
         let err = stderr(&write);
         assert_eq!(write.status.code(), Some(2), "{err}");
         assert!(err.contains("read-only"), "{err}");
+        if !file_read_only {
+            assert!(err.contains("its folder"), "{err}");
+        }
         assert!(err.contains("history.sqlite3"), "{err}");
         assert!(!err.contains("cannot create"), "{err}");
 
