@@ -68,6 +68,12 @@ pub fn check_note(text: &str) -> Vec<String> {
 pub fn topic_from_question(question: &str) -> Option<String> {
     let q = question.trim().trim_end_matches(['.', '?', '!']).trim();
     let lower = q.to_lowercase();
+    let lower = lower
+        .trim_end_matches(", and why")
+        .trim_end_matches(" and why");
+    if let Some(topic) = topic_from_direct_question(lower) {
+        return Some(topic);
+    }
     let prefixes = [
         "tell me about a time when ",
         "tell me about a time ",
@@ -107,6 +113,54 @@ pub fn topic_from_question(question: &str) -> Option<String> {
     }
 }
 
+/// The topic of a direct question ("Why do you want to work for us?" ->
+/// "why I want to work for you", "What is your greatest strength?" -> "my
+/// greatest strength"), in the candidate's voice; `None` for another shape.
+fn topic_from_direct_question(lower: &str) -> Option<String> {
+    let voiced = |rest: &str| -> String {
+        rest.split_whitespace()
+            .map(|w| match w {
+                "your" => "my",
+                "you" => "me",
+                "yourself" => "myself",
+                "us" => "you",
+                "we" => "you",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let topic = match words.as_slice() {
+        ["why", "do", "you", "want", rest @ ..] => {
+            format!("why I want {}", voiced(&rest.join(" ")))
+        }
+        ["why", "are", "you", rest @ ..] => format!("why I am {}", voiced(&rest.join(" "))),
+        ["why", "should", "we", verb, "you", rest @ ..] => {
+            format!("why you should {verb} me {}", voiced(&rest.join(" ")))
+        }
+        ["where", "do", "you", "see", "yourself", rest @ ..] => {
+            format!("where I see myself {}", voiced(&rest.join(" ")))
+        }
+        ["what", "motivates", "you", rest @ ..] => {
+            format!("what motivates me {}", voiced(&rest.join(" ")))
+        }
+        ["what", "is", "your", rest @ ..] => format!("my {}", voiced(&rest.join(" "))),
+        ["what", thing, "are", "you", rest @ ..] => {
+            format!("the {thing} I am {}", voiced(&rest.join(" ")))
+        }
+        ["how", "would", "your", who, "describe", "you", rest @ ..] => {
+            format!("how my {who} would describe me {}", voiced(&rest.join(" ")))
+        }
+        _ => return None,
+    };
+    Some(topic.trim().to_string())
+}
+
+/// Topics a thank-you note should leave alone: why one leaves a job, pay,
+/// other employers.
+const NOT_RECALLED: &[&str] = &["leaving", "salary", "other"];
+
 /// Words of a topic a thank-you note should never praise: the conversation
 /// about one's own mistake, weakness or failure is not the one to recall.
 const SELF_CRITICAL: &[&str] = &[
@@ -138,7 +192,11 @@ pub fn default_topic<'a>(
     main.sort_by(|a, b| b.1.total_cmp(&a.1));
     main.into_iter()
         .filter_map(|(q, _)| topic_from_question(q))
-        .find(|topic| !topic.split_whitespace().any(|w| SELF_CRITICAL.contains(&w)))
+        .find(|topic| {
+            !topic
+                .split_whitespace()
+                .any(|w| SELF_CRITICAL.contains(&w) || NOT_RECALLED.contains(&w))
+        })
 }
 
 /// Drafts the note.
@@ -256,11 +314,84 @@ mod tests {
             .as_deref(),
             Some("the time I had a conflict with a coworker")
         );
-        assert_eq!(topic_from_question("Why do you want to work for us?"), None);
+        // A question of no known shape names no topic (direct questions
+        // such as "Why do you want to work for us?" now do: see below).
+        assert_eq!(
+            topic_from_question("Do you have any questions for us?"),
+            None
+        );
+        assert_eq!(
+            topic_from_question("Are you interviewing with other companies?"),
+            None
+        );
         assert_eq!(
             topic_from_question("Tell me about yourself.").as_deref(),
             Some("my background")
         );
+    }
+
+    #[test]
+    fn direct_questions_give_topics_too() {
+        for (question, topic) in [
+            (
+                "Why do you want to work for us?",
+                "why I want to work for you",
+            ),
+            (
+                "Why are you interested in this role?",
+                "why I am interested in this role",
+            ),
+            ("Why should we hire you?", "why you should hire me"),
+            (
+                "Where do you see yourself in five years?",
+                "where I see myself in five years",
+            ),
+            ("What motivates you at work?", "what motivates me at work"),
+            ("What is your greatest strength?", "my greatest strength"),
+            (
+                "What achievement are you most proud of, and why?",
+                "the achievement I am most proud of",
+            ),
+            (
+                "How would your colleagues describe you?",
+                "how my colleagues would describe me",
+            ),
+            (
+                "What skill are you working on improving right now?",
+                "the skill I am working on improving right now",
+            ),
+        ] {
+            assert_eq!(
+                topic_from_question(question).as_deref(),
+                Some(topic),
+                "{question}"
+            );
+        }
+    }
+
+    /// Every main question of the bundled banks either gives a note its
+    /// topic or is one a note should not recall (a mistake, a weakness,
+    /// pay, leaving a job, other employers) or cannot name (the closing
+    /// questions).
+    #[test]
+    fn every_bundled_question_a_note_may_recall_gives_a_topic() {
+        let catalog = crate::bank::bundled().unwrap();
+        let not_a_topic = [
+            "questions-for-us",
+            "anything-else",
+            "salary-expectations",
+            "other-interviews",
+            "why-leaving",
+        ];
+        for question in catalog.banks.iter().flat_map(|b| &b.questions) {
+            let topic = default_topic([(question.text.as_str(), Some(1.0), false)]);
+            let critical = topic_from_question(&question.text)
+                .is_some_and(|t| t.split_whitespace().any(|w| SELF_CRITICAL.contains(&w)));
+            if not_a_topic.contains(&question.id.as_str()) || critical {
+                continue;
+            }
+            assert!(topic.is_some(), "{}: {:?}", question.id, question.text);
+        }
     }
 
     #[test]

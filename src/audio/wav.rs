@@ -26,6 +26,12 @@ pub enum WavError {
     },
     #[error("{path} is not a readable WAV file ({source}); convert it with e.g. `sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav`")]
     Format { path: PathBuf, source: hound::Error },
+    #[error("{path} ends before its header says: it holds {held:.1} s of the {claimed:.1} s of audio the header claims (a recording cut off by a crash, a kill or a full disk?); `rehearse recover {path}` makes the audio it holds readable")]
+    Truncated {
+        path: PathBuf,
+        held: f64,
+        claimed: f64,
+    },
     #[error("{path} holds no audio samples")]
     Empty { path: PathBuf },
     #[error("{path} uses {bits}-bit {format:?} samples, which are not supported; use 8/16/24/32-bit integer or 32-bit float")]
@@ -36,9 +42,47 @@ pub enum WavError {
     },
 }
 
+/// Checks that a WAV file holds all the audio its header claims: a
+/// recording cut off by a crash is named as such (with the way to recover
+/// it), not as an unreadable file. Cheap: only the header is read.
+pub fn check_complete(path: &Path) -> Result<(), WavError> {
+    use std::io::Seek;
+    let file = std::fs::File::open(path).map_err(|source| WavError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file_len = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    let mut buffered = std::io::BufReader::new(file);
+    let (spec, claimed_samples) = {
+        let reader = hound::WavReader::new(&mut buffered).map_err(|source| WavError::Format {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        (reader.spec(), u64::from(reader.len()))
+    };
+    let Ok(data_start) = buffered.stream_position() else {
+        return Ok(());
+    };
+    let sample_bytes = u64::from(spec.bits_per_sample).div_ceil(8).max(1);
+    let claimed_bytes = claimed_samples * sample_bytes;
+    let held_bytes = file_len.saturating_sub(data_start);
+    if held_bytes >= claimed_bytes {
+        return Ok(());
+    }
+    let bytes_per_sec = (sample_bytes
+        * u64::from(spec.channels.max(1))
+        * u64::from(spec.sample_rate.max(1))) as f64;
+    Err(WavError::Truncated {
+        path: path.to_path_buf(),
+        held: held_bytes as f64 / bytes_per_sec,
+        claimed: claimed_bytes as f64 / bytes_per_sec,
+    })
+}
+
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count
 /// and rate) and mixes it down to mono.
 pub fn read_mono(path: &Path) -> Result<MonoClip, WavError> {
+    check_complete(path)?;
     let file = std::fs::File::open(path).map_err(|source| WavError::Open {
         path: path.to_path_buf(),
         source,

@@ -44,7 +44,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     /// Threads whisper may use [default: all cores, up to 8]
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Transcribe without the filler-keeping prompt
     #[arg(long)]
@@ -111,6 +111,10 @@ pub fn run(
     }
     if let Some(path) = &args.html {
         super::outputs::check_writable(path, "--html")?;
+    }
+    // A recording cut off by a crash is named before any model loads.
+    if let (Some(path), None) = (&args.file, &args.text_file) {
+        rehearse::audio::wav::check_complete(path)?;
     }
     let judge = if args.keywords_only {
         None

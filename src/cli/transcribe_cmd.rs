@@ -24,10 +24,10 @@ pub struct TranscribeArgs {
     #[arg(long, value_name = "NAME|PATH", help = MODEL_HELP)]
     pub model: Option<String>,
     /// Threads whisper may use [default: all cores, up to 8]
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Initial prompt: text whisper treats as preceding the audio
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub prompt: Option<String>,
     /// Go through the live path: feed the file in 50 ms pieces as if it were
     /// being spoken, transcribe it window by window meanwhile, and report how
@@ -35,9 +35,15 @@ pub struct TranscribeArgs {
     #[arg(long)]
     pub streaming: bool,
     /// With --streaming: feeding speed relative to real time (1 = as spoken,
-    /// 0 = all at once)
-    #[arg(long, default_value_t = 1.0, value_name = "X", requires = "streaming")]
-    pub pace: f64,
+    /// 0 = all at once). Not the pace of speech: that is `analyze --pace`
+    #[arg(
+        long = "feed-speed",
+        alias = "pace",
+        default_value_t = 1.0,
+        value_name = "X",
+        requires = "streaming"
+    )]
+    pub feed_speed: f64,
 }
 
 /// A progress bar for long files (hidden when stderr is not a terminal).
@@ -90,9 +96,9 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
         options.threads = threads;
     }
     anyhow::ensure!(
-        args.pace.is_finite() && args.pace >= 0.0,
-        "--pace must be 0 or a positive number, got {}",
-        args.pace
+        args.feed_speed.is_finite() && args.feed_speed >= 0.0,
+        "--feed-speed must be 0 or a positive number, got {}",
+        args.feed_speed
     );
     let started = Instant::now();
     let (transcript, report, streamed) = if args.streaming {
@@ -103,7 +109,7 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
             decode: options.clone(),
             ..StreamSettings::default()
         };
-        let replayed = replay::replay(Arc::new(transcriber), settings, &pcm, args.pace)
+        let replayed = replay::replay(Arc::new(transcriber), settings, &pcm, args.feed_speed)
             .with_context(|| format!("transcribing {}", args.file.display()))?;
         (
             replayed.transcript.clone(),
@@ -128,7 +134,9 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
         });
         if let Some(r) = &streamed {
             out["streaming"] = serde_json::json!({
-                "pace": args.pace,
+                // "pace" is the name this field was first given.
+                "pace": args.feed_speed,
+                "feed_speed": args.feed_speed,
                 "windows": r.windows,
                 "latency_secs": r.latency.as_secs_f64(),
             });
@@ -152,7 +160,7 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
             secs / transcript.duration.max(1e-9),
             options.threads
         ),
-        Some(r) => eprintln!("{}", streaming_summary(r, args.pace, options.threads)),
+        Some(r) => eprintln!("{}", streaming_summary(r, args.feed_speed, options.threads)),
     }
     Ok(ExitCode::SUCCESS)
 }

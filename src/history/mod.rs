@@ -30,12 +30,19 @@ pub enum HistoryError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} was written by a newer rehearse (schema {found}, this one knows {known}); upgrade rehearse")]
     TooNew {
         path: PathBuf,
         found: i64,
         known: i64,
     },
+    #[error("{path} exists but is read-only{folder}: `rehearse replay`, `progress` and `thank-you` can still read it; make it writable (e.g. chmod u+w) to store new answers")]
+    ReadOnly { path: PathBuf, folder: String },
     #[error("no session {0} in the history (see `rehearse replay` for the list)")]
     NoSession(i64),
     #[error("stored data for answer {answer} is damaged: {reason}")]
@@ -54,26 +61,34 @@ pub struct History {
 }
 
 impl History {
-    /// Opens (creating if needed) the history in `data_dir`.
+    /// The warning due when the database is missing or empty although
+    /// recordings are there.
+    fn lost_database_warning(db_path: &Path, recordings: &Path) -> Option<String> {
+        let db_was_empty = std::fs::metadata(db_path).map_or(true, |m| m.len() == 0);
+        if !db_was_empty {
+            return None;
+        }
+        let kept = paths::count_recordings(recordings);
+        (kept > 0).then(|| {
+            format!(
+                "{} is missing or empty, but {} holds {kept} earlier recording(s): \
+                 those sessions are not listed; new recordings are saved beside them, never over them",
+                db_path.display(),
+                recordings.display()
+            )
+        })
+    }
+
+    /// Opens (creating if needed) the history in `data_dir`, to read and
+    /// write. An existing database the user may not write to is refused
+    /// with [`HistoryError::ReadOnly`].
     pub fn open(data_dir: &Path) -> Result<Self, HistoryError> {
+        let db_path = data_dir.join("history.sqlite3");
+        paths::refuse_read_only(&db_path)?;
         paths::create_private_dir(data_dir)?;
         let recordings = data_dir.join("recordings");
         paths::create_private_dir(&recordings)?;
-        let db_path = data_dir.join("history.sqlite3");
-        let db_was_empty = std::fs::metadata(&db_path).map_or(true, |m| m.len() == 0);
-        let warning = if db_was_empty {
-            let kept = paths::count_recordings(&recordings);
-            (kept > 0).then(|| {
-                format!(
-                    "{} is missing or empty, but {} holds {kept} earlier recording(s): \
-                     those sessions are not listed; new recordings are saved beside them, never over them",
-                    db_path.display(),
-                    recordings.display()
-                )
-            })
-        } else {
-            None
-        };
+        let warning = Self::lost_database_warning(&db_path, &recordings);
         paths::create_private_file(&db_path)?;
         let db_err = |source| HistoryError::Database {
             path: db_path.clone(),
@@ -91,6 +106,61 @@ impl History {
         for suffix in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{}{suffix}", db_path.display()));
             paths::make_private_if_exists(&side)?;
+        }
+        Ok(Self {
+            conn,
+            db_path,
+            data_dir: data_dir.to_path_buf(),
+            recordings,
+            warning,
+        })
+    }
+
+    /// Opens the history in `data_dir` only to read it: nothing is created
+    /// or changed, and a database (or folder) the user may not write to is
+    /// read as it is. With no database yet, the history is empty.
+    pub fn open_read_only(data_dir: &Path) -> Result<Self, HistoryError> {
+        let db_path = data_dir.join("history.sqlite3");
+        let recordings = data_dir.join("recordings");
+        let warning = Self::lost_database_warning(&db_path, &recordings);
+        let db_err = |source| HistoryError::Database {
+            path: db_path.clone(),
+            source,
+        };
+        // A missing database is an empty history; a path that cannot hold
+        // one (a file where a folder should be) is an error.
+        let empty = match std::fs::metadata(&db_path) {
+            Ok(m) => m.len() == 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(source) => {
+                return Err(HistoryError::Unreadable {
+                    path: db_path,
+                    source,
+                })
+            }
+        };
+        let mut conn = if empty {
+            Connection::open_in_memory().map_err(db_err)?
+        } else {
+            read_only_connection(&db_path).map_err(db_err)?
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(db_err)?;
+        if version > migrations::current_version() {
+            return Err(HistoryError::TooNew {
+                path: db_path,
+                found: version,
+                known: migrations::current_version(),
+            });
+        }
+        if version < migrations::current_version() {
+            // Not created yet (an empty file), or an older schema that
+            // cannot be upgraded without writing: read an empty history.
+            conn = Connection::open_in_memory().map_err(db_err)?;
+            migrations::migrate(&mut conn, &db_path)?;
         }
         Ok(Self {
             conn,
@@ -303,6 +373,39 @@ impl History {
         }
         Ok(scores)
     }
+}
+
+/// A read-only connection to an existing database. SQLite reads a WAL
+/// database through its `-shm` side file, which it cannot create in a
+/// read-only folder; the database is then read as immutable (no other
+/// process can be writing to a folder no one may write to).
+fn read_only_connection(db_path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(db_path, flags)?;
+    let readable = conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0));
+    if readable.is_ok() {
+        return Ok(conn);
+    }
+    drop(conn);
+    let uri = format!("file:{}?immutable=1", uri_path(db_path));
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+}
+
+/// A path as the path of a `file:` URI: characters other than unreserved
+/// ones and `/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -72,6 +72,50 @@ pub fn create_new_private_file(file: &Path) -> Result<bool, HistoryError> {
     }
 }
 
+/// Refuses a database that exists but that the user may not write to
+/// (the file or its folder read-only), so a writing command says so
+/// instead of failing later at its first write. A missing database is fine.
+pub fn refuse_read_only(db: &Path) -> Result<(), HistoryError> {
+    if !db.exists() {
+        return Ok(());
+    }
+    let read_only = |what: &str| HistoryError::ReadOnly {
+        path: db.to_path_buf(),
+        folder: what.to_string(),
+    };
+    if let Err(e) = std::fs::OpenOptions::new().append(true).open(db) {
+        if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(libc::EROFS)
+        {
+            return Err(read_only(""));
+        }
+    }
+    // SQLite writes its journal beside the database: the folder must be
+    // writable too.
+    let folder = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !writable(folder) {
+        return Err(read_only(&format!(" (its folder {} is)", folder.display())));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: a valid NUL-terminated path; access(2) only reads it.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn writable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+}
+
 /// How many recordings (`*.wav`) lie under `recordings` (0 if unreadable).
 pub fn count_recordings(recordings: &Path) -> usize {
     let Ok(sessions) = std::fs::read_dir(recordings) else {

@@ -5,7 +5,8 @@ use crate::analysis::Analysis;
 use crate::bank::Question;
 
 use super::pipeline::{
-    coverage, AnswerSource, AnsweredQuestion, Coach, PipelineError, SessionStage, SessionUi, Slot,
+    coverage, AnswerSource, AnsweredQuestion, Asked, Coach, PipelineError, SessionStage, SessionUi,
+    Slot,
 };
 
 /// How an interview runs.
@@ -38,8 +39,10 @@ pub struct InterviewStep {
 #[derive(Debug, Clone, Default)]
 pub struct InterviewOutcome {
     pub steps: Vec<InterviewStep>,
-    /// The user stopped before the end.
+    /// The user stopped before the end (Ctrl-C, or the end of typed input).
     pub stopped_early: bool,
+    /// The stop was Ctrl-C.
+    pub interrupted: bool,
 }
 
 impl InterviewOutcome {
@@ -107,8 +110,13 @@ pub fn run_interview(
             question,
             follow_up_of: None,
         };
-        let answered = coach.ask(&slot, &source_for(&question.id, None), ui)?;
-        let stop = answered.stop_session;
+        let answered = match coach.ask(&slot, &source_for(&question.id, None), ui)? {
+            Asked::Answered(answered) => *answered,
+            Asked::Stopped { interrupted } => {
+                return Ok(stopped(outcome, interrupted, index, total, ui));
+            }
+        };
+        let stop = answered.stop_session.then_some(answered.interrupted);
         // Each follow-up answer is judged by what it asks for: its target
         // elements and its own length window.
         let follow_ups: Vec<Question> = answered
@@ -121,10 +129,8 @@ pub fn run_interview(
         let parent = answered.answer_id;
         let missing: Vec<String> = answered.analysis.content.missing.clone();
         record(&mut outcome, &slot, answered, Vec::new(), ui, after_answer);
-        if stop {
-            outcome.stopped_early = true;
-            ui.session_progress(index + 1, total, SessionStage::Stopped);
-            return Ok(outcome);
+        if let Some(interrupted) = stop {
+            return Ok(stopped(outcome, interrupted, index + 1, total, ui));
         }
         for follow_up in &follow_ups {
             position += 1;
@@ -138,23 +144,42 @@ pub fn run_interview(
                 question: follow_up,
                 follow_up_of: Some(parent),
             };
-            let answered = coach.ask(&slot, &source_for(&question.id, Some(&slot.asked)), ui)?;
-            let stop = answered.stop_session;
+            let answered =
+                match coach.ask(&slot, &source_for(&question.id, Some(&slot.asked)), ui)? {
+                    Asked::Answered(answered) => *answered,
+                    Asked::Stopped { interrupted } => {
+                        return Ok(stopped(outcome, interrupted, index + 1, total, ui));
+                    }
+                };
+            let stop = answered.stop_session.then_some(answered.interrupted);
             let targets = if follow_up.rubric.len() < question.rubric.len() {
                 follow_up.rubric.iter().map(|c| c.id.clone()).collect()
             } else {
                 missing.clone()
             };
             record(&mut outcome, &slot, answered, targets, ui, after_answer);
-            if stop {
-                outcome.stopped_early = true;
-                ui.session_progress(index + 1, total, SessionStage::Stopped);
-                return Ok(outcome);
+            if let Some(interrupted) = stop {
+                return Ok(stopped(outcome, interrupted, index + 1, total, ui));
             }
         }
     }
     ui.session_progress(total, total, SessionStage::Done);
     Ok(outcome)
+}
+
+/// The outcome of an interview the user stopped with `done` main
+/// questions finished.
+fn stopped(
+    mut outcome: InterviewOutcome,
+    interrupted: bool,
+    done: usize,
+    total: usize,
+    ui: &mut dyn SessionUi,
+) -> InterviewOutcome {
+    outcome.stopped_early = true;
+    outcome.interrupted = interrupted;
+    ui.session_progress(done, total, SessionStage::Stopped);
+    outcome
 }
 
 fn record(
@@ -229,14 +254,14 @@ mod tests {
         let follow_answer = "Since then I always double-check every invoice before it goes out.";
         let alone = InterviewOutcome {
             steps: vec![step(main, main_answer, false)],
-            stopped_early: false,
+            ..InterviewOutcome::default()
         };
         let with_follow_up = InterviewOutcome {
             steps: vec![
                 step(main, main_answer, false),
                 step(&prevention, follow_answer, true),
             ],
-            stopped_early: false,
+            ..InterviewOutcome::default()
         };
         let follow = &with_follow_up.steps[1].analysis;
         assert_eq!(coverage(follow), 1.0, "{:?}", follow.content.missing);

@@ -42,8 +42,8 @@ pub trait SessionUi {
     fn recording(&mut self, status: &LiveStatus);
     /// Recording ended.
     fn recording_done(&mut self, recording: &AnswerRecording);
-    /// Reads a typed answer; `None` ends the session.
-    fn read_typed_answer(&mut self) -> Option<String>;
+    /// Reads a typed answer, or learns that the session should stop.
+    fn read_typed_answer(&mut self) -> TypedAnswer;
     /// Work in progress (transcribing...).
     fn busy(&mut self, what: &str);
     /// A one-line note or warning.
@@ -55,6 +55,19 @@ pub trait SessionUi {
     /// One answered step of an interview, as soon as it is analysed (the
     /// per-answer report, when wanted).
     fn answered(&mut self, _step: &super::interview::InterviewStep) {}
+}
+
+/// What the user typed for one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypedAnswer {
+    /// An answer; the session goes on.
+    Answer(String),
+    /// The lines typed before the session was stopped (`interrupted`:
+    /// Ctrl-C; else the input ended): stored, then the session stops.
+    Last { text: String, interrupted: bool },
+    /// Stopped before a word of this answer was typed: nothing is stored
+    /// for it, and the session stops with what was answered before.
+    Nothing { interrupted: bool },
 }
 
 /// What an interview is doing, for its progress display.
@@ -105,6 +118,10 @@ pub enum PipelineError {
     History(#[from] HistoryError),
     #[error("spoken answers need a whisper model: run `rehearse model fetch base`, or answer with --text")]
     NoTranscriber,
+    /// A typed answer exists nowhere but in memory: when it cannot be
+    /// stored, it is given back in full so the user can keep it.
+    #[error("your typed answer was not saved ({cause}).\nHere it is, so that it is not lost:\n\n{text}\n")]
+    TypedAnswerNotSaved { text: String, cause: HistoryError },
 }
 
 /// The result of one question.
@@ -116,6 +133,28 @@ pub struct AnsweredQuestion {
     pub recording: Option<AnswerRecording>,
     /// The user stopped the session (Ctrl-C or end of typed input).
     pub stop_session: bool,
+    /// The stop was Ctrl-C (not the end of typed input).
+    pub interrupted: bool,
+}
+
+/// How asking one question ended.
+#[derive(Debug, Clone)]
+pub enum Asked {
+    /// The question was answered and the answer stored.
+    Answered(Box<AnsweredQuestion>),
+    /// The session was stopped before a word of the answer (the end of
+    /// typed input, or Ctrl-C with nothing typed): nothing was stored.
+    Stopped { interrupted: bool },
+}
+
+impl Asked {
+    /// The answer, if there was one.
+    pub fn answered(self) -> Option<AnsweredQuestion> {
+        match self {
+            Self::Answered(answered) => Some(*answered),
+            Self::Stopped { .. } => None,
+        }
+    }
 }
 
 /// Everything one question needs, borrowed for a session.
@@ -249,13 +288,23 @@ impl<'a> Coach<'a> {
         self.transcribe(path)
     }
 
-    /// Asks one question and stores the answer.
+    /// Asks one question and stores the answer (nothing is stored when the
+    /// session is stopped before a word of it).
     pub fn ask(
         &mut self,
         slot: &Slot,
         source: &AnswerSource,
         ui: &mut dyn SessionUi,
-    ) -> Result<AnsweredQuestion, PipelineError> {
+    ) -> Result<Asked, PipelineError> {
+        // Ctrl-C while the previous answer was analysed: the session stops
+        // before the next question is even shown.
+        if self
+            .signals
+            .interrupt
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(Asked::Stopped { interrupted: true });
+        }
         ui.show_question(&slot.label, &slot.asked);
         // The question's example sentences are embedded before the answer,
         // so judging it costs only its own sentences.
@@ -269,16 +318,13 @@ impl<'a> Coach<'a> {
         }
         self.speak(&slot.asked, ui);
         let settings = self.settings_for(slot.question);
-        let (input, recording, stop_session) = match source {
+        let (input, recording, stop_session, interrupted) = match source {
             AnswerSource::Typed => match ui.read_typed_answer() {
-                Some(text) => (AnswerInput::Typed { text }, None, false),
-                None => (
-                    AnswerInput::Typed {
-                        text: String::new(),
-                    },
-                    None,
-                    true,
-                ),
+                TypedAnswer::Answer(text) => (AnswerInput::Typed { text }, None, false, false),
+                TypedAnswer::Last { text, interrupted } => {
+                    (AnswerInput::Typed { text }, None, true, interrupted)
+                }
+                TypedAnswer::Nothing { interrupted } => return Ok(Asked::Stopped { interrupted }),
             },
             AnswerSource::Microphone { .. } | AnswerSource::Recording { .. } => {
                 if self.transcriber.is_none() {
@@ -344,7 +390,7 @@ impl<'a> Coach<'a> {
                     time_to_first_word: recording.time_to_first_speech,
                     transcript,
                 };
-                (input, Some(recording), stop)
+                (input, Some(recording), stop, stop)
             }
         };
         let analysis = match &self.judge {
@@ -357,16 +403,26 @@ impl<'a> Coach<'a> {
             },
             None => analyze(slot.question, &input, &self.analysis),
         };
-        let answer_id = self.history.add_answer(
-            slot.session,
-            &stored(slot, &input, &analysis, recording.as_ref()),
-        )?;
-        Ok(AnsweredQuestion {
+        let answer_id = self
+            .history
+            .add_answer(
+                slot.session,
+                &stored(slot, &input, &analysis, recording.as_ref()),
+            )
+            .map_err(|cause| match &input {
+                AnswerInput::Typed { text } => PipelineError::TypedAnswerNotSaved {
+                    text: text.clone(),
+                    cause,
+                },
+                AnswerInput::Spoken { .. } => PipelineError::History(cause),
+            })?;
+        Ok(Asked::Answered(Box::new(AnsweredQuestion {
             answer_id,
             analysis,
             recording,
             stop_session,
-        })
+            interrupted,
+        })))
     }
 }
 
