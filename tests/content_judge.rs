@@ -207,10 +207,19 @@ fn red_flags_in_ordinary_words_fire() {
             "blame",
             "To be honest the project manager should have sent me the final figures sooner.",
         ),
-        ("blame", "The courier was late and the client was unhelpful."),
-        ("excuses", "The timeline was totally unrealistic from day one."),
+        (
+            "blame",
+            "The courier was late and the client was unhelpful.",
+        ),
+        (
+            "excuses",
+            "The timeline was totally unrealistic from day one.",
+        ),
         ("excuses", "My hands were tied, it was out of my control."),
-        ("minimising", "It was a tiny hiccup, nobody was any the wiser."),
+        (
+            "minimising",
+            "It was a tiny hiccup, nobody was any the wiser.",
+        ),
         (
             "perfect-record",
             "I can't really think of one that was, you know, that big.",
@@ -220,7 +229,10 @@ fn red_flags_in_ordinary_words_fire() {
             "hypothetical",
             "If I ever made a mistake like that I'd own up straight away.",
         ),
-        ("deflecting", "Somewhere along the line the numbers got swapped."),
+        (
+            "deflecting",
+            "Somewhere along the line the numbers got swapped.",
+        ),
     ] {
         let a = judged("biggest-mistake", &format!("{story} {sentence}"));
         assert_eq!(

@@ -482,3 +482,215 @@ fn nothing_answered_leaves_no_session_behind() {
         stdout(&list)
     );
 }
+
+/// Runs rehearse with `input` typed on its standard input.
+fn rehearse_typed(data: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["--models-dir", &models_dir()])
+        .args(args)
+        .args(["--data-dir", data.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const WEAK_PREVENTION: &str = "I was a lot more careful for a while after that.";
+const STRONG_PREVENTION: &str = "Since then I run a written checklist before every migration, \
+    and my team now reviews each plan with me before it goes live.";
+
+/// One follow-up drilled on its own, spoken then typed: asked with its
+/// question as context, judged by what it asks for, attempts compared; the
+/// history keeps it apart from the question's own attempts and `progress`
+/// shows its trend beside its question, with the command to drill it.
+#[test]
+fn one_follow_up_is_drilled_on_its_own_spoken_and_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = dir.path().join("weak.wav");
+    let strong = dir.path().join("strong.wav");
+    synth(WEAK_PREVENTION, &weak);
+    synth(STRONG_PREVENTION, &strong);
+    let data = dir.path().join("data");
+    let out = rehearse_in(
+        &data,
+        &[
+            "practice",
+            "biggest-mistake",
+            "--follow-up",
+            "prevention",
+            "--no-tts",
+            "--from-wav",
+            weak.to_str().unwrap(),
+            strong.to_str().unwrap(),
+        ],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("Question: Tell me about your biggest mistake.")
+            && text.contains(
+                "Follow-up `prevention`: What did you do to prevent this from happening again?"
+            )
+            && text.contains("Judged on: Prevention"),
+        "{text}"
+    );
+    assert!(text.contains("Attempt 2"), "{text}");
+    let coverage_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("coverage"))
+        .unwrap_or_else(|| panic!("no comparison: {text}"));
+    assert!(
+        coverage_line.trim_end().ends_with("better"),
+        "{coverage_line}"
+    );
+
+    // Typed, naming the follow-up by its number in `banks show`; the main
+    // question's own practice in the same data folder.
+    let typed = rehearse_typed(
+        &data,
+        &["practice", "biggest-mistake", "--follow-up", "1", "--text"],
+        &format!("{WEAK_PREVENTION}\n\n"),
+    );
+    assert!(typed.status.success(), "{}", stderr(&typed));
+    let main = rehearse_typed(
+        &data,
+        &["practice", "biggest-mistake", "--text", "--attempts", "1"],
+        &format!("{STRONG}\n\n"),
+    );
+    assert!(main.status.success(), "{}", stderr(&main));
+
+    let history = History::open(&data).unwrap();
+    let answers = history.all_answers().unwrap();
+    let drilled: Vec<_> = answers
+        .iter()
+        .filter(|a| a.follow_up_id.as_deref() == Some("prevention"))
+        .collect();
+    assert_eq!(drilled.len(), 3, "{answers:#?}");
+    for a in &drilled {
+        assert_eq!(a.question_id, "biggest-mistake");
+        assert_eq!(
+            a.question_text,
+            "What did you do to prevent this from happening again?"
+        );
+        assert_eq!(a.follow_up_of, None);
+        let elements = a.analysis.as_ref().unwrap()["content"]["elements"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(elements.len(), 1, "judged on its target only");
+    }
+    let coverage: Vec<f64> = drilled.iter().map(|a| a.coverage.unwrap()).collect();
+    assert_eq!(coverage, [0.0, 1.0, 0.0], "{drilled:#?}");
+    assert_eq!(answers.iter().filter(|a| a.is_main()).count(), 1);
+
+    let progress = stdout(&rehearse_in(&data, &["progress"]));
+    let question_line = progress
+        .lines()
+        .position(|l| l.trim_start().starts_with("biggest-mistake "))
+        .unwrap_or_else(|| panic!("{progress}"));
+    let follow_up_line = progress.lines().nth(question_line + 1).unwrap();
+    assert!(
+        progress
+            .lines()
+            .nth(question_line)
+            .unwrap()
+            .contains("1 attempt;"),
+        "{progress}"
+    );
+    assert!(
+        follow_up_line.contains("follow-up prevention")
+            && follow_up_line.contains("3 attempts")
+            && follow_up_line.contains("0 > 100 > 0%"),
+        "{progress}"
+    );
+    assert!(
+        progress
+            .contains("Practise next: rehearse practice biggest-mistake --follow-up prevention"),
+        "{progress}"
+    );
+}
+
+/// `practice --follow-ups` links each follow-up answer to the attempt it
+/// followed, with the follow-up's id: never counted as an attempt.
+#[test]
+fn drilled_follow_ups_are_linked_to_their_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = rehearse_typed(
+        &data,
+        &[
+            "practice",
+            "biggest-mistake",
+            "--text",
+            "--attempts",
+            "1",
+            "--follow-ups",
+        ],
+        &format!("{WEAK}\n\n{STRONG_PREVENTION}\n\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answers = History::open(&data).unwrap().all_answers().unwrap();
+    assert!(answers.len() >= 2, "{answers:#?}");
+    assert!(answers[0].is_main());
+    for a in &answers[1..] {
+        assert_eq!(a.follow_up_of, Some(answers[0].id));
+        assert!(a.follow_up_id.is_some(), "{a:#?}");
+    }
+    let progress = stdout(&rehearse_in(&data, &["progress"]));
+    assert!(progress.contains("(best"), "{progress}");
+    let question = progress
+        .lines()
+        .find(|l| l.trim_start().starts_with("biggest-mistake "))
+        .unwrap_or_else(|| panic!("{progress}"));
+    assert!(question.contains("1 attempt;"), "{progress}");
+}
+
+/// The interview summary names a follow-up answered weakly and prints the
+/// command that drills it.
+#[test]
+fn the_interview_summary_points_at_weak_follow_ups() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = rehearse_typed(
+        &data,
+        &[
+            "interview",
+            "--text",
+            "-n",
+            "1",
+            "--include",
+            "biggest-mistake",
+            "--follow-ups",
+            "1",
+        ],
+        &format!("{WEAK}\n\n{WEAK_PREVENTION}\n\n"),
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    let answers = History::open(&data).unwrap().all_answers().unwrap();
+    assert_eq!(answers.len(), 2, "{answers:#?}");
+    let id = answers[1]
+        .follow_up_id
+        .clone()
+        .expect("the follow-up's id is stored");
+    let section = text
+        .split("Follow-ups to practise:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no weak follow-up named: {text}"));
+    assert!(
+        section.contains(&format!("biggest-mistake / {id}"))
+            && section.contains(&format!(
+                "rehearse practice biggest-mistake --follow-up {id}"
+            )),
+        "{text}"
+    );
+}

@@ -11,7 +11,12 @@ use rehearse::bank::{self, Bank, Catalog, Criterion, DrawRequest, Filter, Questi
 pub enum BanksCommand {
     /// List the banks and their questions (bundled and your own)
     #[command(after_help = super::examples::BANKS_LIST)]
-    List,
+    List {
+        /// Also list each question's follow-up questions with their ids
+        /// (for `rehearse practice ID --follow-up FOLLOW-UP`)
+        #[arg(long)]
+        follow_ups: bool,
+    },
     /// Show a question with its rubric, red flags and follow-ups, or a whole bank
     #[command(after_help = super::examples::BANKS_SHOW)]
     Show {
@@ -60,7 +65,9 @@ pub enum BanksCommand {
 pub fn run(cmd: BanksCommand, bank_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let bank_dir = bank_dir.or_else(bank::default_user_bank_dir);
     match cmd {
-        BanksCommand::List => list_cmd(&load(bank_dir.as_deref())?, bank_dir.as_deref()),
+        BanksCommand::List { follow_ups } => {
+            list_cmd(&load(bank_dir.as_deref())?, bank_dir.as_deref(), follow_ups)
+        }
         BanksCommand::Show { id } => show_cmd(&load(bank_dir.as_deref())?, &id),
         BanksCommand::Validate { paths } => validate_cmd(&paths),
         BanksCommand::Draw {
@@ -122,7 +129,11 @@ fn question_line(q: &Question) -> String {
     )
 }
 
-fn list_cmd(catalog: &Catalog, bank_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn list_cmd(
+    catalog: &Catalog,
+    bank_dir: Option<&Path>,
+    follow_ups: bool,
+) -> anyhow::Result<ExitCode> {
     match bank_dir {
         Some(dir) => println!("user bank directory: {}", dir.display()),
         None => println!(
@@ -151,6 +162,11 @@ fn list_cmd(catalog: &Catalog, bank_dir: Option<&Path>) -> anyhow::Result<ExitCo
         );
         for q in &b.questions {
             println!("{}", question_line(q));
+            if follow_ups {
+                for f in &q.follow_ups {
+                    println!("      --follow-up {:<20} {}", f.id, f.text);
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -206,9 +222,24 @@ fn show_question(q: &Question) {
         }
     }
     if !q.follow_ups.is_empty() {
-        println!("\nFollow-ups (in priority order):");
+        println!(
+            "\nFollow-ups (in priority order; drill one with `rehearse practice {} --follow-up ID`):",
+            q.id
+        );
         for (i, f) in q.follow_ups.iter().enumerate() {
-            println!("  {}. [{}] {}", i + 1, f.when, f.text);
+            println!("  {}. {:<18} {}", i + 1, f.id, f.text);
+            let targets = if f.targets.is_empty() {
+                "the whole rubric".to_string()
+            } else {
+                f.targets.join(", ")
+            };
+            println!(
+                "       asked {}; judged on {targets}, {}-{} s",
+                f.when, f.target_seconds.min, f.target_seconds.max
+            );
+            if let Some(g) = &f.guidance {
+                println!("       {g}");
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ pub const PRACTICE: &str = "\
 Examples:
   rehearse practice biggest-mistake
   rehearse practice biggest-mistake --text --attempts 5
+  rehearse practice biggest-mistake --follow-up prevention   drill one follow-up on its own
   rehearse practice biggest-mistake --from-wav take1.wav take2.wav --follow-ups";
 
 pub const DEMO: &str = "\
@@ -74,6 +75,7 @@ Examples:
 pub const BANKS_LIST: &str = "\
 Examples:
   rehearse banks list
+  rehearse banks list --follow-ups               each question's follow-ups with their ids
   rehearse banks list --bank-dir ~/my-banks";
 
 pub const BANKS_SHOW: &str = "\

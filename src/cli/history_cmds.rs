@@ -10,7 +10,7 @@ use clap::Args;
 use rehearse::analysis::{analyze, Analysis, AnalysisSettings, AnswerInput, FILLER_PROMPT};
 use rehearse::audio::{playback, resample, wav};
 use rehearse::bank;
-use rehearse::history::progress::{questions_by_need, session_trends};
+use rehearse::history::progress::{questions_by_need, session_trends, QuestionProgress};
 use rehearse::history::{AnalysisUpdate, AnswerRecord};
 use rehearse::model::store::sha256_file;
 use rehearse::report;
@@ -255,6 +255,59 @@ pub struct ProgressArgs {
     pub json: bool,
 }
 
+/// Questions by need, each with its practised follow-ups beneath it (their
+/// coverage is of what the follow-up asks for), then what to practise next.
+fn print_needs(needs: &[QuestionProgress]) {
+    let line = |q: &QuestionProgress, indent: &str, width: usize| {
+        let name = match &q.follow_up_id {
+            Some(id) if indent.is_empty() => format!("{} / {id}", q.question_id),
+            Some(id) => format!("follow-up {id}"),
+            None => q.question_id.clone(),
+        };
+        let trend: Vec<String> = q
+            .coverage_trend
+            .iter()
+            .rev()
+            .take(6)
+            .rev()
+            .map(|c| format!("{:.0}", c * 100.0))
+            .collect();
+        println!(
+            "  {indent}{name:<width$} {:>4} (best {}, {} attempt{}; {}%)",
+            opt(q.latest_coverage, 100.0, "%"),
+            opt(q.best_coverage, 100.0, "%"),
+            q.attempts,
+            if q.attempts == 1 { "" } else { "s" },
+            trend.join(" > ")
+        );
+    };
+    println!(
+        "\nNeeds more practice (latest coverage, lowest first; the interview draw favours these):"
+    );
+    let mains: Vec<&QuestionProgress> = needs.iter().filter(|q| q.follow_up_id.is_none()).collect();
+    for q in mains.iter().take(5) {
+        line(q, "", 28);
+        for f in needs
+            .iter()
+            .filter(|f| f.follow_up_id.is_some() && f.question_id == q.question_id)
+        {
+            line(f, "  ", 26);
+        }
+    }
+    // Follow-ups practised without an answer to their question on record.
+    for f in needs.iter().filter(|f| {
+        f.follow_up_id.is_some() && !mains.iter().take(5).any(|q| q.question_id == f.question_id)
+    }) {
+        line(f, "", 28);
+    }
+    if let Some(next) = needs
+        .iter()
+        .find(|q| q.latest_coverage.is_some_and(|c| c < 1.0))
+    {
+        println!("\nPractise next: {}", next.practice_command());
+    }
+}
+
 fn opt(v: Option<f64>, scale: f64, unit: &str) -> String {
     v.map(|v| format!("{:.0}{unit}", v * scale))
         .unwrap_or_else(|| "-".into())
@@ -296,17 +349,7 @@ pub fn progress(args: ProgressArgs, data: &DataArgs) -> anyhow::Result<ExitCode>
                 opt(t.within_target, 100.0, "%"),
             );
         }
-        println!("\nNeeds more practice (latest coverage, lowest first; the interview draw favours these):");
-        for q in needs.iter().take(5) {
-            println!(
-                "  {:<28} {:>4} (best {}, {} attempt{})",
-                q.question_id,
-                opt(q.latest_coverage, 100.0, "%"),
-                opt(q.best_coverage, 100.0, "%"),
-                q.attempts,
-                if q.attempts == 1 { "" } else { "s" }
-            );
-        }
+        print_needs(&needs);
     }
     if let Some(path) = &args.chart {
         let svg = report::progress_chart::svg(&trends);
@@ -352,13 +395,11 @@ pub fn thank_you(args: ThankYouArgs, data: &DataArgs) -> anyhow::Result<ExitCode
     history.session(args.session)?;
     let answers = history.answers(args.session)?;
     let topic = args.topic.clone().or_else(|| {
-        thank_you::default_topic(answers.iter().map(|a| {
-            (
-                a.question_text.as_str(),
-                a.coverage,
-                a.follow_up_of.is_some(),
-            )
-        }))
+        thank_you::default_topic(
+            answers
+                .iter()
+                .map(|a| (a.question_text.as_str(), a.coverage, !a.is_main())),
+        )
     });
     let note = thank_you::draft(&NoteDetails {
         interviewer: args.interviewer.clone(),

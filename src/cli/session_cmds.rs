@@ -166,6 +166,37 @@ fn print_summary(outcome: &InterviewOutcome, session: i64) {
     if let Some(mean) = outcome.mean_coverage() {
         println!("  mean coverage {:.0}%", mean * 100.0);
     }
+    let weak: Vec<&InterviewStep> = outcome
+        .steps
+        .iter()
+        .filter(|s| s.is_weak_follow_up() && s.follow_up_id.is_some())
+        .collect();
+    if !weak.is_empty() {
+        println!("\nFollow-ups to practise:");
+        for step in weak {
+            let content = &step.analysis.content;
+            let mut lacks: Vec<String> = content
+                .elements
+                .iter()
+                .filter(|e| !e.covered)
+                .map(|e| e.name.clone())
+                .collect();
+            lacks.extend(
+                content
+                    .red_flags
+                    .iter()
+                    .filter(|f| f.fired)
+                    .map(|f| format!("red flag: {}", f.name)),
+            );
+            let id = step.follow_up_id.as_deref().unwrap_or_default();
+            println!("  {} / {id}: \"{}\"", step.question_id, step.asked);
+            println!("    lacked {}", lacks.join(", "));
+            println!(
+                "    drill it: rehearse practice {} --follow-up {id}",
+                step.question_id
+            );
+        }
+    }
     if outcome.interrupted {
         println!("  (stopped early; everything answered so far is saved)");
     } else if outcome.stopped_early {
@@ -313,8 +344,12 @@ pub struct PracticeArgs {
     #[arg(value_name = "ID")]
     pub question: String,
     /// After the attempts, drill the question's follow-up questions too
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow_up")]
     pub follow_ups: bool,
+    /// Drill one follow-up question on its own, by its id or number (see
+    /// `rehearse banks show ID`), e.g. prevention
+    #[arg(long, value_name = "ID")]
+    pub follow_up: Option<String>,
     /// Attempts at most (stops earlier once the answer covers everything)
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub attempts: u32,
@@ -406,6 +441,29 @@ pub fn practice(
             args.question
         )
     })?;
+    // One follow-up drilled on its own: asked (with its question as
+    // context) and judged by what it asks for, attempt after attempt.
+    let follow_up = match &args.follow_up {
+        Some(name) => Some(question.follow_up(name).with_context(|| {
+            let ids: Vec<&str> = question.follow_ups.iter().map(|f| f.id.as_str()).collect();
+            if ids.is_empty() {
+                format!("--follow-up {name}: question `{}` has no follow-up questions", question.id)
+            } else {
+                format!(
+                    "--follow-up {name}: question `{}` has no such follow-up; its follow-ups are {} (or their numbers 1-{}, see `rehearse banks show {}`)",
+                    question.id,
+                    ids.join(", "),
+                    ids.len(),
+                    question.id
+                )
+            }
+        })?),
+        None => None,
+    };
+    let drilled_question = follow_up.map(|f| f.as_question(question));
+    let judged = drilled_question.as_ref().unwrap_or(question);
+    let asked = follow_up.map_or(&question.text, |f| &f.text);
+    let follow_up_id = follow_up.map(|f| f.id.clone());
     let spoken = !args.text;
     for wav in &args.from_wav {
         if !wav.exists() {
@@ -427,11 +485,32 @@ pub fn practice(
     if spoken && args.from_wav.is_empty() {
         live::watch_enter(&signals);
     }
-    let session = history.start_session(
-        SessionKind::Practice,
-        &format!("Practice: {}", question.id),
-        &serde_json::json!({"question": question.id}),
-    )?;
+    let session = match &follow_up_id {
+        Some(id) => history.start_session(
+            SessionKind::Practice,
+            &format!("Practice: {} / follow-up {id}", question.id),
+            &serde_json::json!({"question": question.id, "follow_up": id}),
+        )?,
+        None => history.start_session(
+            SessionKind::Practice,
+            &format!("Practice: {}", question.id),
+            &serde_json::json!({"question": question.id}),
+        )?,
+    };
+    if let Some(f) = follow_up {
+        println!("Question: {}", question.text);
+        println!("Follow-up `{}`: {}", f.id, f.text);
+        if let Some(g) = &f.guidance {
+            println!("  A good answer: {g}");
+        }
+        let names: Vec<&str> = judged.rubric.iter().map(|c| c.name.as_str()).collect();
+        println!(
+            "  Judged on: {} ({}-{} s)\n",
+            names.join(", "),
+            judged.target_seconds.min,
+            judged.target_seconds.max
+        );
+    }
     let mut recordings = args.from_wav.clone().into_iter();
     let mut next_source = || -> Option<AnswerSource> {
         if args.text {
@@ -454,6 +533,7 @@ pub fn practice(
     // if nothing was.
     let drilled = (|| -> anyhow::Result<bool> {
         let mut previous: Option<rehearse::analysis::Analysis> = None;
+        let mut last_answer: Option<i64> = None;
         let mut position = 0;
         let mut stopped = false;
         let mut interrupted = false;
@@ -465,15 +545,17 @@ pub fn practice(
                 position,
                 attempt,
                 label: format!("Attempt {attempt}"),
-                asked: question.text.clone(),
-                question,
+                asked: asked.clone(),
+                question: judged,
                 follow_up_of: None,
+                follow_up_id: follow_up_id.clone(),
             };
             let answered = match coach.ask(&slot, &source, &mut ui)? {
                 Asked::Answered(answered) => *answered,
                 Asked::Stopped { interrupted } => return Ok(interrupted),
             };
             ui.report(&answered.analysis);
+            last_answer = Some(answered.answer_id);
             if let Some(prev) = &previous {
                 compare(prev, &answered.analysis);
             }
@@ -483,7 +565,11 @@ pub fn practice(
             interrupted = answered.interrupted;
             previous = Some(answered.analysis);
             if complete {
-                println!("\nThe answer covers every element with no red flags.");
+                if follow_up.is_some() {
+                    println!("\nThe answer covers what the follow-up asks for, with no red flags.");
+                } else {
+                    println!("\nThe answer covers every element with no red flags.");
+                }
                 break;
             }
             if stopped {
@@ -491,12 +577,12 @@ pub fn practice(
             }
         }
         if args.follow_ups && !stopped {
-            if let Some(last) = previous.clone() {
+            if let (Some(last), Some(parent)) = (previous.clone(), last_answer) {
                 interrupted = drill_follow_ups(
                     &mut coach,
                     session,
                     question,
-                    &last,
+                    (&last, parent),
                     &mut position,
                     &mut next_source,
                     &mut ui,
@@ -522,7 +608,7 @@ fn drill_follow_ups(
     coach: &mut Coach,
     session: i64,
     question: &Question,
-    last: &rehearse::analysis::Analysis,
+    (last, parent): (&rehearse::analysis::Analysis, i64),
     position: &mut u32,
     next_source: &mut dyn FnMut() -> Option<AnswerSource>,
     ui: &mut TerminalUi,
@@ -533,8 +619,11 @@ fn drill_follow_ups(
     }
     // Each follow-up answer is judged by what it asks for: its target
     // elements and its own length window.
-    let follow_ups: Vec<Question> = follow_ups.iter().map(|f| f.as_question(question)).collect();
-    for follow_up in &follow_ups {
+    let follow_ups: Vec<(String, Question)> = follow_ups
+        .iter()
+        .map(|f| (f.id.clone(), f.as_question(question)))
+        .collect();
+    for (follow_up_id, follow_up) in &follow_ups {
         let Some(source) = next_source() else { break };
         *position += 1;
         let slot = Slot {
@@ -544,7 +633,8 @@ fn drill_follow_ups(
             label: "Follow-up".into(),
             asked: follow_up.text.clone(),
             question: follow_up,
-            follow_up_of: None,
+            follow_up_of: Some(parent),
+            follow_up_id: Some(follow_up_id.clone()),
         };
         let answered = match coach.ask(&slot, &source, ui)? {
             Asked::Answered(answered) => *answered,
@@ -557,6 +647,7 @@ fn drill_follow_ups(
             answer_id: answered.answer_id,
             analysis: answered.analysis,
             is_follow_up: true,
+            follow_up_id: Some(follow_up_id.clone()),
             follow_up_targets: follow_up.rubric.iter().map(|c| c.id.clone()).collect(),
         };
         ui.show_step(&step);

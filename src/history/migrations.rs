@@ -42,6 +42,9 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (session_id, position)
     );
     CREATE INDEX answers_by_question ON answers(question_id);",
+    // 2: which follow-up question an answer answered (its id in the bank),
+    // so a follow-up drilled on its own has a history of its own.
+    "ALTER TABLE answers ADD COLUMN follow_up_id TEXT;",
 ];
 
 /// The schema version this build writes.

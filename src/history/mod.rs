@@ -366,7 +366,7 @@ impl History {
     pub fn question_scores(&self) -> Result<HashMap<String, f64>, HistoryError> {
         let mut scores = HashMap::new();
         let answers = self.all_answers()?;
-        for answer in answers.iter().filter(|a| a.follow_up_of.is_none()) {
+        for answer in answers.iter().filter(|a| a.is_main()) {
             if let Some(coverage) = progress::combined_coverage(answer, &answers) {
                 scores.insert(answer.question_id.clone(), coverage);
             }

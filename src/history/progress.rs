@@ -20,14 +20,37 @@ pub struct SessionTrend {
     pub within_target: Option<f64>,
 }
 
-/// A question and how it has gone.
+/// A question (or one of its follow-ups) and how it has gone.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct QuestionProgress {
     pub question_id: String,
+    /// For a follow-up question: its id in the bank (`prevention`); its
+    /// coverage is of what the follow-up asks for.
+    pub follow_up_id: Option<String>,
     pub question_text: String,
     pub attempts: usize,
     pub latest_coverage: Option<f64>,
     pub best_coverage: Option<f64>,
+    /// Coverage of each attempt, oldest first.
+    pub coverage_trend: Vec<f64>,
+}
+
+impl QuestionProgress {
+    /// The command that practises it.
+    pub fn practice_command(&self) -> String {
+        match &self.follow_up_id {
+            Some(id) => format!("rehearse practice {} --follow-up {id}", self.question_id),
+            None => format!("rehearse practice {}", self.question_id),
+        }
+    }
+}
+
+impl AnswerRecord {
+    /// An answer to the question itself: not a follow-up asked after an
+    /// answer, nor a follow-up drilled on its own.
+    pub fn is_main(&self) -> bool {
+        self.follow_up_of.is_none() && self.follow_up_id.is_none()
+    }
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -101,11 +124,14 @@ pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> V
                 started_at: s.started_at.clone(),
                 title: s.title.clone(),
                 answers: list.len(),
+                // Main answers (with what their follow-ups added); a session
+                // that only drilled a follow-up: that follow-up's coverage.
                 coverage: mean(
                     list.iter()
-                        .filter(|a| a.follow_up_of.is_none())
+                        .filter(|a| a.is_main())
                         .filter_map(|a| combined_coverage(a, answers)),
-                ),
+                )
+                .or_else(|| mean(list.iter().filter_map(|a| a.coverage))),
                 fillers_per_minute: mean(list.iter().filter_map(|a| a.fillers_per_minute)),
                 words_per_minute: mean(list.iter().filter_map(|a| a.words_per_minute)),
                 within_target: mean(within.iter().map(|&w| if w { 1.0 } else { 0.0 })),
@@ -116,26 +142,37 @@ pub fn session_trends(sessions: &[SessionRecord], answers: &[AnswerRecord]) -> V
     trends
 }
 
-/// Questions by need of practice: lowest latest coverage first; questions
-/// without a coverage figure (typed follow-ups) are left out.
+/// Questions and follow-ups by need of practice: lowest latest coverage
+/// first; those without a coverage figure are left out. A question's
+/// attempts are its main answers, each counting what its follow-up answers
+/// covered; a follow-up's attempts are the answers to it (asked after an
+/// answer or drilled on its own), judged on what it asks for.
 pub fn questions_by_need(answers: &[AnswerRecord]) -> Vec<QuestionProgress> {
-    let mut by_question: BTreeMap<&str, QuestionProgress> = BTreeMap::new();
-    // Attempts are main answers; a follow-up's answer counts toward the
-    // coverage of the answer it followed.
-    for a in answers.iter().filter(|a| a.follow_up_of.is_none()) {
+    let mut by_question: BTreeMap<(&str, Option<&str>), QuestionProgress> = BTreeMap::new();
+    for a in answers {
+        let coverage = if a.is_main() {
+            combined_coverage(a, answers)
+        } else if a.follow_up_id.is_some() {
+            a.coverage
+        } else {
+            continue; // a follow-up from before follow-ups had ids
+        };
         let entry = by_question
-            .entry(a.question_id.as_str())
+            .entry((a.question_id.as_str(), a.follow_up_id.as_deref()))
             .or_insert_with(|| QuestionProgress {
                 question_id: a.question_id.clone(),
+                follow_up_id: a.follow_up_id.clone(),
                 question_text: a.question_text.clone(),
                 attempts: 0,
                 latest_coverage: None,
                 best_coverage: None,
+                coverage_trend: Vec::new(),
             });
         entry.attempts += 1;
-        if let Some(c) = combined_coverage(a, answers) {
+        if let Some(c) = coverage {
             entry.latest_coverage = Some(c);
             entry.best_coverage = Some(entry.best_coverage.map_or(c, |b: f64| b.max(c)));
+            entry.coverage_trend.push(c);
         }
     }
     let mut list: Vec<QuestionProgress> = by_question

@@ -58,6 +58,9 @@ pub struct NewAnswer {
     pub question_text: String,
     /// Id of the answer this follow-up question followed.
     pub follow_up_of: Option<i64>,
+    /// The follow-up's id in the bank (`prevention`) when the answer is to a
+    /// follow-up question, asked after an answer or drilled on its own.
+    pub follow_up_id: Option<String>,
     pub recording: Option<PathBuf>,
     pub duration_secs: Option<f64>,
     pub ended_by: Option<String>,
@@ -82,6 +85,8 @@ pub struct AnswerRecord {
     pub question_id: String,
     pub question_text: String,
     pub follow_up_of: Option<i64>,
+    /// The follow-up's id in the bank, for answers to a follow-up.
+    pub follow_up_id: Option<String>,
     pub recorded_at: String,
     pub recording: Option<PathBuf>,
     pub recording_sha256: Option<String>,
@@ -127,8 +132,8 @@ pub fn insert_answer(
         "INSERT INTO answers (session_id, position, attempt, question_id, question_text, follow_up_of,
             recorded_at, recording_path, recording_sha256, duration_secs, ended_by, time_to_first_speech,
             transcript_text, transcript_json, analysis_json, coverage, fillers_per_minute,
-            words_per_minute, target_min_secs, target_max_secs)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+            words_per_minute, target_min_secs, target_max_secs, follow_up_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         params![
             session,
             a.position,
@@ -150,6 +155,7 @@ pub fn insert_answer(
             a.words_per_minute,
             a.target_secs.map(|t| t.0),
             a.target_secs.map(|t| t.1),
+            a.follow_up_id,
         ],
     )
 }
@@ -230,17 +236,24 @@ fn answer_row(row: &Row) -> rusqlite::Result<AnswerRecord> {
         coverage: row.get(16)?,
         fillers_per_minute: row.get(17)?,
         words_per_minute: row.get(20)?,
+        follow_up_id: row.get(21)?,
         target_secs: min.zip(max),
     })
 }
 
 pub fn answers(conn: &Connection, session: Option<i64>) -> rusqlite::Result<Vec<AnswerRecord>> {
-    let sql = "SELECT id, session_id, position, attempt, question_id, question_text, follow_up_of,
+    // A database opened read-only is not migrated: one from before follow-up
+    // ids (schema 1) has no such column.
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let follow_up_id = if version >= 2 { "follow_up_id" } else { "NULL" };
+    let sql = format!(
+        "SELECT id, session_id, position, attempt, question_id, question_text, follow_up_of,
             recorded_at, recording_path, recording_sha256, duration_secs, ended_by,
             time_to_first_speech, transcript_text, transcript_json, analysis_json, coverage,
-            fillers_per_minute, target_min_secs, target_max_secs, words_per_minute
-         FROM answers WHERE (?1 IS NULL OR session_id = ?1) ORDER BY session_id, position, id";
-    let mut stmt = conn.prepare(sql)?;
+            fillers_per_minute, target_min_secs, target_max_secs, words_per_minute, {follow_up_id}
+         FROM answers WHERE (?1 IS NULL OR session_id = ?1) ORDER BY session_id, position, id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([session], answer_row)?;
     rows.collect()
 }

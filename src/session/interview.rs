@@ -31,8 +31,20 @@ pub struct InterviewStep {
     pub answer_id: i64,
     pub analysis: Analysis,
     pub is_follow_up: bool,
+    /// For a follow-up: its id in the bank (`prevention`).
+    pub follow_up_id: Option<String>,
     /// For a follow-up: the rubric elements the main answer lacked.
     pub follow_up_targets: Vec<String>,
+}
+
+impl InterviewStep {
+    /// A follow-up answer that left some of its targets uncovered or fired
+    /// a red flag: worth drilling on its own.
+    pub fn is_weak_follow_up(&self) -> bool {
+        self.is_follow_up
+            && (!self.analysis.content.missing.is_empty()
+                || !self.analysis.content.fired.is_empty())
+    }
 }
 
 /// The whole interview.
@@ -109,6 +121,7 @@ pub fn run_interview(
             asked: question.text.clone(),
             question,
             follow_up_of: None,
+            follow_up_id: None,
         };
         let answered = match coach.ask(&slot, &source_for(&question.id, None), ui)? {
             Asked::Answered(answered) => *answered,
@@ -119,12 +132,12 @@ pub fn run_interview(
         let stop = answered.stop_session.then_some(answered.interrupted);
         // Each follow-up answer is judged by what it asks for: its target
         // elements and its own length window.
-        let follow_ups: Vec<Question> = answered
+        let follow_ups: Vec<(String, Question)> = answered
             .analysis
             .follow_ups(question)
             .into_iter()
             .take(plan.max_follow_ups)
-            .map(|f| f.as_question(question))
+            .map(|f| (f.id.clone(), f.as_question(question)))
             .collect();
         let parent = answered.answer_id;
         let missing: Vec<String> = answered.analysis.content.missing.clone();
@@ -132,7 +145,7 @@ pub fn run_interview(
         if let Some(interrupted) = stop {
             return Ok(stopped(outcome, interrupted, index + 1, total, ui));
         }
-        for follow_up in &follow_ups {
+        for (follow_up_id, follow_up) in &follow_ups {
             position += 1;
             ui.session_progress(index, total, SessionStage::FollowUp { number: index + 1 });
             let slot = Slot {
@@ -143,6 +156,7 @@ pub fn run_interview(
                 asked: follow_up.text.clone(),
                 question: follow_up,
                 follow_up_of: Some(parent),
+                follow_up_id: Some(follow_up_id.clone()),
             };
             let answered =
                 match coach.ask(&slot, &source_for(&question.id, Some(&slot.asked)), ui)? {
@@ -197,6 +211,7 @@ fn record(
         answer_id: answered.answer_id,
         analysis: answered.analysis,
         is_follow_up: slot.follow_up_of.is_some(),
+        follow_up_id: slot.follow_up_id.clone(),
         follow_up_targets,
     };
     after_answer(&step, ui);
@@ -229,6 +244,7 @@ mod tests {
                 &AnalysisSettings::default(),
             ),
             is_follow_up,
+            follow_up_id: None,
             follow_up_targets: Vec::new(),
         }
     }

@@ -186,6 +186,8 @@ pub struct Slot<'q> {
     /// The question whose rubric judges the answer.
     pub question: &'q Question,
     pub follow_up_of: Option<i64>,
+    /// The follow-up's id in the bank when a follow-up question is asked.
+    pub follow_up_id: Option<String>,
 }
 
 impl<'a> Coach<'a> {
@@ -460,6 +462,7 @@ fn stored(
         question_id: slot.question.id.clone(),
         question_text: slot.asked.clone(),
         follow_up_of: slot.follow_up_of,
+        follow_up_id: slot.follow_up_id.clone(),
         recording: recording.map(|r| r.path.clone()),
         duration_secs: Some(analysis.length.secs),
         ended_by: recording.map(|r| {
@@ -476,9 +479,11 @@ fn stored(
         transcript_text: text,
         transcript,
         analysis: serde_json::to_value(analysis).ok(),
-        // A follow-up answers one point, not the whole rubric: its coverage
-        // would drag the question's figures down, so it is not recorded.
-        coverage: slot.follow_up_of.is_none().then(|| coverage(analysis)),
+        // A follow-up answer is judged on its own targets; its coverage is
+        // of those (the follow-up's trend), never counted as an attempt at
+        // the whole question. One without a bank id (older rows) has none.
+        coverage: (slot.follow_up_of.is_none() || slot.follow_up_id.is_some())
+            .then(|| coverage(analysis)),
         fillers_per_minute: analysis.fillers.per_minute,
         words_per_minute: analysis.timing.as_ref().map(|t| t.words_per_minute),
         target_secs: Some((
