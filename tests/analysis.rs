@@ -936,3 +936,28 @@ fn empty_and_silent_answers_are_analysed_without_panicking() {
         report::json(&a).unwrap();
     }
 }
+
+#[test]
+fn a_short_answer_with_every_part_is_not_told_to_add_the_parts_it_lacks() {
+    // At 400-500 WPM the strong answer's estimated length falls under the
+    // target while every element is there.
+    let mut settings = AnalysisSettings::default();
+    settings.timing.pace_min_wpm = 400.0;
+    settings.timing.pace_max_wpm = 500.0;
+    let a = analyze(
+        &question("biggest-mistake"),
+        &AnswerInput::Typed {
+            text: STRONG.into(),
+        },
+        &settings,
+    );
+    assert_eq!(a.length.verdict, Verdict::Below);
+    assert!(a.content.missing.is_empty() && a.content.partly.is_empty());
+    let length = a
+        .next_attempt
+        .iter()
+        .find(|s| s.kind == StepKind::Length)
+        .expect("a length step");
+    assert!(!length.text.contains("parts it lacks"), "{}", length.text);
+    assert!(length.text.contains("about"), "estimate: {}", length.text);
+}
