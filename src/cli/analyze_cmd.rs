@@ -156,7 +156,7 @@ pub fn run(
     }
     if let Some(path) = &args.html {
         let meta = report::ReportMeta {
-            session: Some("none (rehearse analyze does not save to the history)".into()),
+            session: Some("none (analyze does not save)".into()),
             model: decoding.as_ref().map(|(_, model)| model.clone()),
             recording: args.file.as_ref().map(|f| f.display().to_string()),
             ..report::ReportMeta::now()

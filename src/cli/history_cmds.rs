@@ -305,7 +305,7 @@ pub fn progress(args: ProgressArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = &args.chart {
-        let svg = report::progress_chart::svg(&trends);
+        let svg = report::progress_chart::svg(&trends, &answers);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("chart written to {}", path.display());
     }

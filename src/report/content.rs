@@ -310,43 +310,42 @@ fn summary(a: &Analysis) -> String {
         cover.push_str(&format!(", {}", counted(flags, "red flag")));
     }
     let s = &a.settings.timing;
-    let band = format!("{:.0}-{:.0}", s.pace_min_wpm, s.pace_max_wpm);
     let pace = match &a.timing {
         Some(t) => format!(
-            "pace {:.0} WPM ({} {band})",
+            "{:.0} WPM, {} ({:.0}-{:.0})",
             t.words_per_minute,
             match t.pace {
-                Verdict::Below => "slow for",
-                Verdict::Within => "within",
-                Verdict::Above => "fast for",
-            }
+                Verdict::Below => "slow",
+                Verdict::Within => "in band",
+                Verdict::Above => "fast",
+            },
+            s.pace_min_wpm,
+            s.pace_max_wpm
         ),
-        None => format!("pace not measured ({})", no_timing_reason(a)),
+        None => "pace not measured".to_string(),
     };
     let l = &a.length;
     let length = format!(
-        "length {}{} ({} {}-{}{})",
+        "{}{}, {} ({}-{})",
         if l.estimated { "about " } else { "" },
         clock(l.secs),
-        match l.verdict {
-            Verdict::Below => "short of",
-            Verdict::Within => "within",
-            Verdict::Above => "over",
+        match (l.verdict, l.estimated) {
+            (Verdict::Below, false) => "short",
+            (Verdict::Within, false) => "in target",
+            (Verdict::Above, false) => "long",
+            (Verdict::Below, true) => "short, estimated",
+            (Verdict::Within, true) => "in target, estimated",
+            (Verdict::Above, true) => "long, estimated",
         },
         clock(l.target.min as f64),
         clock(l.target.max as f64),
-        if l.estimated {
-            ", estimated from the word count"
-        } else {
-            ""
-        }
     );
     let f = &a.fillers;
     let fillers = format!(
         "{}{}",
         counted(f.total, "filler"),
         f.per_minute
-            .map_or(String::new(), |r| format!(" ({r:.1} a minute)"))
+            .map_or(String::new(), |r| format!(", {r:.1} a minute"))
     );
     [cover, pace, length, fillers].join(" · ")
 }
