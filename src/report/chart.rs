@@ -2,6 +2,8 @@
 //! `plotters`): pace over time against the target band, long pauses, filler
 //! marks, and a strip showing which rubric element each stretch was counted
 //! for. Only numbers and fixed labels are drawn; no answer text goes into it.
+//! Its legend is [`LEGEND`], for the page to show beside it (inside the plot
+//! it hid the marks under it).
 
 use plotters::prelude::*;
 
@@ -23,6 +25,18 @@ pub const ELEMENT_COLORS: [(u8, u8, u8); 10] = [
     (255, 127, 14),
     (227, 119, 194),
     (127, 127, 127),
+];
+
+/// What the chart's marks mean, with their CSS colours.
+pub const LEGEND: [(&str, &str); 5] = [
+    ("rgba(44,160,44,.3)", "target pace"),
+    ("rgb(31,119,180)", "pace"),
+    ("rgba(214,39,40,.4)", "long pause"),
+    ("rgb(255,127,14)", "filler"),
+    (
+        "linear-gradient(90deg,rgb(31,119,180),rgb(148,103,189),rgb(214,39,40))",
+        "top strip: the rubric element being covered",
+    ),
 ];
 
 /// The colour of rubric element number `index`.
@@ -154,12 +168,6 @@ fn draw(
         .label("filler")
         .legend(move |(x, y)| TriangleMarker::new((x + 7, y), 6, filler_color.filled()));
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
     root.present()?;
     Ok(())
 }

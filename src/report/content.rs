@@ -345,7 +345,7 @@ fn summary(a: &Analysis) -> String {
         "{}{}",
         counted(f.total, "filler"),
         f.per_minute
-            .map_or(String::new(), |r| format!(", {r:.1} a minute"))
+            .map_or(String::new(), |r| format!(", {r:.1}/min"))
     );
     [cover, pace, length, fillers].join(" · ")
 }

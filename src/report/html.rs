@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use super::chart::{element_color, timeline_svg};
+use super::chart::{element_color, timeline_svg, LEGEND};
 use super::content::{build, ReportContent, ReportMeta, Tone};
 use crate::analysis::{clock, Analysis};
 
@@ -70,7 +70,14 @@ pub fn render_with(a: &Analysis, meta: &ReportMeta, audio: Option<&str>) -> Stri
     header(&c, audio, &mut o);
     next_attempt(&c, &mut o);
     if let Some(svg) = timeline_svg(a) {
-        let _ = writeln!(o, "<section><h2>Timeline</h2>\n{svg}\n</section>");
+        let keys: String = LEGEND
+            .iter()
+            .map(|(color, label)| key(color, label))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<section><h2>Timeline</h2>\n{svg}\n<p class=\"meta legend\">{keys}</p>\n</section>"
+        );
     }
     transcript(a, &c, &mut o);
     timing(&c, &mut o);

@@ -237,9 +237,24 @@ fn the_html_report_opens_with_summary_details_and_guidance() {
         let chip_and_label = format!("></span>{}</span>", h(&e.name));
         assert!(page.contains(&chip_and_label), "{}", e.name);
     }
+    let transcript = &page[at("<h2>Transcript</h2>")..];
+    let transcript = &transcript[..transcript.find("</section>").unwrap()];
     assert_eq!(
-        page.matches("<span class=\"key\">").count(),
+        transcript.matches("<span class=\"key\">").count(),
         c.shares.len() + 1,
         "one key per element and one for fillers"
     );
+    // The timeline's legend sits under the chart, not over its marks.
+    let timeline = &page[at("<h2>Timeline</h2>")..at("<h2>Transcript</h2>")];
+    let svg_end = timeline.find("</svg>").unwrap();
+    for label in ["target pace", "long pause", "filler"] {
+        assert!(
+            !timeline[..svg_end].contains(label),
+            "{label} inside the SVG"
+        );
+        assert!(
+            timeline[svg_end..].contains(&format!("></span>{label}</span>")),
+            "{label}"
+        );
+    }
 }
