@@ -17,7 +17,7 @@ main{max-width:920px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .meta{color:#666}.q{font-size:1.2rem;font-style:italic;margin:.2rem 0}
 .summary{font-weight:600;background:#fff;border:1px solid #e3e3e3;border-left:4px solid #2a7d2a;padding:.5rem .8rem;margin:.6rem 0}
-.details{color:#555;font-size:.9rem;margin:.3rem 0}.details span{white-space:nowrap;margin-right:1.2rem;display:inline-block}
+.details{color:#555;font-size:.9rem;margin:.3rem 0}.details span{margin-right:1.2rem;display:inline-block;max-width:100%}
 .guidance{background:#eef5fb;border-left:4px solid #1f77b4;padding:.5rem .8rem;margin:.6rem 0}
 .guidance b{display:block;font-size:.85rem;color:#1f5f8f}
 audio{width:100%;margin:.4rem 0}
