@@ -961,3 +961,37 @@ fn a_short_answer_with_every_part_is_not_told_to_add_the_parts_it_lacks() {
     assert!(!length.text.contains("parts it lacks"), "{}", length.text);
     assert!(length.text.contains("about"), "estimate: {}", length.text);
 }
+
+#[test]
+fn embed_audio_needs_an_html_report_and_a_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("answer.txt");
+    std::fs::write(&answer, BLAMING).unwrap();
+    let html = dir.path().join("r.html");
+    for args in [
+        // A typed answer has no recording to embed.
+        vec![
+            "analyze",
+            "--text-file",
+            answer.to_str().unwrap(),
+            "-q",
+            "biggest-mistake",
+            "--html",
+            html.to_str().unwrap(),
+            "--embed-audio",
+        ],
+        // Nowhere to embed it.
+        vec![
+            "analyze",
+            "answer.wav",
+            "-q",
+            "biggest-mistake",
+            "--embed-audio",
+        ],
+    ] {
+        let out = rehearse(&args);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("--embed-audio"), "{}", stderr(&out));
+        assert!(!html.exists());
+    }
+}
