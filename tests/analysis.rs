@@ -936,3 +936,62 @@ fn empty_and_silent_answers_are_analysed_without_panicking() {
         report::json(&a).unwrap();
     }
 }
+
+#[test]
+fn a_short_answer_with_every_part_is_not_told_to_add_the_parts_it_lacks() {
+    // At 400-500 WPM the strong answer's estimated length falls under the
+    // target while every element is there.
+    let mut settings = AnalysisSettings::default();
+    settings.timing.pace_min_wpm = 400.0;
+    settings.timing.pace_max_wpm = 500.0;
+    let a = analyze(
+        &question("biggest-mistake"),
+        &AnswerInput::Typed {
+            text: STRONG.into(),
+        },
+        &settings,
+    );
+    assert_eq!(a.length.verdict, Verdict::Below);
+    assert!(a.content.missing.is_empty() && a.content.partly.is_empty());
+    let length = a
+        .next_attempt
+        .iter()
+        .find(|s| s.kind == StepKind::Length)
+        .expect("a length step");
+    assert!(!length.text.contains("parts it lacks"), "{}", length.text);
+    assert!(length.text.contains("about"), "estimate: {}", length.text);
+}
+
+#[test]
+fn embed_audio_needs_an_html_report_and_a_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("answer.txt");
+    std::fs::write(&answer, BLAMING).unwrap();
+    let html = dir.path().join("r.html");
+    for args in [
+        // A typed answer has no recording to embed.
+        vec![
+            "analyze",
+            "--text-file",
+            answer.to_str().unwrap(),
+            "-q",
+            "biggest-mistake",
+            "--html",
+            html.to_str().unwrap(),
+            "--embed-audio",
+        ],
+        // Nowhere to embed it.
+        vec![
+            "analyze",
+            "answer.wav",
+            "-q",
+            "biggest-mistake",
+            "--embed-audio",
+        ],
+    ] {
+        let out = rehearse(&args);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("--embed-audio"), "{}", stderr(&out));
+        assert!(!html.exists());
+    }
+}

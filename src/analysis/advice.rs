@@ -213,7 +213,11 @@ fn steps(a: &Analysis, question: Option<&Question>, s: &AdviceSettings) -> Vec<N
             65,
             StepKind::Length,
             None,
-            format!("the answer ran {how_long}, under the {target} target: add the parts it lacks, each with one concrete detail"),
+            if a.content.missing.is_empty() && a.content.partly.is_empty() {
+                format!("the answer ran {how_long}, under the {target} target: every part is there, so give each one a concrete detail (a number, a name, what happened next)")
+            } else {
+                format!("the answer ran {how_long}, under the {target} target: add the parts it lacks, each with one concrete detail")
+            },
         ),
         Verdict::Within => {}
     }

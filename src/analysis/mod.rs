@@ -96,6 +96,9 @@ pub struct QuestionInfo {
     pub id: String,
     pub text: String,
     pub target_seconds: TargetWindow,
+    /// What a good answer does, from the bank (when it says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
 }
 
 /// A target answer length, seconds.
@@ -320,6 +323,7 @@ fn assemble(
             id: question.id.clone(),
             text: question.text.clone(),
             target_seconds: target,
+            guidance: question.guidance.clone(),
         },
         mode,
         settings: settings.clone(),

@@ -352,7 +352,7 @@ pub fn progress(args: ProgressArgs, data: &DataArgs) -> anyhow::Result<ExitCode>
         print_needs(&needs);
     }
     if let Some(path) = &args.chart {
-        let svg = report::progress_chart::svg(&trends);
+        let svg = report::progress_chart::svg(&trends, &answers);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("chart written to {}", path.display());
     }

@@ -2,6 +2,8 @@
 //! `plotters`): pace over time against the target band, long pauses, filler
 //! marks, and a strip showing which rubric element each stretch was counted
 //! for. Only numbers and fixed labels are drawn; no answer text goes into it.
+//! Its legend is [`LEGEND`], for the page to show beside it (inside the plot
+//! it hid the marks under it).
 
 use plotters::prelude::*;
 
@@ -23,6 +25,18 @@ pub const ELEMENT_COLORS: [(u8, u8, u8); 10] = [
     (255, 127, 14),
     (227, 119, 194),
     (127, 127, 127),
+];
+
+/// What the chart's marks mean, with their CSS colours.
+pub const LEGEND: [(&str, &str); 5] = [
+    ("rgba(44,160,44,.3)", "target pace"),
+    ("rgb(31,119,180)", "pace"),
+    ("rgba(214,39,40,.4)", "long pause"),
+    ("rgb(255,127,14)", "filler"),
+    (
+        "linear-gradient(90deg,rgb(31,119,180),rgb(148,103,189),rgb(214,39,40))",
+        "top strip: the rubric element being covered",
+    ),
 ];
 
 /// The colour of rubric element number `index`.
@@ -54,8 +68,8 @@ fn draw(
     let y_max = (top_wpm * 1.15 / 20.0).ceil() * 20.0;
     let mut chart = ChartBuilder::on(&root)
         .margin(10)
-        .x_label_area_size(32)
-        .y_label_area_size(48)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     chart
         .configure_mesh()
@@ -63,6 +77,9 @@ fn draw(
         .x_desc("time")
         .y_desc("words per minute")
         .max_light_lines(0)
+        .bold_line_style(BLACK.mix(0.07))
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 14))
         .x_label_formatter(&|x| clock(*x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .x_labels(10)
@@ -71,21 +88,13 @@ fn draw(
 
     // The target band.
     let band = RGBColor(44, 160, 44).mix(0.15).filled();
-    chart
-        .draw_series(std::iter::once(Rectangle::new(
-            [
-                (0.0, a.settings.timing.pace_min_wpm),
-                (x_max, a.settings.timing.pace_max_wpm),
-            ],
-            band,
-        )))?
-        .label("target pace")
-        .legend(|(x, y)| {
-            Rectangle::new(
-                [(x, y - 5), (x + 14, y + 5)],
-                RGBColor(44, 160, 44).mix(0.3).filled(),
-            )
-        });
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [
+            (0.0, a.settings.timing.pace_min_wpm),
+            (x_max, a.settings.timing.pace_max_wpm),
+        ],
+        band,
+    )))?;
 
     // Rubric elements along the top.
     let strip = (y_max * 0.94, y_max);
@@ -113,19 +122,11 @@ fn draw(
 
     // Long pauses.
     let pause_style = RGBColor(214, 39, 40).mix(0.2).filled();
-    chart
-        .draw_series(
-            t.long_pauses
-                .iter()
-                .map(|p| Rectangle::new([(p.start, 0.0), (p.end, strip.0)], pause_style)),
-        )?
-        .label("long pause")
-        .legend(move |(x, y)| {
-            Rectangle::new(
-                [(x, y - 5), (x + 14, y + 5)],
-                RGBColor(214, 39, 40).mix(0.4).filled(),
-            )
-        });
+    chart.draw_series(
+        t.long_pauses
+            .iter()
+            .map(|p| Rectangle::new([(p.start, 0.0), (p.end, strip.0)], pause_style)),
+    )?;
 
     // Pace, at the middle of each window.
     let pace_color = RGBColor(31, 119, 180);
@@ -134,10 +135,7 @@ fn draw(
         .iter()
         .map(|w| ((w.start + w.end) / 2.0, w.wpm))
         .collect();
-    chart
-        .draw_series(LineSeries::new(points.clone(), pace_color.stroke_width(2)))?
-        .label("pace")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], pace_color.stroke_width(2)));
+    chart.draw_series(LineSeries::new(points.clone(), pace_color.stroke_width(2)))?;
     chart.draw_series(
         points
             .iter()
@@ -146,20 +144,11 @@ fn draw(
 
     // Fillers, as marks along the bottom.
     let filler_color = RGBColor(255, 127, 14);
-    chart
-        .draw_series(a.fillers.hits.iter().filter_map(|h| {
-            h.start
-                .map(|s| TriangleMarker::new((s, y_max * 0.04), 6, filler_color.filled()))
-        }))?
-        .label("filler")
-        .legend(move |(x, y)| TriangleMarker::new((x + 7, y), 6, filler_color.filled()));
+    chart.draw_series(a.fillers.hits.iter().filter_map(|h| {
+        h.start
+            .map(|s| TriangleMarker::new((s, y_max * 0.04), 6, filler_color.filled()))
+    }))?;
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
     root.present()?;
     Ok(())
 }

@@ -7,23 +7,28 @@ use std::fmt::Write;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use super::chart::{element_color, timeline_svg};
-use super::{
-    element_lines, filler_list, length_line, no_timing_reason, span_phrase, LOWER_BOUND_NOTE,
-    PARTLY_NOTE,
-};
-use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
+use super::chart::{element_color, timeline_svg, LEGEND};
+use super::content::{build, ReportContent, ReportMeta, Tone};
+use crate::analysis::{clock, Analysis};
 
 const CSS: &str = r#"
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;background:#fafafa;margin:0}
 main{max-width:920px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.meta{color:#666}.q{font-size:1.2rem;font-style:italic}
+.meta{color:#666}.q{font-size:1.2rem;font-style:italic;margin:.2rem 0}
+.summary{font-weight:600;background:#fff;border:1px solid #e3e3e3;border-left:4px solid #2a7d2a;padding:.5rem .8rem;margin:.6rem 0}
+.details{color:#555;font-size:.9rem;margin:.3rem 0}.details span{margin-right:1.2rem;display:inline-block;max-width:100%}
+.guidance{background:#eef5fb;border-left:4px solid #1f77b4;padding:.5rem .8rem;margin:.6rem 0}
+.guidance b{display:block;font-size:.85rem;color:#1f5f8f}
+audio{width:100%;margin:.4rem 0}
 .next ol{background:#fff8e1;border-left:4px solid #f0a500;padding:.8rem 1rem .8rem 2.2rem}
 table{border-collapse:collapse}td,th{padding:.2rem .8rem .2rem 0;text-align:left;vertical-align:top}
 .ok{color:#2a7d2a}.bad{color:#c0392b}.warn{color:#b7791f}
 .bar{background:#eee;width:240px;height:.8rem;display:inline-block;vertical-align:middle}
 .bar span{display:block;height:100%}
+.legend{line-height:1.9}
+.key{white-space:nowrap;display:inline-block;margin-right:1rem}
+.chip{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.3rem;vertical-align:middle}
 .transcript{background:#fff;padding:1rem;border:1px solid #e3e3e3;line-height:2}
 .s.m{background:rgba(var(--c),.16);border-radius:3px}
 .s.c{box-shadow:inset 0 -2px rgba(var(--c),.55)}
@@ -31,74 +36,120 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem .2rem 0;text-align:left
 .t{color:#999;font-size:.75rem;margin-right:.2rem}
 mark.filler{background:#ffd8a8;border-radius:3px;padding:0 .1rem}
 b.cue{font-weight:650}
-.chip{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin:0 .3rem 0 .8rem;vertical-align:middle}
-blockquote{margin:.2rem 0 .6rem 1rem;color:#555}
+.elements li{margin:.3rem 0}.verdict{font-size:.9rem}
+blockquote{margin:.2rem 0 .4rem 1rem;color:#555}
 svg{max-width:100%;height:auto;background:#fff;border:1px solid #e3e3e3}
 "#;
 
-/// The report as an HTML document.
+/// CSS class of a tone.
+fn class(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Good => "ok",
+        Tone::Warn => "warn",
+        Tone::Bad => "bad",
+        Tone::Plain => "",
+    }
+}
+
+/// The report of `a` as an HTML document.
 pub fn render(a: &Analysis) -> String {
+    render_with(a, &ReportMeta::default(), None)
+}
+
+/// The report of `a` as an HTML document, with what `meta` knows of its
+/// origin and, when given, the recording embedded as `audio` (a `data:`
+/// URI, see [`super::embed_audio`]).
+pub fn render_with(a: &Analysis, meta: &ReportMeta, audio: Option<&str>) -> String {
+    let c = build(a, meta);
     let mut o = String::new();
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Feedback: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        text(&a.question.text)
+        text(&c.title)
     );
-    let _ = writeln!(
-        o,
-        "<h1>Feedback</h1>\n<p class=\"q\">{}</p>",
-        text(&a.question.text)
-    );
-    let _ = writeln!(
-        o,
-        "<p class=\"meta\">{} answer to <code>{}</code>, {} words.</p>",
-        if a.mode == Mode::Spoken {
-            "Spoken"
-        } else {
-            "Typed"
-        },
-        text(&a.question.id),
-        a.length.words
-    );
-
-    let _ = writeln!(o, "<section class=\"next\"><h2>Next attempt</h2>");
-    if a.next_attempt.is_empty() {
-        let _ = writeln!(o, "<p class=\"ok\">Nothing stands out: every element is there and the delivery is in range.</p>");
-    } else {
-        let _ = writeln!(o, "<ol>");
-        for step in &a.next_attempt {
-            let _ = writeln!(o, "<li>{}</li>", text(&step.text));
-        }
-        let _ = writeln!(o, "</ol>");
-    }
-    let _ = writeln!(o, "</section>");
-
+    header(&c, audio, &mut o);
+    next_attempt(&c, &mut o);
     if let Some(svg) = timeline_svg(a) {
-        let _ = writeln!(o, "<section><h2>Timeline</h2>\n{svg}\n</section>");
+        let keys: String = LEGEND
+            .iter()
+            .map(|(color, label)| key(color, label))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<section><h2>Timeline</h2>\n{svg}\n<p class=\"meta legend\">{keys}</p>\n</section>"
+        );
     }
-
-    transcript(a, &mut o);
-    timing(a, &mut o);
-    fillers(a, &mut o);
-    content(a, &mut o);
-
+    transcript(a, &c, &mut o);
+    timing(&c, &mut o);
+    fillers(&c, &mut o);
+    content(&c, &mut o);
     let _ = writeln!(o, "</main>\n</body>\n</html>");
     o
 }
 
-fn transcript(a: &Analysis, o: &mut String) {
-    let _ = writeln!(o, "<section><h2>Transcript</h2>\n<p class=\"meta\">");
-    for (i, e) in a.content.elements.iter().enumerate() {
-        let (r, g, b) = element_color(i);
-        let _ = write!(
+fn header(c: &ReportContent, audio: Option<&str>, o: &mut String) {
+    let _ = writeln!(
+        o,
+        "<header>\n<h1>Feedback</h1>\n<p class=\"q\">{}</p>",
+        text(&c.title)
+    );
+    let _ = writeln!(o, "<p class=\"summary\">{}</p>", text(&c.summary));
+    let _ = write!(
+        o,
+        "<p class=\"details\"><span>{}</span>",
+        text(&c.kind_line)
+    );
+    for d in &c.details {
+        let _ = write!(o, "<span>{}: {}</span>", text(&d.label), text(&d.value));
+    }
+    let _ = writeln!(o, "</p>");
+    let _ = writeln!(
+        o,
+        "<div class=\"guidance\"><b>What a good answer does</b>{}</div>",
+        text(&c.guidance)
+    );
+    if let Some(uri) = audio {
+        let _ = writeln!(
             o,
-            "<span class=\"chip\" style=\"background:rgb({r},{g},{b})\"></span>{}",
-            text(&e.name)
+            "<audio controls preload=\"metadata\" src=\"{}\"></audio>",
+            attr(uri)
         );
+    }
+    let _ = writeln!(o, "</header>");
+}
+
+fn next_attempt(c: &ReportContent, o: &mut String) {
+    let _ = writeln!(o, "<section class=\"next\"><h2>{}</h2>", c.next_heading);
+    if let Some(all_clear) = c.all_clear {
+        let _ = writeln!(o, "<p class=\"ok\">{}</p>", text(all_clear));
+    } else {
+        let _ = writeln!(o, "<ol>");
+        for step in &c.next_steps {
+            let _ = writeln!(o, "<li>{}</li>", text(step));
+        }
+        let _ = writeln!(o, "</ol>");
+    }
+    let _ = writeln!(o, "</section>");
+}
+
+/// One legend entry: the chip and its label never wrap apart.
+fn key(color: &str, label: &str) -> String {
+    format!(
+        "<span class=\"key\"><span class=\"chip\" style=\"background:{color}\"></span>{}</span>",
+        text(label)
+    )
+}
+
+fn transcript(a: &Analysis, c: &ReportContent, o: &mut String) {
+    let _ = writeln!(o, "<section><h2>Transcript</h2>\n<p class=\"meta legend\">");
+    for e in &c.shares {
+        let (r, g, b) = element_color(e.index);
+        let _ = writeln!(o, "{}", key(&format!("rgb({r},{g},{b})"), &e.name));
     }
     let _ = writeln!(
         o,
-        "<span class=\"chip\" style=\"background:#ffd8a8\"></span>filler</p>\n<p class=\"transcript\">"
+        "{}</p>\n<p class=\"transcript\">",
+        key("#ffd8a8", "filler")
     );
     // Words that matched a cue, to show in bold.
     let mut cue_word = vec![false; a.answer.words.len()];
@@ -177,171 +228,96 @@ fn transcript(a: &Analysis, o: &mut String) {
     let _ = writeln!(o, "</p>\n</section>");
 }
 
-fn timing(a: &Analysis, o: &mut String) {
+fn timing(c: &ReportContent, o: &mut String) {
     let _ = writeln!(o, "<section><h2>Timing</h2>\n<table>");
-    let class = |v: Verdict| if v == Verdict::Within { "ok" } else { "warn" };
-    let _ = writeln!(
-        o,
-        "<tr><th>Length</th><td class=\"{}\">{}</td></tr>",
-        class(a.length.verdict),
-        text(&length_line(&a.length))
-    );
-    if let Some(t) = &a.timing {
-        let s = &a.settings.timing;
+    for f in &c.timing {
         let _ = writeln!(
             o,
-            "<tr><th>First word</th><td>after {:.1} s</td></tr>",
-            t.time_to_first_word
-        );
-        let _ = writeln!(
-            o,
-            "<tr><th>Pace</th><td><span class=\"{}\">{:.0} WPM</span> over {:.1} s of speech (band {:.0}-{:.0})</td></tr>",
-            class(t.pace),
-            t.words_per_minute,
-            t.speech_secs,
-            s.pace_min_wpm,
-            s.pace_max_wpm
-        );
-        for st in &t.pace_stretches {
-            let _ = writeln!(
-                o,
-                "<tr><th>{} stretch</th><td class=\"warn\">{}-{} at {:.0} WPM</td></tr>",
-                if st.verdict == Verdict::Above {
-                    "Fast"
-                } else {
-                    "Slow"
-                },
-                clock(st.start),
-                clock(st.end),
-                st.wpm
-            );
-        }
-        let pauses = if t.long_pauses.is_empty() {
-            "none".to_string()
-        } else {
-            t.long_pauses
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} ({:.1} s, after &ldquo;{}&rdquo;)",
-                        clock(p.start),
-                        p.secs,
-                        text(&p.after)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(
-            o,
-            "<tr><th>Long pauses (over {:.0} s)</th><td>{pauses}</td></tr>",
-            s.long_pause_secs
-        );
-    } else {
-        let _ = writeln!(
-            o,
-            "<tr><th>Timing</th><td>{}</td></tr>",
-            no_timing_reason(a)
+            "<tr><th>{}</th><td class=\"{}\">{}</td></tr>",
+            text(&f.label),
+            class(f.tone),
+            text(&f.value)
         );
     }
-    let _ = writeln!(o, "</table>\n<h3>Time on each element</h3>\n<table>");
-    for (i, e) in a.content.elements.iter().enumerate() {
-        let (r, g, b) = element_color(i);
+    let _ = writeln!(o, "</table>\n<h3>{}</h3>\n<table>", text(&c.shares_heading));
+    for e in &c.shares {
+        let (r, g, b) = element_color(e.index);
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%;background:rgb({r},{g},{b})\"></span></span></td><td>{:.0}%</td></tr>",
+            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%;background:rgb({r},{g},{b})\"></span></span></td><td>{}</td></tr>",
             text(&e.name),
-            e.share * 100.0,
-            e.share * 100.0
+            (e.share * 100.0).clamp(0.0, 100.0),
+            e.percent
         );
     }
     let _ = writeln!(
         o,
-        "<tr><td class=\"meta\">not matched to an element</td><td></td><td>{:.0}%</td></tr>\n</table>\n</section>",
-        a.content.unattributed_share * 100.0
+        "<tr><td class=\"meta\">{}</td><td></td><td>{}</td></tr>\n</table>\n</section>",
+        c.unattributed_label, c.unattributed
     );
 }
 
-fn fillers(a: &Analysis, o: &mut String) {
-    let f = &a.fillers;
+fn fillers(c: &ReportContent, o: &mut String) {
+    let f = &c.fillers;
     let _ = writeln!(o, "<section><h2>Fillers</h2>");
     let _ = writeln!(
         o,
-        "<p>{} filler{}{}, {:.1}% of the words{}.{}</p>",
-        f.total,
-        if f.total == 1 { "" } else { "s" },
-        f.per_minute
-            .map_or(String::new(), |r| format!(", {r:.1} a minute")),
-        f.percent_of_words,
-        if f.total > 0 {
-            format!(": {}", text(&filler_list(a)))
-        } else {
-            String::new()
-        },
-        if f.count_is_lower_bound {
-            format!(" <span class=\"meta\">The count is {LOWER_BOUND_NOTE}.</span>")
-        } else {
-            String::new()
-        }
+        "<p><span class=\"{}\">{}</span>.{}</p>",
+        class(f.tone),
+        text(&f.line),
+        f.note.as_ref().map_or(String::new(), |n| format!(
+            " <span class=\"meta\">{}</span>",
+            text(n)
+        ))
     );
-    if !f.clusters.is_empty() {
+    if !f.bursts.is_empty() {
         let _ = writeln!(o, "<ul>");
-        for c in &f.clusters {
-            let _ = writeln!(
-                o,
-                "<li class=\"warn\">{} fillers close together{}: {}</li>",
-                c.count,
-                span_phrase(c.start, c.end),
-                text(&c.fillers.join(", "))
-            );
+        for burst in &f.bursts {
+            let _ = writeln!(o, "<li class=\"warn\">{}</li>", text(burst));
         }
         let _ = writeln!(o, "</ul>");
     }
     let _ = writeln!(o, "</section>");
 }
 
-fn content(a: &Analysis, o: &mut String) {
-    let _ = writeln!(o, "<section><h2>Content</h2>\n<ul>");
-    for e in element_lines(a) {
-        let when = e
-            .start
-            .map_or(String::new(), |t| format!(" at {}", clock(t)));
-        match e.status {
-            Status::Covered => {
-                let _ = writeln!(
-                    o,
-                    "<li><span class=\"ok\">&#10003;</span> <b>{}</b>{when}<blockquote>{}</blockquote></li>",
-                    text(e.name),
-                    text(e.quote.unwrap_or_default())
-                );
-            }
-            Status::Partly => {
-                let _ = writeln!(
-                    o,
-                    "<li><span class=\"warn\">~</span> <b>{}</b> <span class=\"warn\" title=\"{}\">(partly)</span>{when}: {}<blockquote>{}</blockquote></li>",
-                    text(e.name),
-                    text(PARTLY_NOTE),
-                    text(e.advice),
-                    text(e.quote.unwrap_or_default())
-                );
-            }
-            Status::Missing => {
-                let _ = writeln!(
-                    o,
-                    "<li><span class=\"bad\">&#10007;</span> <b>{}</b>: {}</li>",
-                    text(e.name),
-                    text(e.advice)
-                );
-            }
+fn content(c: &ReportContent, o: &mut String) {
+    let _ = writeln!(o, "<section><h2>Content</h2>\n<ul class=\"elements\">");
+    for e in &c.elements {
+        let _ = write!(
+            o,
+            "<li><span class=\"{}\">{}</span> <b>{}</b> <span class=\"verdict {}\"{}>({})</span>",
+            class(e.tone),
+            e.mark,
+            text(&e.name),
+            class(e.tone),
+            if e.verdict == "partly" {
+                format!(" title=\"{}\"", attr(c.partly_note))
+            } else {
+                String::new()
+            },
+            e.verdict
+        );
+        if let Some(at) = &e.at {
+            let _ = write!(o, " at {at}");
         }
+        if let Some(advice) = &e.advice {
+            let _ = write!(o, ": {}", text(advice));
+        }
+        if let Some(q) = &e.quote {
+            let _ = write!(o, "<blockquote>&ldquo;{}&rdquo;</blockquote>", text(q));
+        }
+        let _ = writeln!(o, "</li>");
     }
-    let _ = writeln!(o, "</ul>\n<h3>Red flags</h3>");
-    let fired: Vec<_> = a.content.red_flags.iter().filter(|f| f.fired).collect();
-    if fired.is_empty() {
-        let _ = writeln!(o, "<p class=\"ok\">None fired.</p>");
+    let _ = writeln!(o, "</ul>");
+    if c.elements.iter().any(|e| e.verdict == "partly") {
+        let _ = writeln!(o, "<p class=\"meta\">{}</p>", text(c.partly_note));
+    }
+    let _ = writeln!(o, "<h3>Red flags</h3>");
+    if c.red_flags.is_empty() {
+        let _ = writeln!(o, "<p class=\"ok\">{}</p>", text(c.no_red_flags));
     } else {
         let _ = writeln!(o, "<ul>");
-        for flag in fired {
+        for flag in &c.red_flags {
             let _ = writeln!(
                 o,
                 "<li><b class=\"bad\">{}</b>: {}",
@@ -351,46 +327,26 @@ fn content(a: &Analysis, o: &mut String) {
             for ev in &flag.evidence {
                 let _ = writeln!(
                     o,
-                    "<blockquote>{}{}</blockquote>",
-                    ev.start.map_or(String::new(), |t| format!("{} ", clock(t))),
-                    text(&ev.quote)
+                    "<blockquote>{}&ldquo;{}&rdquo;</blockquote>",
+                    ev.at
+                        .as_ref()
+                        .map_or(String::new(), |t| format!("<span class=\"t\">{t}</span> ")),
+                    text(&ev.text)
                 );
             }
             let _ = writeln!(o, "</li>");
         }
         let _ = writeln!(o, "</ul>");
     }
-    let pr = &a.content.pronouns;
+    let _ = writeln!(o, "<p>{}.</p>", text(&c.pronouns));
     let _ = writeln!(
         o,
-        "<p>&ldquo;I&rdquo; {}, &ldquo;we&rdquo; {}{}.</p>",
-        crate::report::times(pr.i),
-        crate::report::times(pr.we),
-        pr.i_share.map_or(String::new(), |s| format!(
-            " ({:.0}% &ldquo;I&rdquo;)",
-            s * 100.0
-        ))
+        "<p class=\"{}\">{}.</p>",
+        class(c.hedges_tone),
+        text(&c.hedges)
     );
-    let h = &a.content.hedges;
-    let hedges = if h.total == 0 {
-        "none".to_string()
-    } else {
-        h.by_hedge
-            .iter()
-            .map(|c| format!("&ldquo;{}&rdquo; &times;{}", text(&c.text), c.count))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let _ = writeln!(o, "<p>Hedges: {hedges}.</p>");
-    if !a.content.repeated_words.is_empty() {
-        let list = a
-            .content
-            .repeated_words
-            .iter()
-            .map(|c| format!("{} &times;{}", text(&c.text), c.count))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(o, "<p>Most repeated words: {list}.</p>");
+    if let Some(r) = &c.repeated {
+        let _ = writeln!(o, "<p>{}.</p>", text(r));
     }
     let _ = writeln!(o, "</section>");
 }

@@ -1,12 +1,11 @@
-//! The report as Markdown, for keeping or sharing as a file. Text from the
-//! answer or the bank is escaped so it cannot turn into markup.
+//! The report as Markdown, for keeping or sharing as a file. It renders a
+//! [`ReportContent`] and writes no sentence of its own; text from the answer
+//! or the bank is escaped so it cannot turn into markup.
 
 use std::fmt::Write;
 
-use super::{
-    at, element_lines, filler_list, length_line, span_phrase, LOWER_BOUND_NOTE, PARTLY_NOTE,
-};
-use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
+use super::content::{build, ReportContent, ReportMeta};
+use crate::analysis::{clock, Analysis};
 
 /// Backslash-escapes the characters Markdown gives a meaning to (and `|`,
 /// for tables), and turns line breaks into spaces.
@@ -26,222 +25,115 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The report as Markdown.
+/// The report of `a` as Markdown.
 pub fn render(a: &Analysis) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "# Feedback: {}\n", escape(&a.question.text));
-    let _ = writeln!(
-        o,
-        "{} answer to `{}`, {} words.\n",
-        if a.mode == Mode::Spoken {
-            "Spoken"
-        } else {
-            "Typed"
-        },
-        a.question.id,
-        a.length.words
-    );
+    render_with(a, &ReportMeta::default())
+}
 
-    let _ = writeln!(o, "## Next attempt\n");
-    if a.next_attempt.is_empty() {
-        let _ = writeln!(
-            o,
-            "Nothing stands out: every element is there and the delivery is in range."
-        );
+/// The report of `a` as Markdown, with what `meta` knows of its origin.
+pub fn render_with(a: &Analysis, meta: &ReportMeta) -> String {
+    let mut o = render_content(&build(a, meta));
+    let _ = writeln!(o, "\n## Transcript\n");
+    for s in &a.answer.sentences {
+        let time = s.start.map_or(String::new(), |t| format!("{} ", clock(t)));
+        let _ = writeln!(o, "> {time}{}  ", escape(&s.text));
     }
-    for (i, step) in a.next_attempt.iter().enumerate() {
-        let _ = writeln!(o, "{}. {}", i + 1, escape(&step.text));
+    o
+}
+
+/// `c` as Markdown (without the transcript).
+pub fn render_content(c: &ReportContent) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Feedback: {}\n", escape(&c.title));
+    let _ = writeln!(o, "{}.\n", escape(&c.kind_line));
+    let _ = writeln!(o, "**{}**\n", escape(&c.summary));
+    for d in &c.details {
+        let _ = writeln!(o, "- {}: {}", escape(&d.label), escape(&d.value));
+    }
+    let _ = writeln!(o, "\n> {}", escape(&c.guidance));
+
+    let _ = writeln!(o, "\n## {}\n", c.next_heading);
+    if let Some(all_clear) = c.all_clear {
+        let _ = writeln!(o, "{}", escape(all_clear));
+    }
+    for (i, step) in c.next_steps.iter().enumerate() {
+        let _ = writeln!(o, "{}. {}", i + 1, escape(step));
     }
 
     let _ = writeln!(o, "\n## Timing\n");
     let _ = writeln!(o, "| figure | value |\n| --- | --- |");
-    let _ = writeln!(o, "| length | {} |", length_line(&a.length));
-    if let Some(t) = &a.timing {
-        let s = &a.settings.timing;
-        let _ = writeln!(o, "| first word | after {:.1} s |", t.time_to_first_word);
-        let _ = writeln!(
-            o,
-            "| pace | {:.0} WPM over {:.1} s of speech (band {:.0}-{:.0}) |",
-            t.words_per_minute, t.speech_secs, s.pace_min_wpm, s.pace_max_wpm
-        );
-        for st in &t.pace_stretches {
-            let _ = writeln!(
-                o,
-                "| {} stretch | {}-{} at {:.0} WPM |",
-                if st.verdict == Verdict::Above {
-                    "fast"
-                } else {
-                    "slow"
-                },
-                clock(st.start),
-                clock(st.end),
-                st.wpm
-            );
-        }
-        let _ = writeln!(
-            o,
-            "| long pauses (over {:.0} s) | {} |",
-            s.long_pause_secs,
-            if t.long_pauses.is_empty() {
-                "none".to_string()
-            } else {
-                t.long_pauses
-                    .iter()
-                    .map(|x| {
-                        format!(
-                            "{} ({:.1} s, after \"{}\")",
-                            clock(x.start),
-                            x.secs,
-                            escape(&x.after)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        );
+    for f in &c.timing {
+        let _ = writeln!(o, "| {} | {} |", escape(&f.label), escape(&f.value));
     }
 
     let _ = writeln!(
         o,
-        "\n### Time on each element\n\n| element | covered | share | first covered at |\n| --- | --- | --- | --- |"
+        "\n### {}\n\n| element | share |\n| --- | --- |",
+        escape(&c.shares_heading)
     );
-    for e in &a.content.elements {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {:.0}% | {} |",
-            escape(&e.name),
-            if e.covered { "yes" } else { "**no**" },
-            e.share * 100.0,
-            e.evidence
-                .as_ref()
-                .map_or("-".to_string(), |ev| at(ev.start))
-        );
+    for e in &c.shares {
+        let _ = writeln!(o, "| {} | {} |", escape(&e.name), e.percent);
     }
-    let _ = writeln!(
-        o,
-        "| (not matched to an element) | | {:.0}% | |",
-        a.content.unattributed_share * 100.0
-    );
+    let _ = writeln!(o, "| ({}) | {} |", c.unattributed_label, c.unattributed);
 
-    let f = &a.fillers;
+    let f = &c.fillers;
     let _ = writeln!(o, "\n## Fillers\n");
     let _ = writeln!(
         o,
-        "{} filler{}{}, {:.1}% of the words{}.{}",
-        f.total,
-        if f.total == 1 { "" } else { "s" },
-        f.per_minute
-            .map_or(String::new(), |r| format!(", {r:.1} a minute")),
-        f.percent_of_words,
-        if f.total > 0 {
-            format!(": {}", escape(&filler_list(a)))
-        } else {
-            String::new()
-        },
-        if f.count_is_lower_bound {
-            format!(" The count is {LOWER_BOUND_NOTE}.")
-        } else {
-            String::new()
-        }
+        "{}.{}",
+        escape(&f.line),
+        f.note
+            .as_ref()
+            .map_or(String::new(), |n| format!(" {}", escape(n)))
     );
-    for c in &f.clusters {
-        let _ = writeln!(
-            o,
-            "\n- {} fillers close together{}: {}",
-            c.count,
-            span_phrase(c.start, c.end),
-            escape(&c.fillers.join(", "))
-        );
+    if !f.bursts.is_empty() {
+        let _ = writeln!(o);
+    }
+    for burst in &f.bursts {
+        let _ = writeln!(o, "- {}", escape(burst));
     }
 
     let _ = writeln!(o, "\n## Content\n");
-    for e in element_lines(a) {
-        match e.status {
-            Status::Covered => {
-                let _ = writeln!(
-                    o,
-                    "- ✓ **{}**{}: \"{}\"",
-                    escape(e.name),
-                    span_phrase(e.start, None),
-                    escape(e.quote.unwrap_or_default())
-                );
-            }
-            Status::Partly => {
-                let _ = writeln!(
-                    o,
-                    "- ~ **{}** (partly){}: \"{}\" ({}). {}",
-                    escape(e.name),
-                    span_phrase(e.start, None),
-                    escape(e.quote.unwrap_or_default()),
-                    escape(PARTLY_NOTE),
-                    escape(e.advice)
-                );
-            }
-            Status::Missing => {
-                let _ = writeln!(o, "- ✗ **{}**: {}", escape(e.name), escape(e.advice));
-            }
+    for e in &c.elements {
+        let mut line = format!("- {} **{}** ({})", e.mark, escape(&e.name), e.verdict);
+        if let Some(at) = &e.at {
+            let _ = write!(line, " at {at}");
         }
+        if let Some(q) = &e.quote {
+            let _ = write!(line, ": \"{}\"", escape(q));
+        }
+        if let Some(advice) = &e.advice {
+            let _ = write!(
+                line,
+                "{} {}",
+                if e.quote.is_some() { "." } else { ":" },
+                escape(advice)
+            );
+        }
+        let _ = writeln!(o, "{line}");
+    }
+    if c.elements.iter().any(|e| e.verdict == "partly") {
+        let _ = writeln!(o, "\n*{}*", escape(c.partly_note));
     }
     let _ = writeln!(o, "\n### Red flags\n");
-    let fired: Vec<_> = a.content.red_flags.iter().filter(|f| f.fired).collect();
-    if fired.is_empty() {
-        let _ = writeln!(o, "None fired.");
+    if c.red_flags.is_empty() {
+        let _ = writeln!(o, "{}", escape(c.no_red_flags));
     }
-    for flag in fired {
+    for flag in &c.red_flags {
         let _ = writeln!(o, "- **{}**: {}", escape(&flag.name), escape(&flag.advice));
         for ev in &flag.evidence {
             let _ = writeln!(
                 o,
                 "  -{}: \"{}\"",
-                span_phrase(ev.start, None),
-                escape(&ev.quote)
+                ev.at.as_ref().map_or(String::new(), |t| format!(" at {t}")),
+                escape(&ev.text)
             );
         }
     }
-    let pr = &a.content.pronouns;
-    let _ = writeln!(
-        o,
-        "\n\"I\" {}, \"we\" {}{}.",
-        crate::report::times(pr.i),
-        crate::report::times(pr.we),
-        pr.i_share
-            .map_or(String::new(), |s| format!(" ({:.0}% \"I\")", s * 100.0))
-    );
-    let h = &a.content.hedges;
-    let _ = writeln!(
-        o,
-        "\nHedges: {}.",
-        if h.total == 0 {
-            "none".to_string()
-        } else {
-            escape(
-                &h.by_hedge
-                    .iter()
-                    .map(|c| format!("\"{}\" ×{}", c.text, c.count))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        }
-    );
-    if !a.content.repeated_words.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nMost repeated words: {}.",
-            escape(
-                &a.content
-                    .repeated_words
-                    .iter()
-                    .map(|c| format!("{} ×{}", c.text, c.count))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        );
-    }
-
-    let _ = writeln!(o, "\n## Transcript\n");
-    for s in &a.answer.sentences {
-        let time = s.start.map_or(String::new(), |t| format!("{} ", clock(t)));
-        let _ = writeln!(o, "> {time}{}  ", escape(&s.text));
+    let _ = writeln!(o, "\n{}.", escape(&c.pronouns));
+    let _ = writeln!(o, "\n{}.", escape(&c.hedges));
+    if let Some(r) = &c.repeated {
+        let _ = writeln!(o, "\n{}.", escape(r));
     }
     o
 }

@@ -1,46 +1,22 @@
 //! Feedback reports for an [`Analysis`]: a coloured terminal report, JSON
 //! with every figure, Markdown, and a self-contained HTML page with the
-//! transcript highlighted and an inline SVG timeline.
+//! transcript highlighted and an inline SVG timeline. What the reports say
+//! is built once in [`content`]; `terminal`, `markdown` and `html` only
+//! render that [`ReportContent`].
 
 pub mod chart;
+pub mod content;
+pub mod embed_audio;
 pub mod html;
 pub mod markdown;
 pub mod progress_chart;
 pub mod terminal;
 
-use crate::analysis::{clock, Analysis, Length, Status, Verdict};
+use crate::analysis::{clock, Analysis};
 
-/// One rubric element as every report shows it: built once here, rendered
-/// by each format.
-pub(crate) struct ElementLine<'a> {
-    pub status: Status,
-    pub name: &'a str,
-    /// The sentence that best expresses it (covered or partly), and when.
-    pub quote: Option<&'a str>,
-    pub start: Option<f64>,
-    pub advice: &'a str,
-}
+pub use content::{build, ReportContent, ReportMeta};
+pub use embed_audio::wav_data_uri as embed_audio;
 
-/// What "partly" means, for the reports.
-pub(crate) const PARTLY_NOTE: &str =
-    "partly: something close was said, but not clearly enough to count";
-
-/// The rubric elements of `a`, in rubric order.
-pub(crate) fn element_lines(a: &Analysis) -> Vec<ElementLine<'_>> {
-    a.content
-        .elements
-        .iter()
-        .map(|e| ElementLine {
-            status: e.status,
-            name: &e.name,
-            quote: e.evidence.as_ref().map(|ev| ev.quote.as_str()),
-            start: e.evidence.as_ref().and_then(|ev| ev.start),
-            advice: &e.advice,
-        })
-        .collect()
-}
-
-/// The analysis as pretty-printed JSON (the stable, versioned schema).
 /// "once", "twice", "3 times": how often a word was said.
 pub fn times(n: usize) -> String {
     match n {
@@ -59,24 +35,9 @@ pub fn counted(n: usize, noun: &str) -> String {
     }
 }
 
+/// The analysis as pretty-printed JSON (the stable, versioned schema).
 pub fn json(analysis: &Analysis) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(analysis)
-}
-
-/// "0:44 (target 1:15-2:30: under)".
-pub(crate) fn length_line(l: &Length) -> String {
-    format!(
-        "{}{} against a target of {}-{}: {}",
-        if l.estimated { "about " } else { "" },
-        clock(l.secs),
-        clock(l.target.min as f64),
-        clock(l.target.max as f64),
-        match l.verdict {
-            Verdict::Below => "short",
-            Verdict::Within => "within it",
-            Verdict::Above => "long",
-        }
-    )
 }
 
 /// `text` cut to `max` characters at a word boundary, with "..." when cut.
@@ -98,11 +59,6 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     out
 }
 
-/// An optional time as `m:ss`, blank for typed answers.
-pub(crate) fn at(t: Option<f64>) -> String {
-    t.map_or_else(String::new, clock)
-}
-
 /// " at 0:42-0:47", or nothing for typed answers.
 pub(crate) fn span_phrase(start: Option<f64>, end: Option<f64>) -> String {
     match (start, end) {
@@ -110,27 +66,6 @@ pub(crate) fn span_phrase(start: Option<f64>, end: Option<f64>) -> String {
         (Some(s), None) => format!(" at {}", clock(s)),
         _ => String::new(),
     }
-}
-
-/// Why an analysis has no timing.
-pub(crate) fn no_timing_reason(a: &Analysis) -> &'static str {
-    match a.mode {
-        crate::analysis::Mode::Typed => "typed answer: no timing",
-        crate::analysis::Mode::Spoken => "no words recognised in the recording",
-    }
-}
-
-/// The note every filler count carries for transcripts.
-pub(crate) const LOWER_BOUND_NOTE: &str = "a lower bound: speech recognition drops some fillers";
-
-/// "um ×3, like ×2".
-pub(crate) fn filler_list(a: &Analysis) -> String {
-    a.fillers
-        .by_filler
-        .iter()
-        .map(|c| format!("\"{}\" ×{}", c.text, c.count))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]
@@ -143,3 +78,6 @@ mod tests {
         assert_eq!(shorten("one two three four five", 14), "one two...");
     }
 }
+
+#[cfg(test)]
+mod render_tests;

@@ -1,17 +1,16 @@
 //! The report printed in a terminal: sections for timing, fillers, content
 //! and the next attempt, coloured with `console` when `color` is set (the CLI
 //! sets it from `console::colors_enabled()`, which honours `NO_COLOR`,
-//! `CLICOLOR` and whether stdout is a terminal).
+//! `CLICOLOR` and whether stdout is a terminal). It renders a
+//! [`ReportContent`] and writes no sentence of its own.
 
 use std::fmt::Write;
 
 use console::Style;
 
-use super::{
-    at, element_lines, filler_list, length_line, no_timing_reason, shorten, span_phrase,
-    LOWER_BOUND_NOTE,
-};
-use crate::analysis::{clock, Analysis, Mode, Status, Verdict};
+use super::content::{build, ReportContent, ReportMeta, Tone};
+use super::shorten;
+use crate::analysis::Analysis;
 
 struct Palette {
     title: Style,
@@ -20,6 +19,7 @@ struct Palette {
     bad: Style,
     warn: Style,
     dim: Style,
+    plain: Style,
 }
 
 impl Palette {
@@ -32,14 +32,16 @@ impl Palette {
             bad: s(Style::new().red()),
             warn: s(Style::new().yellow()),
             dim: s(Style::new().dim()),
+            plain: s(Style::new()),
         }
     }
 
-    fn verdict(&self, v: Verdict) -> &Style {
-        if v == Verdict::Within {
-            &self.good
-        } else {
-            &self.warn
+    fn tone(&self, tone: Tone) -> &Style {
+        match tone {
+            Tone::Good => &self.good,
+            Tone::Warn => &self.warn,
+            Tone::Bad => &self.bad,
+            Tone::Plain => &self.plain,
         }
     }
 }
@@ -47,205 +49,111 @@ impl Palette {
 /// Width of the quotes in the content section.
 const QUOTE: usize = 72;
 
-/// The report as text, ANSI-coloured when `color`.
+/// The report of `a` as text, ANSI-coloured when `color`.
 pub fn render(a: &Analysis, color: bool) -> String {
+    render_content(&build(a, &ReportMeta::default()), color)
+}
+
+/// `c` as text, ANSI-coloured when `color`.
+pub fn render_content(c: &ReportContent, color: bool) -> String {
     let p = Palette::new(color);
     let mut o = String::new();
-    let _ = writeln!(o, "{}", p.title.apply_to(&a.question.text));
-    let _ = writeln!(
-        o,
-        "{}",
-        p.dim.apply_to(format!(
-            "{} answer to {}, {} words",
-            if a.mode == Mode::Spoken {
-                "Spoken"
-            } else {
-                "Typed"
-            },
-            a.question.id,
-            a.length.words
-        ))
-    );
+    let _ = writeln!(o, "{}", p.title.apply_to(&c.title));
+    let _ = writeln!(o, "{}", p.dim.apply_to(&c.kind_line));
+    let _ = writeln!(o, "{}", c.summary);
+    for d in &c.details {
+        let _ = writeln!(o, "{}", p.dim.apply_to(format!("{}: {}", d.label, d.value)));
+    }
 
     let _ = writeln!(o, "\n{}", p.heading.apply_to("TIMING"));
-    let _ = writeln!(
-        o,
-        "  Length       {}",
-        p.verdict(a.length.verdict).apply_to(length_line(&a.length))
-    );
-    if let Some(t) = &a.timing {
-        let s = &a.settings.timing;
-        let _ = writeln!(o, "  First word   after {:.1} s", t.time_to_first_word);
+    let label_width = c
+        .timing
+        .iter()
+        .map(|f| f.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for f in &c.timing {
         let _ = writeln!(
             o,
-            "  Pace         {} over {:.1} s of speech (band {:.0}-{:.0})",
-            p.verdict(t.pace)
-                .apply_to(format!("{:.0} WPM", t.words_per_minute)),
-            t.speech_secs,
-            s.pace_min_wpm,
-            s.pace_max_wpm
+            "  {:<label_width$}  {}",
+            f.label,
+            p.tone(f.tone).apply_to(&f.value)
         );
-        for st in &t.pace_stretches {
-            let _ = writeln!(
-                o,
-                "               {} {}-{} at {:.0} WPM",
-                p.warn.apply_to(if st.verdict == Verdict::Above {
-                    "fast"
-                } else {
-                    "slow"
-                }),
-                clock(st.start),
-                clock(st.end),
-                st.wpm
-            );
-        }
-        if t.long_pauses.is_empty() {
-            let _ = writeln!(o, "  Pauses       none over {:.0} s", s.long_pause_secs);
-        } else {
-            let list = t
-                .long_pauses
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} ({:.1} s, after \"{}\")",
-                        clock(x.start),
-                        x.secs,
-                        x.after
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let _ = writeln!(
-                o,
-                "  Pauses       {} over {:.0} s: {list}",
-                p.warn.apply_to(t.long_pauses.len()),
-                s.long_pause_secs
-            );
-        }
-    } else {
-        let _ = writeln!(o, "  {}", p.dim.apply_to(no_timing_reason(a)));
+    }
+    let _ = writeln!(o, "  {}", c.shares_heading);
+    let name_width = c
+        .shares
+        .iter()
+        .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for e in &c.shares {
+        let filled = ((e.share * 20.0).round() as usize).min(20);
+        let bar = format!("{}{}", "█".repeat(filled), "·".repeat(20 - filled));
+        let style = if e.covered { &p.good } else { &p.dim };
+        let _ = writeln!(
+            o,
+            "    {:<name_width$}  {} {:>4}",
+            e.name,
+            style.apply_to(bar),
+            e.percent
+        );
     }
     let _ = writeln!(
         o,
-        "  Time on each element ({})",
-        if a.timing.is_some() {
-            "of the speaking time"
-        } else {
-            "of the words"
-        }
+        "    {}",
+        p.dim
+            .apply_to(format!("{}: {}", c.unattributed_label, c.unattributed))
     );
-    let name_width = a
-        .content
+
+    let f = &c.fillers;
+    let _ = writeln!(o, "\n{}", p.heading.apply_to("FILLERS"));
+    let _ = writeln!(o, "  {}", p.tone(f.tone).apply_to(&f.line));
+    if let Some(note) = &f.note {
+        let _ = writeln!(o, "  {}", p.dim.apply_to(note));
+    }
+    for burst in &f.bursts {
+        let _ = writeln!(o, "  {}", p.warn.apply_to(burst));
+    }
+
+    let _ = writeln!(o, "\n{}", p.heading.apply_to("CONTENT"));
+    let element_width = c
         .elements
         .iter()
         .map(|e| e.name.chars().count())
         .max()
         .unwrap_or(0);
-    for e in &a.content.elements {
-        let filled = (e.share * 20.0).round() as usize;
-        let bar = format!("{}{}", "█".repeat(filled), "·".repeat(20 - filled.min(20)));
+    for e in &c.elements {
+        let quote = e
+            .quote
+            .as_ref()
+            .map(|q| format!("\"{}\"", shorten(q, QUOTE)))
+            .unwrap_or_default();
+        let note = if e.verdict == "covered" {
+            p.dim.apply_to(quote).to_string()
+        } else if quote.is_empty() {
+            p.tone(e.tone).apply_to(e.verdict).to_string()
+        } else {
+            format!(
+                "{} {}",
+                p.tone(e.tone).apply_to(format!("{}:", e.verdict)),
+                p.dim.apply_to(quote)
+            )
+        };
         let _ = writeln!(
             o,
-            "    {:<name_width$}  {} {:>3.0}%",
+            "  {} {:<element_width$}  {:>5}  {}",
+            p.tone(e.tone).apply_to(e.mark),
             e.name,
-            if e.covered {
-                p.good.apply_to(bar)
-            } else {
-                p.dim.apply_to(bar)
-            },
-            e.share * 100.0
+            e.at.as_deref().unwrap_or(""),
+            note.trim_end()
         );
     }
-    if a.content.unattributed_share > 0.0 {
-        let _ = writeln!(
-            o,
-            "    {}",
-            p.dim.apply_to(format!(
-                "not matched to an element: {:.0}%",
-                a.content.unattributed_share * 100.0
-            ))
-        );
-    }
-
-    let f = &a.fillers;
-    let _ = writeln!(
-        o,
-        "\n{}{}",
-        p.heading.apply_to("FILLERS"),
-        if f.count_is_lower_bound {
-            p.dim.apply_to(format!(" ({LOWER_BOUND_NOTE})")).to_string()
-        } else {
-            String::new()
-        }
-    );
-    let rate = f
-        .per_minute
-        .map_or(String::new(), |r| format!(", {r:.1} a minute"));
-    let count_style = if f.total == 0 { &p.good } else { &p.warn };
-    let _ = writeln!(
-        o,
-        "  {}{rate}, {:.1}% of the words{}",
-        count_style.apply_to(format!(
-            "{} filler{}",
-            f.total,
-            if f.total == 1 { "" } else { "s" }
-        )),
-        f.percent_of_words,
-        if f.total > 0 {
-            format!(": {}", filler_list(a))
-        } else {
-            String::new()
-        }
-    );
-    for c in &f.clusters {
-        let _ = writeln!(
-            o,
-            "  {} {} fillers close together{} ({})",
-            p.warn.apply_to("burst:"),
-            c.count,
-            span_phrase(c.start, c.end),
-            c.fillers.join(", ")
-        );
-    }
-
-    let _ = writeln!(o, "\n{}", p.heading.apply_to("CONTENT"));
-    for e in element_lines(a) {
-        let quote = |q: &str| {
-            p.dim
-                .apply_to(format!("\"{}\"", shorten(q, QUOTE)))
-                .to_string()
-        };
-        let (mark, note) = match e.status {
-            Status::Covered => (
-                p.good.apply_to("✓").to_string(),
-                e.quote.map(quote).unwrap_or_default(),
-            ),
-            Status::Partly => (
-                p.warn.apply_to("~").to_string(),
-                format!(
-                    "{} {}",
-                    p.warn.apply_to("partly:"),
-                    e.quote.map(quote).unwrap_or_default()
-                ),
-            ),
-            Status::Missing => (
-                p.bad.apply_to("✗").to_string(),
-                p.bad.apply_to("missing").to_string(),
-            ),
-        };
-        let when = if e.status == Status::Missing {
-            String::new()
-        } else {
-            at(e.start)
-        };
-        let _ = writeln!(o, "  {mark} {:<name_width$}  {when:>5}  {note}", e.name);
-    }
-    let fired: Vec<_> = a.content.red_flags.iter().filter(|f| f.fired).collect();
-    if fired.is_empty() {
-        let _ = writeln!(o, "  Red flags: {}", p.good.apply_to("none"));
+    if c.red_flags.is_empty() {
+        let _ = writeln!(o, "  Red flags: {}", p.good.apply_to(c.no_red_flags));
     } else {
         let _ = writeln!(o, "  Red flags:");
-        for flag in fired {
+        for flag in &c.red_flags {
             let _ = writeln!(
                 o,
                 "  {} {}",
@@ -256,57 +164,24 @@ pub fn render(a: &Analysis, color: bool) -> String {
                 let _ = writeln!(
                     o,
                     "    {:>5}  {}",
-                    at(ev.start),
-                    p.dim.apply_to(format!("\"{}\"", shorten(&ev.quote, QUOTE)))
+                    ev.at.as_deref().unwrap_or(""),
+                    p.dim.apply_to(format!("\"{}\"", shorten(&ev.text, QUOTE)))
                 );
             }
         }
     }
-    let pr = &a.content.pronouns;
-    let _ = writeln!(
-        o,
-        "  \"I\" {}, \"we\" {}{}",
-        crate::report::times(pr.i),
-        crate::report::times(pr.we),
-        pr.i_share
-            .map_or(String::new(), |s| format!(" ({:.0}% \"I\")", s * 100.0))
-    );
-    let h = &a.content.hedges;
-    if h.total == 0 {
-        let _ = writeln!(o, "  Hedges: none");
-    } else {
-        let list = h
-            .by_hedge
-            .iter()
-            .map(|c| format!("\"{}\" ×{}", c.text, c.count))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let style = if h.repeated { &p.warn } else { &p.dim };
-        let _ = writeln!(o, "  Hedges: {}", style.apply_to(list));
-    }
-    if !a.content.repeated_words.is_empty() {
-        let list = a
-            .content
-            .repeated_words
-            .iter()
-            .map(|c| format!("{} ×{}", c.text, c.count))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(o, "  Most repeated: {list}");
+    let _ = writeln!(o, "  {}", c.pronouns);
+    let _ = writeln!(o, "  {}", p.tone(c.hedges_tone).apply_to(&c.hedges));
+    if let Some(r) = &c.repeated {
+        let _ = writeln!(o, "  {r}");
     }
 
-    let _ = writeln!(o, "\n{}", p.heading.apply_to("NEXT ATTEMPT"));
-    if a.next_attempt.is_empty() {
-        let _ = writeln!(
-            o,
-            "  {}",
-            p.good.apply_to(
-                "nothing stands out: every element is there and the delivery is in range"
-            )
-        );
+    let _ = writeln!(o, "\n{}", p.heading.apply_to(c.next_heading.to_uppercase()));
+    if let Some(all_clear) = c.all_clear {
+        let _ = writeln!(o, "  {}", p.good.apply_to(all_clear));
     }
-    for (i, step) in a.next_attempt.iter().enumerate() {
-        let _ = writeln!(o, "  {}. {}", i + 1, step.text);
+    for (i, step) in c.next_steps.iter().enumerate() {
+        let _ = writeln!(o, "  {}. {step}", i + 1);
     }
     o
 }
