@@ -62,7 +62,7 @@ impl ProgressData {
     /// (follow-up answers counted toward the answer they followed).
     pub fn from_history(trends: &[SessionTrend], answers: &[AnswerRecord]) -> Self {
         let mut questions: BTreeMap<&str, Vec<CoveragePoint>> = BTreeMap::new();
-        for a in answers.iter().filter(|a| a.follow_up_of.is_none()) {
+        for a in answers.iter().filter(|a| a.is_main()) {
             let (Some(day), Some(combined)) =
                 (day_of(&a.recorded_at), combined_coverage(a, answers))
             else {
@@ -474,6 +474,7 @@ mod tests {
             question_id: question.into(),
             question_text: question.into(),
             follow_up_of,
+            follow_up_id: follow_up_of.map(|_| "prevention".to_string()),
             recorded_at: format!("{day}T10:05:00Z"),
             recording: None,
             recording_sha256: None,
