@@ -98,14 +98,6 @@ pub enum TranscribeError {
     Cancelled,
 }
 
-/// Most tokens of the text before a run that whisper is given as its prompt
-/// (the latest ones). whisper.cpp computes the vocabulary's logits for every
-/// prompt token in one pass and keeps them twice (51865 floats each: 0.4 MB
-/// a token), so its own limit of 223 tokens cost about 90 MB at the start of
-/// each window; 96 tokens (about 70 words) keep the context for spelling and
-/// style at half the memory.
-pub(crate) const PROMPT_TOKENS_KEPT: usize = 96;
-
 /// Model loads in this process, for checking that answers reuse one model.
 static MODEL_LOADS: AtomicUsize = AtomicUsize::new(0);
 
@@ -269,8 +261,6 @@ impl Transcriber {
             Ok(vad) => (Some(vad), None),
             Err(e) => (None, Some(e)),
         };
-        // The model file's read buffers are freed.
-        crate::memory::release_free_memory();
         Ok(Self {
             context,
             state: Mutex::new(state),
@@ -479,12 +469,9 @@ impl Transcriber {
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
-        // Also between the windows of a run longer than 30 s.
-        params.set_n_max_text_ctx(PROMPT_TOKENS_KEPT as i32);
         if attempt == Attempt::AsAsked {
             if !request.prompt_tokens.is_empty() {
-                let tokens = request.prompt_tokens;
-                params.set_tokens(&tokens[tokens.len().saturating_sub(PROMPT_TOKENS_KEPT)..]);
+                params.set_tokens(request.prompt_tokens);
             } else if let Some(prompt) = request.initial_prompt {
                 params.set_initial_prompt(prompt);
             }
