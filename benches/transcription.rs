@@ -234,6 +234,8 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
+    // As the `rehearse` binary does.
+    rehearse::memory::limit_malloc_arenas();
     let args = match parse() {
         Ok(args) => args,
         Err(e) => {

@@ -7,6 +7,7 @@ pub mod audio;
 pub mod bank;
 pub mod embed;
 pub mod history;
+pub mod memory;
 pub mod model;
 pub mod report;
 pub mod session;

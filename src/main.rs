@@ -9,6 +9,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    rehearse::memory::limit_malloc_arenas();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,

@@ -3,12 +3,18 @@
 //! numbers, mean-pooled over its tokens, so the dot product of two is their
 //! cosine similarity. Load one [`Embedder`] per process or session and share
 //! it (it is `Sync`).
+//!
+//! Memory: the word-embedding table (30522 x 384, half of the model's 90 MB)
+//! is kept at half precision and each looked-up row widened to f32; the
+//! transformer layers run in f32 as trained (candle's BERT encoder). The
+//! embeddings step (word + token type + position, layer norm) is the
+//! standard BERT one, done here so the table can stay small.
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_core::{DType, Device, Module, Tensor};
+use candle_nn::{LayerNorm, VarBuilder};
+use candle_transformers::models::bert::{BertEncoder, Config};
 use tokenizers::Tokenizer;
 
 use crate::model::embedding_fetch::{self, EmbeddingModelError};
@@ -36,9 +42,20 @@ pub enum EmbedError {
     Run(String),
 }
 
+/// The safetensors name of the word-embedding table (kept as F16).
+const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
+
 /// The loaded sentence-embedding model.
 pub struct Embedder {
-    model: BertModel,
+    /// Word embeddings, (vocabulary, hidden), F16.
+    words: Tensor,
+    /// Position embeddings, (positions, hidden), F32.
+    positions: Tensor,
+    /// The embedding of token type 0 (every sentence is one segment), (hidden).
+    segment: Tensor,
+    /// The layer norm after the embeddings.
+    norm: LayerNorm,
+    encoder: BertEncoder,
     tokenizer: Tokenizer,
 }
 
@@ -81,10 +98,72 @@ impl Embedder {
             .map_err(|e| load_err(&tokenizer_path, e.to_string()))?;
         let weights = dir.join("model.safetensors");
         // Read, not mapped: see `weights`.
-        let tensors = weights::read_tensors(&weights).map_err(|e| load_err(&weights, e))?;
+        let mut tensors = weights::read_tensors(&weights, |name| name == WORD_TABLE)
+            .map_err(|e| load_err(&weights, e))?;
+        let mut take = |name: &str, shape: &[usize]| -> Result<Tensor, EmbedError> {
+            let t = tensors
+                .remove(name)
+                .ok_or_else(|| load_err(&weights, format!("no tensor {name}")))?;
+            if t.dims() != shape {
+                return Err(load_err(
+                    &weights,
+                    format!("tensor {name} has shape {:?}, expected {shape:?}", t.dims()),
+                ));
+            }
+            Ok(t)
+        };
+        let hidden = config.hidden_size;
+        let words = take(WORD_TABLE, &[config.vocab_size, hidden])?;
+        let positions = take(
+            "embeddings.position_embeddings.weight",
+            &[config.max_position_embeddings, hidden],
+        )?;
+        let segment = take(
+            "embeddings.token_type_embeddings.weight",
+            &[config.type_vocab_size, hidden],
+        )?;
+        let segment = segment
+            .get(0)
+            .map_err(|e| load_err(&weights, e.to_string()))?;
+        let norm = LayerNorm::new(
+            take("embeddings.LayerNorm.weight", &[hidden])?,
+            take("embeddings.LayerNorm.bias", &[hidden])?,
+            config.layer_norm_eps,
+        );
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
-        let model = BertModel::load(vb, &config).map_err(|e| load_err(&weights, e.to_string()))?;
-        Ok(Self { model, tokenizer })
+        let encoder = BertEncoder::load(vb.pp("encoder"), &config)
+            .map_err(|e| load_err(&weights, e.to_string()))?;
+        // The file's read buffers and the tokenizer's parse are freed.
+        crate::memory::release_free_memory();
+        Ok(Self {
+            words,
+            positions,
+            segment,
+            norm,
+            encoder,
+            tokenizer,
+        })
+    }
+
+    /// The transformer's output for a batch of token ids (n, len) with their
+    /// attention mask (1 for real tokens): (n, len, hidden), F32.
+    fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        let (n, len) = ids.dims2()?;
+        let hidden = self.positions.dim(1)?;
+        let words = self
+            .words
+            .index_select(&ids.flatten_all()?, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((n, len, hidden))?;
+        // BERT's order: words + token type, then + positions, layer norm.
+        let x = words
+            .broadcast_add(&self.segment)?
+            .broadcast_add(&self.positions.narrow(0, 0, len)?)?;
+        let x = self.norm.forward(&x)?;
+        // Masked-out keys get the lowest f32 (BERT's extended attention mask).
+        let mask = mask.to_dtype(DType::F32)?.reshape((n, 1, 1, len))?;
+        let mask = ((mask.ones_like()? - &mask)? * f64::from(f32::MIN))?;
+        self.encoder.forward(&x, &mask)
     }
 
     /// Embeds one sentence.
@@ -134,11 +213,7 @@ impl Embedder {
         let device = &Device::Cpu;
         let ids = Tensor::from_vec(ids, (n, len), device).map_err(|e| run(&e))?;
         let mask = Tensor::from_vec(mask, (n, len), device).map_err(|e| run(&e))?;
-        let types = ids.zeros_like().map_err(|e| run(&e))?;
-        let hidden = self
-            .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(|e| run(&e))?;
+        let hidden = self.forward(&ids, &mask).map_err(|e| run(&e))?;
         // Mean over the real tokens, then unit length.
         let pooled = (|| -> candle_core::Result<Vec<Vec<f32>>> {
             let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;

@@ -1,7 +1,9 @@
 //! Reading a safetensors file's tensors one at a time into memory, without
 //! mapping the file: a mapped file's pages count as the process's memory
 //! while the copies are made, which doubled the embedder's 90 MB at load
-//! (and so the peak memory of a session that loads it).
+//! (and so the peak memory of a session that loads it). Chosen F32 tensors
+//! can be kept at half precision (F16) as they are read, one at a time, so
+//! their f32 copy never exists all at once.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -13,9 +15,13 @@ use candle_core::{Device, Tensor};
 /// Largest header accepted (the format's own limit is 100 MB).
 const MAX_HEADER: u64 = 100 * 1024 * 1024;
 
-/// Every tensor (F32 or I64) of the safetensors file at `path`, by name.
-/// Errors name what is wrong with the file.
-pub(crate) fn read_tensors(path: &Path) -> Result<HashMap<String, Tensor>, String> {
+/// Every tensor (F32 or I64) of the safetensors file at `path`, by name;
+/// the F32 tensors whose name `keep_half` accepts are stored as F16. Errors name
+/// what is wrong with the file.
+pub(crate) fn read_tensors(
+    path: &Path,
+    keep_half: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, Tensor>, String> {
     let mut file = File::open(path).map_err(|e| e.to_string())?;
     let file_len = file.metadata().map_err(|e| e.to_string())?.len();
     let mut len_bytes = [0u8; 8];
@@ -76,7 +82,12 @@ pub(crate) fn read_tensors(path: &Path) -> Result<HashMap<String, Tensor>, Strin
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect();
             drop(bytes);
-            Tensor::from_vec(values, shape, &Device::Cpu)
+            if keep_half(name) {
+                let values: Vec<half::f16> = values.into_iter().map(half::f16::from_f32).collect();
+                Tensor::from_vec(values, shape, &Device::Cpu)
+            } else {
+                Tensor::from_vec(values, shape, &Device::Cpu)
+            }
         } else {
             let values: Vec<i64> = bytes
                 .chunks_exact(8)
@@ -114,13 +125,36 @@ mod tests {
             r#"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"F32","shape":[1],"data_offsets":[24,28]}}"#,
             &data,
         );
-        let t = read_tensors(&path).unwrap();
+        let t = read_tensors(&path, |_| false).unwrap();
         assert_eq!(t.len(), 2);
         assert_eq!(
             t["a"].to_vec2::<f32>().unwrap(),
             [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         );
         assert_eq!(t["b"].to_vec1::<f32>().unwrap(), [-1.5]);
+    }
+
+    #[test]
+    fn chosen_tensors_are_kept_at_half_precision() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.safetensors");
+        let data: Vec<u8> = [0.1f32, -2.5, 1000.0, 7.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        write(
+            &path,
+            r#"{"small":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"kept":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#,
+            &data,
+        );
+        let t = read_tensors(&path, |name| name == "small").unwrap();
+        assert_eq!(t["small"].dtype(), candle_core::DType::F16);
+        assert_eq!(t["kept"].dtype(), candle_core::DType::F32);
+        let small = t["small"].to_vec1::<half::f16>().unwrap();
+        let back: Vec<f32> = small.iter().map(|v| v.to_f32()).collect();
+        // f16 keeps 11 significant bits: 0.1 is 0.099975586.
+        assert_eq!(back, [0.099975586, -2.5, 1000.0]);
+        assert_eq!(t["kept"].to_vec1::<f32>().unwrap(), [7.0]);
     }
 
     #[test]
@@ -132,15 +166,17 @@ mod tests {
             r#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#,
             &[0u8; 8],
         );
-        let e = read_tensors(&path).unwrap_err();
+        let e = read_tensors(&path, |_| false).unwrap_err();
         assert!(e.contains("tensor a"), "{e}");
         write(
             &path,
             r#"{"a":{"dtype":"BF16","shape":[4],"data_offsets":[0,8]}}"#,
             &[0u8; 8],
         );
-        assert!(read_tensors(&path).unwrap_err().contains("BF16"));
+        assert!(read_tensors(&path, |_| false).unwrap_err().contains("BF16"));
         std::fs::write(&path, [255u8; 8]).unwrap();
-        assert!(read_tensors(&path).unwrap_err().contains("header length"));
+        assert!(read_tensors(&path, |_| false)
+            .unwrap_err()
+            .contains("header length"));
     }
 }
