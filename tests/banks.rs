@@ -1271,9 +1271,12 @@ fn cli_list_show_and_draw() {
         "Tell me about your biggest mistake.",
         "prevention",
         "no prevention step: say what you changed so it cannot happen again",
-        "[when `prevention` is missing] What did you do to prevent this from happening again?",
-        "[when red flag `blame` fired]",
-        "[always] What would you do differently?",
+        "drill one with `rehearse practice biggest-mistake --follow-up ID`",
+        "What did you do to prevent this from happening again?",
+        "asked when `prevention` is missing; judged on prevention, 20-60 s",
+        "asked when red flag `blame` fired; judged on ownership",
+        "asked always; judged on lesson, prevention, 20-60 s",
+        "What would you do differently?",
     ] {
         assert!(text.contains(needle), "{needle:?} not in\n{text}");
     }
