@@ -3,21 +3,21 @@
 # run must stay within the limit (500 MB). The benchmark
 # (benches/transcription.rs) streams a real 119 s answer (the two
 # answer-length spontaneous clips of the real speech fixtures joined) through
-# the session's pipeline: the default model (base), the filler prompt, the
+# the session's pipeline: the default model (base-q8_0), the filler prompt, the
 # loop guard and the MiniLM content judge loaded and prepared. Each piece
 # waits for the worker (--settle), so the work done, and so the memory, does
 # not depend on the machine's speed or load; the pace only changes how long
 # it takes (0: as fast as the worker goes).
 # Prints the peak and the memory after each stage, and fails (exit 1) when
 # the peak is over the limit.
-# Environment: MEM_LIMIT_MB (500), MEM_MODEL (base), MEM_THREADS (2),
+# Environment: MEM_LIMIT_MB (500), MEM_MODEL (base-q8_0), MEM_THREADS (2),
 # MEM_PACE (0), MEM_CLIP (a WAV file instead of the joined real answer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec </dev/null
 
 limit="${MEM_LIMIT_MB:-500}"
-model="models/ggml-${MEM_MODEL:-base}.bin"
+model="models/ggml-${MEM_MODEL:-base-q8_0}.bin"
 threads="${MEM_THREADS:-2}"
 pace="${MEM_PACE:-0}"
 clip="${MEM_CLIP:-}"
@@ -37,7 +37,7 @@ if [[ -z "$clip" ]]; then
 fi
 for file in "$model" models/all-MiniLM-L6-v2/model.safetensors "$clip"; do
   if [[ ! -f "$file" ]]; then
-    echo "check-memory: $file is missing (scripts/fetch-model.sh base silero-vad minilm)" >&2
+    echo "check-memory: $file is missing (scripts/fetch-model.sh base-q8_0 silero-vad minilm)" >&2
     exit 2
   fi
 done

@@ -102,28 +102,31 @@ fn transcribe_with_default_model(models_dir: &Path, wav: &Path) -> std::process:
 }
 
 #[test]
-fn the_default_model_is_base_and_tiny_en_stands_in_with_a_warning() {
+fn the_default_model_is_base_q8_0_and_tiny_en_stands_in_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let clip = spoken_clip(dir.path());
     let models = dir.path().join("models");
     std::fs::create_dir(&models).unwrap();
     // Nothing fetched: the error names the default model and how to get it.
     let out = transcribe_with_default_model(&models, &clip);
-    assert_clear_error(&out, &["no base model", "rehearse model fetch base"]);
-    // Only tiny.en: it is used, with one warning line saying how to get base.
+    assert_clear_error(
+        &out,
+        &["no base-q8_0 model", "rehearse model fetch base-q8_0"],
+    );
+    // Only tiny.en: it is used, with one warning line saying how to get base-q8_0.
     std::os::unix::fs::symlink(model_path(), models.join("ggml-tiny.en.bin")).unwrap();
     let out = transcribe_with_default_model(&models, &clip);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     let warnings: Vec<&str> = err
         .lines()
-        .filter(|l| l.contains("no base model"))
+        .filter(|l| l.contains("no base-q8_0 model"))
         .collect();
     assert_eq!(warnings.len(), 1, "{err}");
     assert!(
         warnings[0].starts_with("warning:")
             && warnings[0].contains("using tiny.en")
-            && warnings[0].contains("rehearse model fetch base"),
+            && warnings[0].contains("rehearse model fetch base-q8_0"),
         "{err}"
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

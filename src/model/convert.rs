@@ -5,7 +5,9 @@
 //! self-attention keeps Q, K and V in one matrix and cross-attention keeps K
 //! and V together; whisper.cpp wants them apart and drops the (always zero)
 //! key bias. 1-D tensors, conv biases and positional embeddings are stored as
-//! f32, everything else as f16, as whisper.cpp's own converter does.
+//! f32, everything else as f16, as whisper.cpp's own converter does; with
+//! [`Precision::Q8_0`] the matrices are stored in ggml's 8-bit blocks instead
+//! (as whisper.cpp's `quantize` tool makes them), at about half the memory.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -33,6 +35,15 @@ pub enum ConvertError {
     },
 }
 
+/// How the model's matrices (the 2-D weights) are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Half precision, as the source model holds them.
+    F16,
+    /// ggml's Q8_0: blocks of 32 values with one f16 scale each.
+    Q8_0,
+}
+
 /// What a conversion produced.
 #[derive(Debug, Clone)]
 pub struct ConversionReport {
@@ -46,6 +57,7 @@ pub struct ConversionReport {
 pub fn convert_ct2_dir(
     ct2_dir: &Path,
     output: &Path,
+    precision: Precision,
     on_tensor: &mut dyn FnMut(usize, usize),
 ) -> Result<ConversionReport, ConvertError> {
     let model_path = ct2_dir.join("model.bin");
@@ -55,8 +67,11 @@ pub fn convert_ct2_dir(
         model: model_path.clone(),
         reason,
     };
-    let hparams = hparams_of(&model).map_err(layout_err)?;
-    let tensors = ggml_tensors(&model, &hparams, on_tensor).map_err(layout_err)?;
+    let mut hparams = hparams_of(&model).map_err(layout_err)?;
+    if precision == Precision::Q8_0 {
+        hparams.ftype = ggml::FTYPE_MOSTLY_Q8_0;
+    }
+    let tensors = ggml_tensors(&model, &hparams, precision, on_tensor).map_err(layout_err)?;
     let mel = MelFilterbank::whisper(hparams.n_mels as usize);
     let file = std::fs::File::create(output).map_err(|source| ConvertError::Write {
         path: output.to_path_buf(),
@@ -165,23 +180,41 @@ fn encode(values: &[f32], ttype: TensorType) -> Vec<u8> {
             .iter()
             .flat_map(|x| f16::from_f32(*x).to_le_bytes())
             .collect(),
+        TensorType::Q8_0 => values
+            .chunks(ggml::Q8_0_BLOCK)
+            .flat_map(q8_0_block)
+            .collect(),
     }
 }
 
+/// One Q8_0 block, as ggml's reference quantiser makes it: the scale is the
+/// largest magnitude over 127 (stored as f16), each value its rounded
+/// multiple of the scale.
+fn q8_0_block(block: &[f32]) -> Vec<u8> {
+    let largest = block.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    let scale = largest / 127.0;
+    let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
+    let mut out = Vec::with_capacity(2 + block.len());
+    out.extend_from_slice(&f16::from_f32(scale).to_le_bytes());
+    out.extend(block.iter().map(|x| ((x * inverse).round() as i8) as u8));
+    out
+}
+
 /// whisper.cpp's storage rule: f32 for 1-D tensors, conv biases and positional
-/// embeddings, f16 for the rest.
-fn storage_type(name: &str, rank: usize) -> TensorType {
+/// embeddings; f16 for the conv kernels; the matrices in `precision`.
+fn storage_type(name: &str, rank: usize, precision: Precision) -> TensorType {
     let always_f32 = name.ends_with("positional_embedding")
         || name.starts_with("encoder.conv") && name.ends_with(".bias");
-    if rank < 2 || always_f32 {
-        TensorType::F32
-    } else {
-        TensorType::F16
+    match (rank, precision) {
+        _ if rank < 2 || always_f32 => TensorType::F32,
+        (2, Precision::Q8_0) => TensorType::Q8_0,
+        _ => TensorType::F16,
     }
 }
 
 struct Builder<'m> {
     model: &'m Ct2Model,
+    precision: Precision,
     out: Vec<Tensor>,
 }
 
@@ -207,7 +240,14 @@ impl Builder<'_> {
         if dst.starts_with("encoder.conv") && dst.ends_with(".bias") {
             dims_out.push(1); // whisper.cpp keeps conv biases as (n, 1)
         }
-        let ttype = storage_type(dst, dims_out.len());
+        let ttype = storage_type(dst, dims_out.len(), self.precision);
+        let row_len = dims_out.last().copied().unwrap_or(1);
+        if ttype == TensorType::Q8_0 && row_len % ggml::Q8_0_BLOCK != 0 {
+            return Err(format!(
+                "{src} has rows of {row_len} values, which Q8_0 cannot store (blocks of {}); convert at f16",
+                ggml::Q8_0_BLOCK
+            ));
+        }
         self.out.push(Tensor {
             name: dst.to_string(),
             data: encode(&values, ttype),
@@ -258,11 +298,13 @@ impl Builder<'_> {
 pub fn ggml_tensors(
     model: &Ct2Model,
     hparams: &Hparams,
+    precision: Precision,
     on_tensor: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<Tensor>, String> {
     let total = hparams.expected_tensor_count();
     let mut b = Builder {
         model,
+        precision,
         out: Vec::with_capacity(total),
     };
     let mut progress = |b: &Builder| on_tensor(b.out.len(), total);
@@ -518,11 +560,69 @@ mod tests {
     }
 
     #[test]
+    fn q8_0_blocks_hold_a_scale_and_the_nearest_multiples() {
+        let block: Vec<f32> = (0..32).map(|i| ((i as f32) * 0.37).sin() * 0.8).collect();
+        let bytes = q8_0_block(&block);
+        assert_eq!(bytes.len(), 34);
+        let scale = f16::from_le_bytes([bytes[0], bytes[1]]).to_f32();
+        let largest = block.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        assert!((scale - largest / 127.0).abs() < 1e-5, "{scale}");
+        let quants: Vec<i8> = bytes[2..].iter().map(|b| *b as i8).collect();
+        assert!(quants.iter().any(|q| q.abs() == 127), "{quants:?}");
+        for (x, q) in block.iter().zip(&quants) {
+            // Each value comes back within half a step (plus the f16 scale's rounding).
+            assert!(
+                (x - *q as f32 * scale).abs() <= scale * 0.5 + 1e-3,
+                "{x} {q}"
+            );
+        }
+        // An all-zero block stores a zero scale and zeros, not NaN.
+        assert_eq!(q8_0_block(&[0.0; 32]), vec![0; 34]);
+    }
+
+    #[test]
+    fn q8_0_stores_matrices_in_blocks_and_refuses_rows_that_are_not_whole_blocks() {
+        assert_eq!(
+            storage_type("decoder.blocks.0.mlp.0.weight", 2, Precision::Q8_0),
+            TensorType::Q8_0
+        );
+        assert_eq!(
+            storage_type("decoder.token_embedding.weight", 2, Precision::Q8_0),
+            TensorType::Q8_0
+        );
+        // whisper.cpp keeps the conv kernels at f16 and the rest at f32.
+        assert_eq!(
+            storage_type("encoder.conv1.weight", 3, Precision::Q8_0),
+            TensorType::F16
+        );
+        assert_eq!(
+            storage_type("encoder.positional_embedding", 2, Precision::Q8_0),
+            TensorType::F32
+        );
+        assert_eq!(
+            storage_type("encoder.conv2.bias", 2, Precision::Q8_0),
+            TensorType::F32
+        );
+        assert_eq!(
+            storage_type("decoder.ln.weight", 1, Precision::Q8_0),
+            TensorType::F32
+        );
+        // The miniature model's rows have 4 values: not a whole block.
+        let model = mini_model(0.0);
+        let h = hparams_of(&model).unwrap();
+        let err = ggml_tensors(&model, &h, Precision::Q8_0, &mut |_, _| {}).unwrap_err();
+        assert!(
+            err.contains("rows of 4 values") && err.contains("f16"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn maps_names_splits_fused_projections_and_picks_types() {
         let model = mini_model(0.0);
         let h = hparams_of(&model).unwrap();
         let mut calls = 0;
-        let tensors = ggml_tensors(&model, &h, &mut |_, _| calls += 1).unwrap();
+        let tensors = ggml_tensors(&model, &h, Precision::F16, &mut |_, _| calls += 1).unwrap();
         assert_eq!(tensors.len(), h.expected_tensor_count());
         assert!(calls >= 2);
         let get = |name: &str| {
@@ -583,7 +683,7 @@ mod tests {
     fn non_zero_key_bias_is_refused() {
         let model = mini_model(0.5);
         let h = hparams_of(&model).unwrap();
-        let err = ggml_tensors(&model, &h, &mut |_, _| {}).unwrap_err();
+        let err = ggml_tensors(&model, &h, Precision::F16, &mut |_, _| {}).unwrap_err();
         assert!(err.contains("non-zero key bias"), "{err}");
     }
 
@@ -592,7 +692,7 @@ mod tests {
         let mut model = mini_model(0.0);
         model.variables.remove("decoder/layer_0/ffn/linear_1/bias");
         let h = hparams_of(&model).unwrap();
-        let err = ggml_tensors(&model, &h, &mut |_, _| {}).unwrap_err();
+        let err = ggml_tensors(&model, &h, Precision::F16, &mut |_, _| {}).unwrap_err();
         assert!(
             err.contains("decoder/layer_0/ffn/linear_1/bias is missing"),
             "{err}"

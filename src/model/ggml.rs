@@ -16,6 +16,8 @@ use super::mel::MelFilterbank;
 
 /// `ggml` read as a little-endian u32.
 pub const GGML_MAGIC: u32 = 0x6767_6d6c;
+/// `ftype` of a model whose matrices are Q8_0 (ggml's GGML_FTYPE_MOSTLY_Q8_0).
+pub const FTYPE_MOSTLY_Q8_0: i32 = 7;
 
 /// Whisper's hyper-parameters, in file order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -90,27 +92,39 @@ impl Hparams {
 pub enum TensorType {
     F32,
     F16,
+    /// ggml's 8-bit blocks: 32 values share one f16 scale (34 bytes).
+    Q8_0,
 }
+
+/// Values per Q8_0 block, and the block's size in bytes (f16 scale + 32 i8).
+pub const Q8_0_BLOCK: usize = 32;
+const Q8_0_BLOCK_BYTES: usize = 2 + Q8_0_BLOCK;
 
 impl TensorType {
     fn code(self) -> i32 {
         match self {
             Self::F32 => 0,
             Self::F16 => 1,
+            Self::Q8_0 => 8,
         }
     }
     fn from_code(code: i32) -> Option<Self> {
         match code {
             0 => Some(Self::F32),
             1 => Some(Self::F16),
+            8 => Some(Self::Q8_0),
             _ => None,
         }
     }
-    /// Bytes per element.
-    pub fn size(self) -> usize {
+    /// Bytes that `elements` values take, or None when this type cannot hold
+    /// that many (Q8_0 stores whole blocks only).
+    pub fn bytes_for(self, elements: usize) -> Option<usize> {
         match self {
-            Self::F32 => 4,
-            Self::F16 => 2,
+            Self::F32 => Some(elements * 4),
+            Self::F16 => Some(elements * 2),
+            Self::Q8_0 => {
+                (elements % Q8_0_BLOCK == 0).then_some(elements / Q8_0_BLOCK * Q8_0_BLOCK_BYTES)
+            }
         }
     }
 }
@@ -148,7 +162,8 @@ pub fn write_model<W: Write>(
         out.write_all(token)?;
     }
     for tensor in tensors {
-        let expected = tensor.dims.iter().product::<usize>() * tensor.ttype.size();
+        let elements = tensor.dims.iter().product::<usize>();
+        let expected = tensor.ttype.bytes_for(elements).unwrap_or(usize::MAX);
         if expected != tensor.data.len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -324,11 +339,11 @@ fn inspect_reader<R: Read + Seek>(r: &mut Reader<R>) -> Result<ModelSummary, (u6
     if !sane {
         return bad(4, format!("implausible hyper-parameters {hparams:?}"));
     }
-    if hparams.ftype % 1000 != 0 && hparams.ftype % 1000 != 1 {
+    if ![0, 1, FTYPE_MOSTLY_Q8_0].contains(&(hparams.ftype % 1000)) {
         return bad(
             40,
             format!(
-                "model type {} is not f32/f16; only f32 and f16 models are checked and supported",
+                "model type {} is not f32/f16/q8_0; only those models are checked and supported",
                 hparams.ftype
             ),
         );
@@ -380,7 +395,7 @@ fn inspect_reader<R: Read + Seek>(r: &mut Reader<R>) -> Result<ModelSummary, (u6
         }
         let ttype = match TensorType::from_code(code) {
             Some(t) => t,
-            None => return bad(at, format!("tensor type {code} is not f32/f16")),
+            None => return bad(at, format!("tensor type {code} is not f32/f16/q8_0")),
         };
         let mut dims = Vec::with_capacity(rank as usize);
         for _ in 0..rank {
@@ -396,7 +411,14 @@ fn inspect_reader<R: Read + Seek>(r: &mut Reader<R>) -> Result<ModelSummary, (u6
             return bad(at, format!("tensor {name} appears twice"));
         }
         let data_offset = r.pos;
-        let bytes = dims.iter().product::<usize>() as u64 * ttype.size() as u64;
+        let elements = dims.iter().product::<usize>();
+        let Some(bytes) = ttype.bytes_for(elements) else {
+            return bad(
+                at,
+                format!("tensor {name} has {elements} values, not whole {ttype:?} blocks"),
+            );
+        };
+        let bytes = bytes as u64;
         r.skip(bytes, &format!("the data of tensor {name}"))?;
         tensors.push(TensorInfo {
             name,
@@ -473,6 +495,35 @@ mod tests {
             Problem::Bad(s) => s,
             Problem::Io(e) => e.to_string(),
         })
+    }
+
+    #[test]
+    fn q8_0_model_reads_back_and_partial_blocks_are_refused() {
+        let mel = MelFilterbank::slaney(16_000, 8, 3);
+        let vocab = vec![b"a".to_vec(), b" b".to_vec()];
+        let hparams = Hparams {
+            ftype: FTYPE_MOSTLY_Q8_0,
+            ..tiny_hparams()
+        };
+        let tensor = |i: usize, values: usize, bytes: usize| Tensor {
+            name: format!("t{i}"),
+            dims: vec![values / 32, 32],
+            ttype: TensorType::Q8_0,
+            data: vec![0; bytes],
+        };
+        let tensors: Vec<Tensor> = (0..50).map(|i| tensor(i, 64, 68)).collect();
+        let mut out = Vec::new();
+        write_model(&mut out, &hparams, &mel, &vocab, &tensors).unwrap();
+        let summary = inspect_bytes(out).unwrap();
+        assert_eq!(summary.hparams.ftype, FTYPE_MOSTLY_Q8_0);
+        assert!(summary.tensors.iter().all(|t| t.ttype == TensorType::Q8_0));
+        // Two blocks are 68 bytes; 64 bytes do not make a Q8_0 tensor.
+        let mut short = tensors.clone();
+        short[0] = tensor(0, 64, 64);
+        let err = write_model(&mut Vec::new(), &hparams, &mel, &vocab, &short).unwrap_err();
+        assert!(err.to_string().contains("tensor t0 has 64 bytes"), "{err}");
+        assert_eq!(TensorType::Q8_0.bytes_for(48), None);
+        assert_eq!(TensorType::Q8_0.bytes_for(96), Some(102));
     }
 
     #[test]
