@@ -387,8 +387,9 @@ const MARGIN_SECS: f64 = 1.0;
 /// together (30 s windows, passes cut short of them, second looks, the
 /// rest): the worker's work in numbers that do not depend on this machine.
 /// A full window costs 30 s however little audio it holds, so a pass every
-/// 3 s with full windows (as before) came to about 10 per second.
-const MAX_ENCODED_PER_ANSWER_SEC: f64 = 40.0;
+/// 3 s with full windows (as before) came to 13-17 per second; measured
+/// 8.2 (espeak, 0.3 s pauses) and 5.0 (real 27 s clip) with tiny.en.
+const MAX_ENCODED_PER_ANSWER_SEC: f64 = 10.0;
 
 /// The answer streamed with the worker keeping up (each piece waits for
 /// it, so nothing here depends on this machine's speed): when it ends, at
