@@ -387,7 +387,8 @@ const MARGIN_SECS: f64 = 1.0;
 /// together (30 s windows, passes cut short of them, second looks, the
 /// rest): the worker's work in numbers that do not depend on this machine.
 /// A full window costs 30 s however little audio it holds, so a pass every
-/// 3 s with full windows (as before) came to 13-17 per second; measured
+/// 3 s with full windows (as before) came to about 13-17 per second
+/// (estimated: 30 s per run); measured
 /// 8.2 (espeak, 0.3 s pauses) and 5.0 (real 27 s clip) with tiny.en.
 const MAX_ENCODED_PER_ANSWER_SEC: f64 = 10.0;
 
