@@ -114,6 +114,15 @@ fn rss_stage() -> serde_json::Value {
     serde_json::json!({ "rss": status_mb("VmRSS:"), "peak": peak_rss_mb() })
 }
 
+/// The 1-minute load average now (/proc/loadavg): busy times measured
+/// under load overstate the work.
+fn load1() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
 fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
@@ -181,6 +190,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     };
     // Feedback = the rest of the transcript plus the analysis of the answer
     // (as for "tell me about your biggest mistake"), timed together.
+    let load_before = load1();
     let mut latencies = Vec::new();
     let mut analysis_ms = Vec::new();
     let mut windows = 0;
@@ -219,6 +229,13 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     }
     // Memory while streaming, before the batch run below for the comparison.
     let peak = peak_rss_mb();
+    let load_after = load1();
+    // The worker's whisper work per run (details by kind in at_finish[].work).
+    let works: Vec<_> = at_finish.iter().flatten().map(|f| f.work).collect();
+    let busy_ratio: Vec<f64> = works.iter().map(|w| w.busy_ratio).collect();
+    let encoded_ratio: Vec<f64> = works.iter().map(|w| w.encoded_ratio).collect();
+    let busy_secs: Vec<f64> = works.iter().map(|w| w.total.busy_secs).collect();
+    let encoded_secs: Vec<f64> = works.iter().map(|w| w.total.encoded_secs).collect();
     let batch = model.transcribe(&pcm, &settings.decode)?.text;
     Ok(serde_json::json!({
         "mode": "stream", "clip": args.clip, "duration": duration, "pace": args.pace,
@@ -230,6 +247,9 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         "threads": args.threads, "load_secs": load_secs,
         "wer_vs_batch": word_error_rate(&batch, &text), "text": text,
         "batch_text": batch, "rss_mb_stages": stages,
+        "busy_ratio": busy_ratio, "encoded_ratio": encoded_ratio,
+        "busy_secs": busy_secs, "encoded_secs": encoded_secs,
+        "load1_before": load_before, "load1_after": load_after,
     }))
 }
 

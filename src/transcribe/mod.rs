@@ -115,10 +115,50 @@ pub struct Transcriber {
     hparams: Hparams,
     model_path: PathBuf,
     runs: AtomicU64,
+    /// The work every run (cancelled ones too) has cost so far.
+    work: Mutex<WhisperWork>,
     /// Silero speech detection, when its model was found.
     vad: Option<Silero>,
     /// Why there is no Silero model (shown as a warning).
     vad_missing: Option<String>,
+}
+
+/// What whisper runs have cost: wall time busy decoding and the audio the
+/// encoder took in (its work is about proportional to that: a full window
+/// is 30 s whatever the audio, a run with a smaller `audio_ctx` less).
+/// Counts every attempt, cancelled ones included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct WhisperWork {
+    /// whisper.cpp calls (attempts: the loop guard may make up to three
+    /// for one decode; cancelled ones count).
+    pub calls: u64,
+    /// Wall time inside whisper.cpp, seconds (machine- and load-dependent).
+    pub busy_secs: f64,
+    /// Audio the encoder took in, seconds: encoder passes times the encoder
+    /// window (`audio_ctx` / 50, 30 s by default).
+    pub encoded_secs: f64,
+    /// Real audio the runs were given, seconds (padding excluded).
+    pub audio_secs: f64,
+}
+
+impl WhisperWork {
+    /// The work done between `earlier` and `self` (both totals).
+    pub fn since(&self, earlier: &WhisperWork) -> WhisperWork {
+        WhisperWork {
+            calls: self.calls.saturating_sub(earlier.calls),
+            busy_secs: (self.busy_secs - earlier.busy_secs).max(0.0),
+            encoded_secs: (self.encoded_secs - earlier.encoded_secs).max(0.0),
+            audio_secs: (self.audio_secs - earlier.audio_secs).max(0.0),
+        }
+    }
+
+    /// Adds `other` to this.
+    pub fn add(&mut self, other: &WhisperWork) {
+        self.calls += other.calls;
+        self.busy_secs += other.busy_secs;
+        self.encoded_secs += other.encoded_secs;
+        self.audio_secs += other.audio_secs;
+    }
 }
 
 /// A window whisper decoded again because its first text looked derailed.
@@ -267,6 +307,7 @@ impl Transcriber {
             hparams: summary.hparams,
             model_path: model_path.to_path_buf(),
             runs: AtomicU64::new(0),
+            work: Mutex::new(WhisperWork::default()),
             vad,
             vad_missing,
         })
@@ -309,6 +350,12 @@ impl Transcriber {
     /// Model size and vocabulary, as read from its header.
     pub fn hparams(&self) -> &Hparams {
         &self.hparams
+    }
+
+    /// The work whisper runs have cost so far in this process (totals:
+    /// subtract an earlier reading with [`WhisperWork::since`]).
+    pub fn work(&self) -> WhisperWork {
+        *self.work.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How many whisper runs this model has served (each batch transcription
@@ -484,15 +531,19 @@ impl Transcriber {
             let max = self.hparams.n_audio_ctx as usize;
             params.set_audio_ctx(audio_ctx.clamp(1, max) as i32);
         }
-        let mut watch = WindowWatch::default();
-        if request.first_window_only {
-            let watch_ptr: *mut WindowWatch = &mut watch;
-            // SAFETY: the callbacks only touch `watch`, which outlives the
-            // `full` call below (the only time whisper calls them), on the
-            // thread that runs it; nothing else uses `watch` meanwhile.
-            unsafe {
-                params.set_start_encoder_callback(Some(only_first_window));
-                params.set_start_encoder_callback_user_data(watch_ptr.cast());
+        let mut watch = WindowWatch {
+            first_only: request.first_window_only,
+            ..WindowWatch::default()
+        };
+        let watch_ptr: *mut WindowWatch = &mut watch;
+        // SAFETY: the callbacks only touch `watch`, which outlives the
+        // `full` call below (the only time whisper calls them), on the
+        // thread that runs it; nothing else uses `watch` meanwhile.
+        unsafe {
+            // Counts the encoder passes (and stops after the first when asked).
+            params.set_start_encoder_callback(Some(only_first_window));
+            params.set_start_encoder_callback_user_data(watch_ptr.cast());
+            if request.first_window_only {
                 params.set_filter_logits_callback(Some(remember_sequence));
                 params.set_filter_logits_callback_user_data(watch_ptr.cast());
             }
@@ -511,7 +562,26 @@ impl Transcriber {
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let started = std::time::Instant::now();
         let outcome = state.full(params, request.pcm);
+        let busy_secs = started.elapsed().as_secs_f64();
+        {
+            let encoders = if watch.first_only {
+                watch.windows_started.min(1)
+            } else {
+                watch.windows_started
+            };
+            let ctx = request
+                .audio_ctx
+                .map_or(self.hparams.n_audio_ctx as usize, |c| {
+                    c.clamp(1, self.hparams.n_audio_ctx as usize)
+                });
+            let mut work = self.work.lock().unwrap_or_else(|e| e.into_inner());
+            work.calls += 1;
+            work.busy_secs += busy_secs;
+            work.encoded_secs += encoders as f64 * ctx as f64 / 50.0;
+            work.audio_secs += duration;
+        }
         if request
             .cancel
             .as_ref()
@@ -542,13 +612,17 @@ unsafe extern "C" fn cancel_requested(user_data: *mut std::ffi::c_void) -> bool 
 /// What the callbacks of a first-window-only run see.
 #[derive(Default)]
 struct WindowWatch {
+    /// Stop after the first window.
+    first_only: bool,
+    /// Encoder passes whisper started (or was about to).
     windows_started: u32,
     /// The tokens of the first window's sequence before its last step.
     sequence: Vec<i32>,
 }
 
 /// whisper calls this before encoding each window; returning false ends the
-/// run there (a normal end: the windows decoded so far are kept).
+/// run there (a normal end: the windows decoded so far are kept): after the
+/// first window when the run asks for only that one.
 unsafe extern "C" fn only_first_window(
     _context: *mut whisper_rs::WhisperSysContext,
     _state: *mut whisper_rs::WhisperSysState,
@@ -558,7 +632,7 @@ unsafe extern "C" fn only_first_window(
     // alive for the whole run.
     let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
     watch.windows_started += 1;
-    watch.windows_started == 1
+    !watch.first_only || watch.windows_started == 1
 }
 
 /// whisper calls this before each token it samples, with the sequence so

@@ -15,17 +15,25 @@
 //! the passes below can differ), and word times are in answer time.
 //!
 //! While the speaker pauses, the worker also transcribes the audio since the
-//! last window up to the pause, in case the answer ends soon: when it does,
-//! only the words after that pause are left to transcribe (with the text
+//! last window or pass up to the pause, in case the answer ends soon: when
+//! it does, the passes since the last window are taken as they are and only
+//! the words after the last pause are left to transcribe (with the text
 //! before them as the prompt), which keeps the wait short however far the
 //! answer is into a window. Real speakers often pause for less than half a
 //! second, so such a pass is also made, without a pause, once
 //! [`FORCED_PASS_SAMPLES`] of audio are undecoded: it ends at the middle of
 //! the longest stretch the speech detector heard no speech in (else at the
-//! quietest 100 ms). Whatever the pauses, when the answer ends one run is
-//! left, over the audio after the last cut. A pass still running when the
-//! answer ends is cancelled at once. [`StreamProgress::at_finish`] says
-//! what was left.
+//! quietest 100 ms) within the last few seconds, so a worker that fell
+//! behind makes one pass over all that piled up. A pass goes on from the
+//! one before once that one covers a block of 16 s or more (shorter ones
+//! are decoded again with the new audio), so audio is decoded a few times
+//! at most by passes, not again by every pass up to the next window; a
+//! pass's encoder window fits its audio, and its second look is taken at
+//! once: the worker keeps up with the speaker (see [`StreamWork`] for what
+//! it costs). Whatever the pauses, when the answer
+//! ends one run is left, over the audio after the last cut. A pass still
+//! running when the answer ends is cancelled at once.
+//! [`StreamProgress::at_finish`] says what was left.
 //!
 //! Without the Silero model nothing is cut; windows with no speech at all
 //! (by an energy voice-activity detector) are skipped, as whisper tends to
@@ -52,7 +60,7 @@ use super::guard::normalise;
 use super::live_join::LiveJoin;
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
-    TranscribeError, Transcriber, Transcript, Word, FRAMES_PER_SEC,
+    TranscribeError, Transcriber, Transcript, WhisperWork, Word, FRAMES_PER_SEC,
 };
 use crate::audio::resample::WHISPER_RATE;
 use crate::audio::silero::{Span, SpeechParams, SpeechTracker};
@@ -89,6 +97,17 @@ const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 2 * WHISPER_RATE as usize;
 /// without a pause (3 s): it is cut at the quietest point of the new audio,
 /// so however short the speaker's pauses, little is left when they stop.
 pub const FORCED_PASS_SAMPLES: usize = 3 * WHISPER_RATE as usize;
+/// Passes shorter than this (16 s) are decoded again, longer, by the next
+/// pass; passes from there on go on from it: each stretch is decoded by
+/// passes a few times (every 3 s until its block is 16 s long), not once
+/// for every pass up to the next window, and whisper hears it in blocks of
+/// 16 s or more with the text before as its prompt. Measured with tiny.en,
+/// settled, streaming against batch WER and encoder audio per answer second
+/// (espeak sentences 0.3 s apart / real 27 s spontaneous clip): passes of
+/// 2-3 s alone 0.095 / -; blocks of 8 s 0.029, 6.3 / 0.133, 5.0; 16 s
+/// 0.029, 8.2 / 0.067, 5.0; no blocks (each pass from the last window)
+/// 0.038, 13.7 / 0.050, 7.2.
+const MIN_BLOCK_SAMPLES: usize = 16 * WHISPER_RATE as usize;
 /// A forced pass cuts at least this far (1 s) past the last one.
 const MIN_CUT_ADVANCE_SAMPLES: usize = WHISPER_RATE as usize;
 /// ... and not in the last 0.2 s received (a word may go on there).
@@ -166,6 +185,71 @@ pub struct FinishStats {
     /// Decodes of the rest asked for once all the audio was in (each is one
     /// whisper run, or up to three when the loop guard decodes it again).
     pub final_decodes: u64,
+    /// Joined audio whose second look was left for after the answer ended,
+    /// seconds: the rest, when the worker kept up (the windows and passes
+    /// before it had theirs while the answer went on).
+    pub second_look_secs_after_finish: f64,
+    /// What the whole answer cost the worker, by kind of run.
+    pub work: StreamWork,
+}
+
+/// The worker's whisper work over one answer, by kind of run: how far it
+/// is from keeping up. [`Self::encoded_ratio`] (encoder audio per second of
+/// answer) does not depend on the machine; [`Self::busy_ratio`] does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct StreamWork {
+    /// 30 s windows while the answer went on.
+    pub window: WhisperWork,
+    /// Passes over the audio after the last window (up to a pause or a
+    /// quiet point), cancelled ones included.
+    pub pass: WhisperWork,
+    /// Second looks (speech left without words, filled pauses).
+    pub second_look: WhisperWork,
+    /// The rest after the last window or pass, once the answer ended.
+    pub final_run: WhisperWork,
+    /// All of them.
+    pub total: WhisperWork,
+    /// The answer's length, seconds.
+    pub answer_secs: f64,
+    /// Whisper busy time per second of answer (must stay well under 1 for
+    /// the worker to keep up; measured under load it is overstated).
+    pub busy_ratio: f64,
+    /// Encoder audio per second of answer.
+    pub encoded_ratio: f64,
+}
+
+/// A kind of run, for [`StreamWork`].
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Window,
+    Pass,
+    SecondLook,
+    Final,
+}
+
+impl StreamWork {
+    fn slot(&mut self, kind: Kind) -> &mut WhisperWork {
+        match kind {
+            Kind::Window => &mut self.window,
+            Kind::Pass => &mut self.pass,
+            Kind::SecondLook => &mut self.second_look,
+            Kind::Final => &mut self.final_run,
+        }
+    }
+
+    /// Totals and ratios for an answer of `answer_secs`.
+    fn close(&mut self, answer_secs: f64) {
+        let mut total = WhisperWork::default();
+        for part in [self.window, self.pass, self.second_look, self.final_run] {
+            total.add(&part);
+        }
+        self.total = total;
+        self.answer_secs = answer_secs;
+        if answer_secs > 0.0 {
+            self.busy_ratio = total.busy_secs / answer_secs;
+            self.encoded_ratio = total.encoded_secs / answer_secs;
+        }
+    }
 }
 
 /// The audio since the last window, transcribed up to a pause.
@@ -333,8 +417,9 @@ struct Walk<'a> {
     /// The text so far as token ids (initial prompt first), for the prompt.
     context: Vec<i32>,
     transcript: Transcript,
-    /// The latest pass up to a pause, if still valid.
-    pause_pass: Option<PausePass>,
+    /// Passes since the last window, in order: the first starts at `seek`,
+    /// each next one where the one before it ended (a window clears them).
+    passes: Vec<PausePass>,
     ended: Arc<AtomicBool>,
     /// Silero speech detection over the answer, when the model is there.
     tracker: Option<SpeechTracker>,
@@ -346,6 +431,8 @@ struct Walk<'a> {
     final_run: usize,
     /// Decodes asked for (windows, passes, the rest).
     decodes: u64,
+    /// whisper work by kind of run.
+    work: StreamWork,
 }
 
 /// The worker: decodes windows as the audio allows, then the rest.
@@ -409,6 +496,7 @@ fn work(
     let final_decodes = walk.decodes - decodes_before_rest;
     let end = walk.audio_len();
     let runs_before_looks = transcriber.runs();
+    let looks_left = end.saturating_sub(walk.looked_to);
     walk.second_look_to(end)?;
     let second_look_runs = transcriber.runs() - runs_before_looks;
     let mut transcript = walk.transcript;
@@ -428,6 +516,8 @@ fn work(
     }
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
+    let mut work = walk.work;
+    work.close(transcript.duration);
     let at_finish = progress.runs_at_finish.load(Ordering::SeqCst) as u64;
     *progress.finish.lock().unwrap_or_else(|e| e.into_inner()) = Some(FinishStats {
         undecoded_secs: undecoded as f64 / WHISPER_RATE as f64,
@@ -435,6 +525,8 @@ fn work(
         runs_after_finish: transcriber.runs().saturating_sub(at_finish),
         second_look_runs,
         final_decodes,
+        second_look_secs_after_finish: looks_left as f64 / WHISPER_RATE as f64,
+        work,
     });
     Ok((transcript, report))
 }
@@ -469,7 +561,7 @@ impl<'a> Walk<'a> {
                 segments: Vec::new(),
                 words: Vec::new(),
             },
-            pause_pass: None,
+            passes: Vec::new(),
             ended,
             tracker: transcriber
                 .vad()
@@ -478,9 +570,19 @@ impl<'a> Walk<'a> {
             looked_to: 0,
             final_run: 0,
             decodes: 0,
+            work: StreamWork::default(),
         };
         walk.extend_context(&context);
         walk
+    }
+
+    /// Runs `f`, counting the whisper work it did as `kind`.
+    fn counted<T>(&mut self, kind: Kind, f: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.transcriber.work();
+        let out = f(self);
+        let spent = self.transcriber.work().since(&before);
+        self.work.slot(kind).add(&spent);
+        out
     }
 
     fn vad_error(&self, e: crate::audio::silero::SileroError) -> StreamError {
@@ -590,7 +692,7 @@ impl<'a> Walk<'a> {
     /// up to a pause when it follows on from it.
     fn words_so_far(&self) -> Vec<Word> {
         let mut words = self.transcript.words.clone();
-        if let Some(pass) = self.pause_pass.as_ref().filter(|p| p.from == self.seek) {
+        for pass in &self.passes {
             let offset = pass.from as f64 / WHISPER_RATE as f64;
             words.extend(pass.decoded.transcript.words.iter().map(|w| Word {
                 start: w.start + offset,
@@ -636,16 +738,18 @@ impl<'a> Walk<'a> {
     fn window(&mut self) -> Result<bool, StreamError> {
         let start = self.seek;
         if !self.has_speech(start, start + WINDOW_SAMPLES)? {
-            self.pause_pass = None;
+            self.passes.clear();
             self.seek += WINDOW_SAMPLES;
             // No speech: nothing for a second look either.
             self.looked_to = self.looked_to.max(self.seek);
             return Ok(true);
         }
         let end = start + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES;
-        let cancellable = self.pause_pass.as_ref().is_some_and(|p| p.from == start);
+        let cancellable = !self.passes.is_empty();
         let context = self.context.clone();
-        let decoded = match self.decode(start, end, true, None, &context, cancellable) {
+        let decoded = match self.counted(Kind::Window, |w| {
+            w.decode(start, end, true, None, &context, cancellable)
+        }) {
             Ok(decoded) => decoded,
             Err(StreamError::Window {
                 source: TranscribeError::Cancelled,
@@ -653,7 +757,7 @@ impl<'a> Walk<'a> {
             }) => return Ok(false),
             Err(e) => return Err(e),
         };
-        self.pause_pass = None;
+        self.passes.clear();
         let first_timestamp = self.transcriber.first_timestamp_token();
         let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
         self.take(decoded, start);
@@ -729,14 +833,17 @@ impl<'a> Walk<'a> {
         super::clamp_to_speech(&mut part.words, &speech);
         let pcm = self.join.joined().get(from..to).to_vec();
         let mut report = self.transcriber.new_report();
-        super::batch::second_look(
-            self.transcriber,
-            &pcm,
-            &speech,
-            part,
-            &self.settings.decode,
-            &mut report,
-        )
+        let (transcriber, settings) = (self.transcriber, self.settings);
+        self.counted(Kind::SecondLook, |_| {
+            super::batch::second_look(
+                transcriber,
+                &pcm,
+                &speech,
+                part,
+                &settings.decode,
+                &mut report,
+            )
+        })
         .map_err(|source| StreamError::Window {
             at: from as f64 / WHISPER_RATE as f64,
             source,
@@ -762,12 +869,11 @@ impl<'a> Walk<'a> {
         (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
     }
 
-    /// Where the audio is covered to: the latest pass that follows on from
-    /// the last window, else that window's end.
+    /// Where the audio is covered to: the end of the last pass since the
+    /// last window, else that window's end.
     fn decoded_to(&self) -> usize {
-        self.pause_pass
-            .as_ref()
-            .filter(|p| p.from == self.seek)
+        self.passes
+            .last()
             .map_or(self.seek, |p| p.to.max(self.seek))
     }
 
@@ -786,8 +892,10 @@ impl<'a> Walk<'a> {
         if len < done_to + FORCED_PASS_SAMPLES {
             return Ok(None);
         }
-        let lo = done_to + MIN_CUT_ADVANCE_SAMPLES;
         let hi = len.saturating_sub(CUT_END_GUARD_SAMPLES);
+        // Within the last few seconds: a worker that fell behind makes one
+        // long pass over the audio that piled up, not many short ones.
+        let lo = (done_to + MIN_CUT_ADVANCE_SAMPLES).max(hi.saturating_sub(FORCED_PASS_SAMPLES));
         if hi <= lo {
             return Ok(None);
         }
@@ -849,11 +957,19 @@ impl<'a> Walk<'a> {
         let Some(to) = self.pass_point()? else {
             return Ok(false);
         };
-        let from = self.seek;
+        // A last pass shorter than a block is decoded again with the new
+        // audio (whisper hears a few seconds alone worse than in context);
+        // one of a block or more stays, and the new pass goes on from it.
+        let replaced = match self.passes.last() {
+            Some(last) if last.to - last.from < MIN_BLOCK_SAMPLES => self.passes.pop(),
+            _ => None,
+        };
+        let from = replaced.as_ref().map_or(self.decoded_to(), |p| p.from);
         if to < from + MIN_REST_SAMPLES || !self.has_speech(from, to)? {
+            self.passes.extend(replaced);
             return Ok(false);
         }
-        match self.decode_rest(from, to, true) {
+        match self.counted(Kind::Pass, |w| w.decode_rest(from, to, true)) {
             Ok(mut decoded) => {
                 // Its second look too, unless the answer has ended: then
                 // the speaker is waiting, and it is taken with the rest.
@@ -862,7 +978,7 @@ impl<'a> Walk<'a> {
                 } else {
                     Some(self.look_again(from, to, &mut decoded.transcript)?)
                 };
-                self.pause_pass = Some(PausePass {
+                self.passes.push(PausePass {
                     from,
                     to,
                     decoded,
@@ -873,7 +989,11 @@ impl<'a> Walk<'a> {
             Err(StreamError::Window {
                 source: TranscribeError::Cancelled,
                 ..
-            }) => Ok(false),
+            }) => {
+                // The answer ended: the pass before stands.
+                self.passes.extend(replaced);
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }
@@ -889,18 +1009,22 @@ impl<'a> Walk<'a> {
         let prompt: Vec<i32> = if from > 0 && to - from < SHORT_REST_SAMPLES {
             Vec::new()
         } else {
-            self.context.clone()
+            // The text so far, with the passes since the last window.
+            let mut prompt = self.context.clone();
+            for pass in &self.passes {
+                prompt.extend_from_slice(&pass.decoded.tokens);
+            }
+            let excess = prompt.len().saturating_sub(MAX_PROMPT_TOKENS);
+            prompt.drain(..excess);
+            prompt
         };
-        // Only the run the speaker waits for gets the shorter encoder window;
-        // passes during the answer keep whisper's full one (closer to batch).
-        let audio_ctx = self
-            .settings
-            .tail_audio_ctx_margin_secs
-            .filter(|_| !cancellable)
-            .map(|margin| {
-                let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
-                (secs * AUDIO_CTX_PER_SEC).ceil() as usize
-            });
+        // The encoder window fits the audio (plus a margin), for passes as
+        // for the run the speaker waits for: a full 30 s window for a few
+        // seconds of audio is most of a pass's cost.
+        let audio_ctx = self.settings.tail_audio_ctx_margin_secs.map(|margin| {
+            let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
+            (secs * AUDIO_CTX_PER_SEC).ceil() as usize
+        });
         self.decode(from, to, false, audio_ctx, &prompt, cancellable)
     }
 
@@ -909,7 +1033,7 @@ impl<'a> Walk<'a> {
     fn rest(&mut self) -> Result<bool, StreamError> {
         let end = self.audio_len();
         let mut decoded_any = false;
-        if let Some(pass) = self.pause_pass.take() {
+        for pass in std::mem::take(&mut self.passes) {
             if pass.from == self.seek && pass.to <= end {
                 self.take(pass.decoded, pass.from);
                 if let Some(looks) = pass.looks {
@@ -941,14 +1065,15 @@ impl<'a> Walk<'a> {
             self.join
                 .joined_mut()
                 .resize(start + MIN_REST_SAMPLES + FRAME);
-            let decoded = self.decode_rest(start, self.audio_len(), false);
+            let len = self.audio_len();
+            let decoded = self.counted(Kind::Final, |w| w.decode_rest(start, len, false));
             self.final_run = end - start;
             self.join.joined_mut().resize(end);
             self.take(decoded?, start);
             self.seek = end;
             return Ok(true);
         }
-        let decoded = self.decode_rest(start, end, false)?;
+        let decoded = self.counted(Kind::Final, |w| w.decode_rest(start, end, false))?;
         self.final_run = end - start;
         self.take(decoded, start);
         self.seek = end;
@@ -965,15 +1090,17 @@ impl<'a> Walk<'a> {
         cancellable: bool,
     ) -> Result<Decoded, StreamError> {
         let speech = self.speech_in(start, end)?;
-        let before: Vec<String> = self
+        // The last 80 words before this audio (the passes since the last
+        // window included).
+        let pass_words = self.passes.iter().flat_map(|p| &p.decoded.transcript.words);
+        let mut before: Vec<String> = self
             .transcript
             .words
             .iter()
-            .rev()
-            .take(80)
-            .rev()
+            .chain(pass_words)
             .map(|w| normalise(&w.word))
             .collect();
+        before.drain(..before.len().saturating_sub(80));
         let pcm = self.join.joined().get(start..end);
         self.decodes += 1;
         self.transcriber
