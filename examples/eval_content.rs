@@ -421,6 +421,7 @@ fn main() -> anyhow::Result<()> {
     let mut worst: f64 = 0.0;
     let mut total = 0.0;
     let mut cpu_total = 0.0;
+    let mut times = Vec::with_capacity(test_set.len());
     for a in &test_set {
         let q = catalog.question(&a.question).context("question")?;
         fresh.prepare(q)?;
@@ -438,11 +439,20 @@ fn main() -> anyhow::Result<()> {
         cpu_total += process_cpu_secs() - cpu;
         worst = worst.max(secs);
         total += secs;
+        times.push(secs);
     }
+    times.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        let at = ((times.len() as f64 - 1.0) * q).round() as usize;
+        1000.0 * times.get(at).copied().unwrap_or(0.0)
+    };
     println!(
-        "typed answer analysed (examples prepared): mean {:.0} ms, worst {:.0} ms over {} answers; \
+        "typed answer analysed (examples prepared): mean {:.0} ms, median {:.0} ms, 90th percentile {:.0} ms, \
+         worst {:.0} ms over {} answers; \
          mean CPU time {:.0} ms (all threads; wall time is inflated when the machine is shared)",
         1000.0 * total / test_set.len().max(1) as f64,
+        quantile(0.5),
+        quantile(0.9),
         1000.0 * worst,
         test_set.len(),
         1000.0 * cpu_total / test_set.len().max(1) as f64,
