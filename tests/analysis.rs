@@ -202,9 +202,27 @@ fn strong_spoken_answer_covers_every_element_with_times_inside_the_audio() {
     assert!(a.content.missing.is_empty());
     assert!(a.content.fired.is_empty(), "fired: {:?}", a.content.fired);
     let timing = a.timing.as_ref().expect("spoken answers have timing");
+    // The truth from the audio itself: the script's words over the time from
+    // the first to the last 20 ms whose peak is well above the quietest
+    // 20 ms (the fixture carries background noise; espeak leaves no pause
+    // over the 2 s long-pause threshold inside the answer).
+    let clip = wav::read_mono(&spoken_fixture("strong", STRONG)).unwrap();
+    let frame = clip.sample_rate as usize / 50;
+    let peaks: Vec<f32> = clip
+        .samples
+        .chunks(frame)
+        .map(|c| c.iter().fold(0.0f32, |m, s| m.max(s.abs())))
+        .collect();
+    let floor = peaks.iter().copied().fold(f32::MAX, f32::min);
+    let voiced: Vec<usize> = (0..peaks.len())
+        .filter(|&i| peaks[i] > 2.5 * floor.max(1e-3))
+        .collect();
+    let (first, last) = (voiced[0] * frame, (voiced[voiced.len() - 1] + 1) * frame);
+    let voiced_secs = (last - first) as f64 / clip.sample_rate as f64;
+    let true_wpm = STRONG.split_whitespace().count() as f64 * 60.0 / voiced_secs;
     assert!(
-        (100.0..200.0).contains(&timing.words_per_minute),
-        "{} WPM",
+        (timing.words_per_minute - true_wpm).abs() <= 0.10 * true_wpm,
+        "{:.1} WPM reported, {true_wpm:.1} WPM in the audio",
         timing.words_per_minute
     );
     assert!(timing.time_to_first_word < 1.0);
@@ -609,6 +627,7 @@ fn a_two_minute_answer_is_analysed_completely() {
     let q = question("biggest-mistake");
     let mut words = timed_sentences(&[(STRONG, 0.0)]);
     let mut t = words.last().unwrap().end + 0.2;
+    let mut extras = 0;
     while words.len() < 330 {
         let mut extra = timed_sentences(&[(
             "Um, so I learned that since then I, like, check everything twice.",
@@ -616,6 +635,7 @@ fn a_two_minute_answer_is_analysed_completely() {
         )]);
         t = extra.last().unwrap().end + 0.4;
         words.append(&mut extra);
+        extras += 1;
     }
     let input = spoken(words, t + 1.0);
     let a = analyze(&q, &input, &AnalysisSettings::default());
@@ -625,8 +645,30 @@ fn a_two_minute_answer_is_analysed_completely() {
         "missing {:?}",
         a.content.missing
     );
-    assert!(a.fillers.total >= 20, "{} fillers", a.fillers.total);
-    assert!(a.timing.as_ref().unwrap().answer_secs > 100.0);
+    // STRONG has no filler; every added sentence has exactly one "um", one
+    // "so" opening the clause after it and one "like" set off by commas.
+    let count = |label: &str| {
+        a.fillers
+            .by_filler
+            .iter()
+            .find(|c| c.text == label)
+            .map_or(0, |c| c.count)
+    };
+    assert_eq!(
+        (count("um"), count("so"), count("like")),
+        (extras, extras, extras),
+        "{:?}",
+        a.fillers.by_filler
+    );
+    assert_eq!(a.fillers.total, 3 * extras, "{:?}", a.fillers.by_filler);
+    // The answer lasts from its first word to its last word's end; the
+    // 1.4 s of silence after it (0.4 s gap and one more second) does not count.
+    let answer_secs = a.timing.as_ref().unwrap().answer_secs;
+    let last_word_end = t - 0.4;
+    assert!(
+        (answer_secs - last_word_end).abs() < 1e-6,
+        "{answer_secs} vs {last_word_end}"
+    );
 }
 
 #[test]
@@ -901,6 +943,106 @@ fn cli_analyzes_a_recording() {
         .map(|e| e.id.as_str())
         .collect();
     assert_eq!(covered, ["identify", "ownership"], "{:?}", a.answer.text);
+}
+
+/// First and last 10 ms frame of `samples` (16 kHz) with sound in it, as
+/// (start, end) seconds: espeak writes digital silence around its speech.
+fn voiced_span(samples: &[f32]) -> (f64, f64) {
+    let frame = 160;
+    let loud: Vec<usize> = samples
+        .chunks(frame)
+        .enumerate()
+        .filter(|(_, c)| c.iter().any(|s| s.abs() > 0.01))
+        .map(|(i, _)| i)
+        .collect();
+    let to_secs = |frames: usize| (frames * frame) as f64 / 16_000.0;
+    (to_secs(loud[0]), to_secs(loud[loud.len() - 1] + 1))
+}
+
+/// Timing against a truth known by construction: two sentences with 3 s of
+/// silence between them, after 0.8 s of silence (a recording starts before
+/// the speaker does). The pause is reported within 0.25 s at both ends (its
+/// end is the second sentence's onset), the first word within 0.3 s, the
+/// pace within 10 %.
+#[test]
+fn a_known_three_second_pause_and_the_sentence_onsets_are_measured_from_the_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = "My biggest mistake was that I missed a deadline on a client report.";
+    let second = "It was my fault, and I told my manager about it the same day.";
+    let (a_path, b_path) = (dir.path().join("a.wav"), dir.path().join("b.wav"));
+    synth_at(first, WPM, &a_path);
+    synth_at(second, WPM, &b_path);
+    let a = wav::read_mono(&a_path).unwrap();
+    let b = wav::read_mono(&b_path).unwrap();
+    assert_eq!((a.sample_rate, b.sample_rate), (16_000, 16_000));
+    let (a_on, a_off) = voiced_span(&a.samples);
+    let (b_on, b_off) = voiced_span(&b.samples);
+    let (lead, gap, tail) = (0.8, 3.0, 1.5);
+    let silence = |secs: f64| vec![0.0f32; (secs * 16_000.0) as usize];
+    let mut pcm = silence(lead);
+    pcm.extend(&a.samples);
+    pcm.extend(silence(gap));
+    pcm.extend(&b.samples);
+    pcm.extend(silence(tail));
+    let a_len = a.samples.len() as f64 / 16_000.0;
+    let truth_first = lead + a_on;
+    let truth_pause = (lead + a_off, lead + a_len + gap + b_on);
+    let words = (first.split_whitespace().count() + second.split_whitespace().count()) as f64;
+    let truth_wpm = words * 60.0 / ((a_off - a_on) + (b_off - b_on));
+
+    let path = dir.path().join("answer.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for s in &pcm {
+        writer.write_sample((s * 32767.0) as i16).unwrap();
+    }
+    writer.finalize().unwrap();
+
+    let models = common::model_path();
+    let _cpu = common::cpu_lock();
+    let out = rehearse(&[
+        "--models-dir",
+        models.parent().unwrap().to_str().unwrap(),
+        "analyze",
+        path.to_str().unwrap(),
+        "--question",
+        "biggest-mistake",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let analysis: Analysis = serde_json::from_slice(&out.stdout).expect("an Analysis as JSON");
+    let t = analysis.timing.as_ref().unwrap();
+    eprintln!(
+        "first word {:.2} s (truth {truth_first:.2}), pauses {:?} (truth {truth_pause:?}), {:.1} WPM (truth {truth_wpm:.1})",
+        t.time_to_first_word,
+        t.long_pauses.iter().map(|p| (p.start, p.end)).collect::<Vec<_>>(),
+        t.words_per_minute
+    );
+    assert!(
+        (t.time_to_first_word - truth_first).abs() <= 0.3,
+        "first word at {:.2} s, speech starts at {truth_first:.2} s",
+        t.time_to_first_word
+    );
+    assert_eq!(t.long_pauses.len(), 1, "{:?}", t.long_pauses);
+    let pause = &t.long_pauses[0];
+    assert!(
+        (pause.start - truth_pause.0).abs() <= 0.25 && (pause.end - truth_pause.1).abs() <= 0.25,
+        "pause {:.2}-{:.2} s reported, {:.2}-{:.2} s in the audio",
+        pause.start,
+        pause.end,
+        truth_pause.0,
+        truth_pause.1
+    );
+    assert!(
+        (t.words_per_minute - truth_wpm).abs() <= 0.10 * truth_wpm,
+        "{:.1} WPM reported, {truth_wpm:.1} WPM in the audio",
+        t.words_per_minute
+    );
 }
 
 #[test]

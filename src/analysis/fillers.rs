@@ -4,7 +4,8 @@
 //! Multi-word fillers are matched whole and each word belongs to at most one
 //! filler. Context rules keep meaningful uses out of the count:
 //! - "like" counts only set off by a comma or opening a clause, and never
-//!   after a subject or a modal ("I'd like to", "we like", "would like");
+//!   right after a subject or a modal ("I'd like to", "we like", "would
+//!   like") unless a comma parts them ("I, like, check");
 //! - "so" counts only at the start of a sentence (or right after another
 //!   filler there), never in "so that", "so far", "so much";
 //! - "actually" counts only set off by a comma or opening a clause;
@@ -236,7 +237,10 @@ impl Matcher<'_> {
         let prev = self.prev_norm(i);
         let next = self.next_norm(last);
         match label {
-            "like" => !LIKE_BLOCKERS.contains(&prev) && self.set_off(i, last),
+            "like" => {
+                let parted = i > 0 && self.text.tokens[i - 1].comma_after;
+                (parted || !LIKE_BLOCKERS.contains(&prev)) && self.set_off(i, last)
+            }
             "so" => {
                 self.clause_start(i)
                     && (self.text.tokens[i].comma_after || !SO_ADVERB_NEXT.contains(&next))
@@ -450,6 +454,12 @@ mod tests {
         assert!(labels("I like working in teams, like most people.").is_empty());
         assert_eq!(labels("It was, like, a disaster."), ["like"]);
         assert_eq!(labels("Like, I didn't know."), ["like"]);
+        // A comma after the subject parts it from "like": a filler.
+        assert_eq!(
+            labels("Since then I, like, check everything twice."),
+            ["like"]
+        );
+        assert!(labels("I like, as a rule, to check everything twice.").is_empty());
     }
 
     #[test]
