@@ -139,6 +139,10 @@ pub fn run(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
                 "feed_speed": args.feed_speed,
                 "windows": r.windows,
                 "latency_secs": r.latency.as_secs_f64(),
+                "wall_secs": r.wall.as_secs_f64(),
+                // What was left when the last sample arrived, and what the
+                // worker's whisper runs cost (busy time, audio encoded).
+                "at_finish": r.at_finish,
             });
         }
         println!("{}", serde_json::to_string_pretty(&out)?);
