@@ -22,7 +22,8 @@ use rehearse::analysis::{
 };
 use rehearse::audio::{resample, wav};
 use rehearse::embed::Embedder;
-use rehearse::transcribe::replay::replay_with;
+use rehearse::session::warm::SentenceWarmer;
+use rehearse::transcribe::replay::replay_watched;
 use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
 use rehearse::wer::word_error_rate;
 
@@ -174,7 +175,9 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let (judge, judge_load_secs) = match &args.session {
         Some(dir) => {
             let t0 = Instant::now();
-            let judge = SemanticJudge::new(Arc::new(Embedder::load_from_models_dir(dir)?));
+            let judge = Arc::new(SemanticJudge::new(Arc::new(
+                Embedder::load_from_models_dir(dir)?,
+            )));
             judge.prepare(question)?;
             stages.insert("judge_loaded".into(), rss_stage());
             (Some(judge), Some(t0.elapsed().as_secs_f64()))
@@ -197,15 +200,25 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let mut at_finish = Vec::new();
     let mut text = String::new();
     for _ in 0..args.runs {
-        let r = replay_with(
+        // As a session does: the finished sentences are embedded while the
+        // answer goes on, and the warmer is told to stop when it ends.
+        let (r, warmer) = replay_watched(
             model.clone(),
             settings.clone(),
             &pcm,
             args.pace,
             args.settle,
+            |progress| {
+                judge
+                    .as_ref()
+                    .and_then(|j| SentenceWarmer::start(j.clone(), progress))
+            },
         )?;
         at_finish.push(r.at_finish);
         let t0 = Instant::now();
+        if let Some(warmer) = warmer {
+            warmer.stop();
+        }
         let input = AnswerInput::Spoken {
             audio_secs: duration,
             time_to_first_word: r.transcript.words.first().map(|w| w.start),
@@ -215,7 +228,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             question,
             &input,
             &AnalysisSettings::default(),
-            judge.as_ref(),
+            judge.as_deref(),
         )?;
         let analysed = t0.elapsed();
         std::hint::black_box(&analysis);

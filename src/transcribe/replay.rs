@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::streaming::{FinishStats, StreamError, StreamSettings, StreamingTranscriber};
+use super::streaming::{
+    FinishStats, StreamError, StreamProgress, StreamSettings, StreamingTranscriber,
+};
 use super::{DecodeReport, Transcriber, Transcript};
 use crate::audio::resample::WHISPER_RATE;
 
@@ -52,7 +54,22 @@ pub fn replay_with(
     pace: f64,
     settle: bool,
 ) -> Result<Replay, StreamError> {
+    replay_watched(transcriber, settings, pcm_16k, pace, settle, |_| ()).map(|(r, ())| r)
+}
+
+/// [`replay_with`], with `watch` given the stream's progress as it starts
+/// (what a session does with it, e.g. embed sentences while the answer goes
+/// on); what it returns is handed back with the result.
+pub fn replay_watched<W>(
+    transcriber: Arc<Transcriber>,
+    settings: StreamSettings,
+    pcm_16k: &[f32],
+    pace: f64,
+    settle: bool,
+    watch: impl FnOnce(Arc<StreamProgress>) -> W,
+) -> Result<(Replay, W), StreamError> {
     let mut stream = StreamingTranscriber::start(transcriber, settings)?;
+    let watcher = watch(stream.progress());
     let started = Instant::now();
     let pieces: Vec<&[f32]> = pcm_16k.chunks(PIECE).collect();
     let mut last_delivery = started;
@@ -74,12 +91,13 @@ pub fn replay_with(
     let progress = stream.progress();
     let (transcript, report) = stream.finish_detailed()?;
     let done = Instant::now();
-    Ok(Replay {
+    let replayed = Replay {
         transcript,
         report,
         latency: done - last_delivery,
         windows: progress.windows_done(),
         wall: done - started,
         at_finish: progress.at_finish(),
-    })
+    };
+    Ok((replayed, watcher))
 }
