@@ -235,6 +235,30 @@ type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64
 
 /// The date axis: a light grid line and a date under the plot at each tick
 /// (drawn here, as plotters puts its own ticks at round numbers of days).
+/// The value axis every panel shares: `labels` ticks written by `format`,
+/// horizontal grid lines only, `desc` beside it (dates come from [`date_axis`]).
+fn value_axis(
+    chart: &mut Chart,
+    labels: usize,
+    format: &dyn Fn(&f64) -> String,
+    desc: &str,
+) -> Fallible {
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .max_light_lines(0)
+        .axis_style(BLACK.mix(0.4))
+        .label_style(("sans-serif", 15).into_font().color(&TEXT))
+        .axis_desc_style(("sans-serif", 15).into_font().color(&TEXT))
+        .y_labels(labels)
+        .y_label_formatter(format)
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(desc)
+        .draw()?;
+    Ok(())
+}
+
 fn date_axis(chart: &mut Chart, root: &Area, ticks: &[f64], (y0, y1): (f64, f64)) -> Fallible {
     chart.draw_series(
         ticks
@@ -295,19 +319,12 @@ fn coverage_panel(
         .x_label_area_size(30)
         .y_label_area_size(62)
         .build_cartesian_2d(days.0..days.1, -3.0..106.0)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .max_light_lines(0)
-        .axis_style(BLACK.mix(0.4))
-        .label_style(("sans-serif", 15).into_font().color(&TEXT))
-        .axis_desc_style(("sans-serif", 15).into_font().color(&TEXT))
-        .y_labels(6)
-        .y_label_formatter(&|y| format!("{y:.0}%"))
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_desc("rubric elements covered")
-        .draw()?;
+    value_axis(
+        &mut chart,
+        6,
+        &|y| format!("{y:.0}%"),
+        "rubric elements covered",
+    )?;
     date_axis(&mut chart, root, ticks, (-3.0, 106.0))?;
     for (i, (_, points)) in data.questions.iter().enumerate() {
         let (r, g, b) = element_color(i);
@@ -389,19 +406,7 @@ fn band_panel(
         .x_label_area_size(30)
         .y_label_area_size(62)
         .build_cartesian_2d(days.0..days.1, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .max_light_lines(0)
-        .axis_style(BLACK.mix(0.4))
-        .label_style(("sans-serif", 15).into_font().color(&TEXT))
-        .axis_desc_style(("sans-serif", 15).into_font().color(&TEXT))
-        .y_labels(5)
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_desc(unit)
-        .draw()?;
+    value_axis(&mut chart, 5, &|y| format!("{y:.0}"), unit)?;
     date_axis(&mut chart, root, ticks, (0.0, top))?;
     chart.draw_series(std::iter::once(Rectangle::new(
         [(days.0, band.0), (days.1, band.1)],
