@@ -919,6 +919,23 @@ fn cli_analyzes_a_recording() {
         WPM,
         &path,
     );
+    let a = analyze_recording(&path);
+    assert_eq!(a.mode, Mode::Spoken);
+    let t = a.timing.as_ref().unwrap();
+    assert!(t.time_to_first_word < 1.0 && t.answer_end <= t.audio_secs);
+    let covered: Vec<&str> = a
+        .content
+        .elements
+        .iter()
+        .filter(|e| e.covered)
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(covered, ["identify", "ownership"], "{:?}", a.answer.text);
+}
+
+/// `rehearse analyze WAV --question biggest-mistake --json`, as a user runs
+/// it on a recording (the plumbing model).
+fn analyze_recording(path: &Path) -> Analysis {
     let models = common::model_path();
     let _cpu = common::cpu_lock();
     let out = rehearse(&[
@@ -931,18 +948,7 @@ fn cli_analyzes_a_recording() {
         "--json",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let a: Analysis = serde_json::from_slice(&out.stdout).expect("an Analysis as JSON");
-    assert_eq!(a.mode, Mode::Spoken);
-    let t = a.timing.as_ref().unwrap();
-    assert!(t.time_to_first_word < 1.0 && t.answer_end <= t.audio_secs);
-    let covered: Vec<&str> = a
-        .content
-        .elements
-        .iter()
-        .filter(|e| e.covered)
-        .map(|e| e.id.as_str())
-        .collect();
-    assert_eq!(covered, ["identify", "ownership"], "{:?}", a.answer.text);
+    serde_json::from_slice(&out.stdout).expect("an Analysis as JSON")
 }
 
 /// First and last 10 ms frame of `samples` (16 kHz) with sound in it, as
@@ -1003,19 +1009,7 @@ fn a_known_three_second_pause_and_the_sentence_onsets_are_measured_from_the_audi
     }
     writer.finalize().unwrap();
 
-    let models = common::model_path();
-    let _cpu = common::cpu_lock();
-    let out = rehearse(&[
-        "--models-dir",
-        models.parent().unwrap().to_str().unwrap(),
-        "analyze",
-        path.to_str().unwrap(),
-        "--question",
-        "biggest-mistake",
-        "--json",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let analysis: Analysis = serde_json::from_slice(&out.stdout).expect("an Analysis as JSON");
+    let analysis = analyze_recording(&path);
     let t = analysis.timing.as_ref().unwrap();
     eprintln!(
         "first word {:.2} s (truth {truth_first:.2}), pauses {:?} (truth {truth_pause:?}), {:.1} WPM (truth {truth_wpm:.1})",
