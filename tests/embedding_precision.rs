@@ -63,7 +63,7 @@ fn embeddings_match_the_full_precision_model() {
     let ours = Embedder::load(&dir)
         .unwrap_or_else(|e| panic!("{e}: run `scripts/fetch-model.sh minilm` first"));
     let want = reference(&dir);
-    // All at once: padded batches with a mask.
+    // All at once: packed end to end into one sequence, kept apart by the mask.
     let batched = ours.embed(SENTENCES).unwrap();
     for (i, sentence) in SENTENCES.iter().enumerate() {
         let one = ours.embed_one(sentence).unwrap();
