@@ -146,7 +146,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     stages.insert("whisper_loaded".into(), rss_stage());
     let options = DecodeOptions {
         threads: args.threads,
-        initial_prompt: None,
+        ..DecodeOptions::default()
     };
     if !args.stream {
         // One untimed run on the first 5 s (as the peers do): buffers

@@ -492,3 +492,70 @@ fn little_is_left_when_the_answer_ends_whatever_the_pauses() {
     // 0.03: not met yet.
     little_left_at_the_end(&pcm_of(&clip.wav), session, &clip.id, 0.08);
 }
+
+/// A transcription abandoned through whisper's abort callback (the flag in
+/// [`DecodeOptions::cancel`], set once the first window is done) stops
+/// there, and leaves the one shared model transcribing the next answer
+/// exactly as it did before: same words, same times.
+#[test]
+fn a_cancelled_transcription_leaves_the_shared_model_as_it_was() {
+    use rehearse::transcribe::file::{transcribe_wav, FileError, FileProgress};
+    use rehearse::transcribe::TranscribeError;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let options = DecodeOptions {
+        initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
+        ..DecodeOptions::default()
+    };
+    // The next answer, transcribed before anything is cancelled.
+    let next = pcm_of(&common::real_speech::clip("mfa-acoustic-corpus").wav);
+    let before = model.transcribe(&next, &options).expect("transcribes");
+
+    // 78 s of real speech: more than one 30 s window.
+    let long = common::real_speech::clip("spontaneous-joined");
+    let cancel = Arc::new(AtomicBool::new(false));
+    let cancelling = DecodeOptions {
+        cancel: Some(cancel.clone()),
+        ..options.clone()
+    };
+    let (work, runs) = (model.work(), model.runs());
+    let mut windows_done = 0;
+    let outcome = transcribe_wav(&model, &long.wav, &cancelling, &mut |p| {
+        if let FileProgress::Transcribing { .. } = p {
+            windows_done += 1;
+            cancel.store(true, Ordering::SeqCst);
+        }
+    });
+    assert!(
+        matches!(
+            outcome,
+            Err(FileError::Transcribe {
+                source: TranscribeError::Cancelled,
+                ..
+            })
+        ),
+        "not cancelled: {:?}",
+        outcome.map(|(t, _)| t.text)
+    );
+    assert_eq!(windows_done, 1, "the walk went on after the flag was set");
+    // Exactly one whisper run was abandoned (started, never completed), and
+    // none was started after it.
+    let started = model.work().since(&work).calls;
+    let completed = model.runs() - runs;
+    assert!(completed >= 1, "the first window was not decoded");
+    assert_eq!(
+        started as u64,
+        completed + 1,
+        "{started} runs started, {completed} completed"
+    );
+
+    let after = model.transcribe(&next, &options).expect("transcribes");
+    assert_eq!(
+        before, after,
+        "the cancelled run changed the next transcript"
+    );
+    assert!(!after.words.is_empty());
+}

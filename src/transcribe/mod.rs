@@ -68,6 +68,11 @@ pub struct DecodeOptions {
     pub threads: usize,
     /// Text whisper sees as "what came before": steers spelling and style.
     pub initial_prompt: Option<String>,
+    /// Setting this flag abandons a batch transcription: the whisper run
+    /// under way stops at its next step (whisper's abort callback), none
+    /// follows, and the call fails with [`TranscribeError::Cancelled`]. The
+    /// model is left ready for the next transcription.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for DecodeOptions {
@@ -77,6 +82,7 @@ impl Default for DecodeOptions {
                 .map(|n| n.get().min(8))
                 .unwrap_or(2),
             initial_prompt: None,
+            cancel: None,
         }
     }
 }
