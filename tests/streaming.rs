@@ -547,7 +547,7 @@ fn a_cancelled_transcription_leaves_the_shared_model_as_it_was() {
     let completed = model.runs() - runs;
     assert!(completed >= 1, "the first window was not decoded");
     assert_eq!(
-        started as u64,
+        started,
         completed + 1,
         "{started} runs started, {completed} completed"
     );
