@@ -135,8 +135,16 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
 
     assert_follow_ups_have_their_own_answers(&answers);
 
-    let list = rehearse_in(&data, &["replay"]);
-    assert!(stdout(&list).contains("demo"), "{}", stdout(&list));
+    // The session's row, not the header: its id, kind and answer count.
+    let list = stdout(&rehearse_in(&data, &["replay"]));
+    let row = list
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap_or_else(|| panic!("no row for session 1: {list}"));
+    assert!(
+        row.contains("demo") && row.contains(&format!("{} answers", answers.len())),
+        "{list}"
+    );
     let mistake = answers
         .iter()
         .find(|a| a.question_id == "biggest-mistake" && a.follow_up_of.is_none())
@@ -144,17 +152,69 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
     let position = mistake.position.to_string();
     let one = rehearse_in(&data, &["replay", "1", "--answer", &position]);
     assert!(one.status.success(), "{}", stderr(&one));
-    assert!(stdout(&one).contains("biggest mistake"), "{}", stdout(&one));
+    let shown = stdout(&one);
+    // The stored transcript and the stored verdict on every element, not
+    // only the question's title.
+    assert!(
+        shown.contains(&format!("\"{}\"", mistake.transcript_text.trim())),
+        "{shown}"
+    );
+    let stored = mistake.analysis.as_ref().unwrap();
+    for e in stored["content"]["elements"].as_array().unwrap() {
+        let label = e["name"].as_str().unwrap();
+        let line = shown
+            .lines()
+            .find(|l| l.contains(label) && (l.contains('✓') || l.contains('~') || l.contains('✗')))
+            .unwrap_or_else(|| panic!("no content line for {label}: {shown}"));
+        let mark = match e["status"].as_str() {
+            Some("covered") => '✓',
+            Some("partly") => '~',
+            _ => '✗',
+        };
+        assert!(line.trim_start().starts_with(mark), "{label}: {e}\n{line}");
+    }
 
     let chart = dir.path().join("progress.svg");
     let progress = rehearse_in(&data, &["progress", "--chart", chart.to_str().unwrap()]);
     assert!(progress.status.success(), "{}", stderr(&progress));
+    let trends = stdout(&progress);
+    // The session's row carries the coverage the demo reported at its end.
+    let mean = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("mean coverage "))
+        .unwrap_or_else(|| panic!("no mean coverage: {text}"));
+    let session_row = trends
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap_or_else(|| panic!("{trends}"));
+    assert!(session_row.contains(mean), "{mean}: {trends}");
+    // "Needs more practice" lists every question answered, lowest first.
+    let needs: Vec<(String, u32)> = trends
+        .lines()
+        .skip_while(|l| !l.starts_with("Needs more practice"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| !l.trim_start().starts_with("follow-up"))
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let id = parts.next().unwrap().to_string();
+            let pct = parts.next().unwrap().trim_end_matches('%').parse().unwrap();
+            (id, pct)
+        })
+        .collect();
+    assert_eq!(needs.len(), 3, "{trends}");
+    assert!(needs.windows(2).all(|w| w[0].1 <= w[1].1), "{trends}");
     assert!(
-        stdout(&progress).contains("Needs more practice"),
-        "{}",
-        stdout(&progress)
+        trends.contains(&format!("Practise next: rehearse practice {}", needs[0].0)),
+        "{trends}"
     );
-    assert!(std::fs::read_to_string(&chart).unwrap().contains("<svg"));
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    for (id, _) in needs
+        .iter()
+        .filter(|(id, _)| id != "tell-me-about-yourself")
+    {
+        assert!(svg.contains(id.as_str()), "the chart does not name {id}");
+    }
 
     let note = rehearse_in(
         &data,
