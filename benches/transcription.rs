@@ -6,7 +6,8 @@
 //!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
 //!         [--tail-margin SECS|full] [--session MODELS_DIR] [--settle]
 //!
-//! `--session MODELS_DIR` makes a stream run what a session does: the
+//! `--session MODELS_DIR` makes a stream run what a session does: low-latency
+//! streaming (blocks taken as final, no 30 s windows), the
 //! filler-keeping prompt, and the sentence-embedding content judge loaded from
 //! MODELS_DIR (prepared for the question before the answer, as a session
 //! does), so the feedback latency includes judging the content and the peak
@@ -190,6 +191,8 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             ..options.clone()
         },
         tail_audio_ctx_margin_secs: args.tail_margin,
+        // As a session streams (low latency), or closest to batch.
+        commit_blocks: judge.is_some(),
     };
     // Feedback = the rest of the transcript plus the analysis of the answer
     // (as for "tell me about your biggest mistake"), timed together.

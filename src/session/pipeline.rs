@@ -256,8 +256,10 @@ impl<'a> Coach<'a> {
     /// after it ends instead.
     fn start_streaming(&self, ui: &mut dyn SessionUi) -> Option<StreamingTranscriber> {
         let transcriber = self.transcriber.clone()?;
+        // The speaker waits for the report: low-latency streaming.
         let settings = StreamSettings {
             decode: self.decode_options(),
+            commit_blocks: true,
             ..StreamSettings::default()
         };
         match StreamingTranscriber::start(transcriber, settings) {

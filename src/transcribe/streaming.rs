@@ -128,6 +128,14 @@ pub struct StreamSettings {
     /// faster for a short rest, a little less faithful to the batch
     /// transcript. None: full window. Default: 3 s.
     pub tail_audio_ctx_margin_secs: Option<f64>,
+    /// Low-latency mode (sessions use it): take passes that are whole
+    /// blocks, cut at a silence, as final instead of decoding the audio
+    /// again in 30 s windows (see [`Walk::commit_blocks`]). The worker then
+    /// does about a third less work and is never busy with a 2 s window run
+    /// when the answer ends; the transcript is a little further from the
+    /// batch one (blocks of 16 s or more instead of 30 s windows). Default:
+    /// off (the transcript follows batch as closely as streaming can).
+    pub commit_blocks: bool,
 }
 
 impl Default for StreamSettings {
@@ -135,6 +143,7 @@ impl Default for StreamSettings {
         Self {
             decode: DecodeOptions::default(),
             tail_audio_ctx_margin_secs: Some(3.0),
+            commit_blocks: false,
         }
     }
 }
@@ -262,6 +271,9 @@ struct PausePass {
     /// Its second look, taken while the speaker still paused (stretches
     /// looked at, in the pass's own time), unless the answer ended first.
     looks: Option<Vec<Span>>,
+    /// Whether it ends at a pause or a silence the detector heard (not at
+    /// the quietest moment of speech, which may be inside a word).
+    firm: bool,
 }
 
 /// Live counters, readable while the answer is still being spoken.
@@ -420,6 +432,10 @@ struct Walk<'a> {
     /// Passes since the last window, in order: the first starts at `seek`,
     /// each next one where the one before it ended (a window clears them).
     passes: Vec<PausePass>,
+    /// The last firm pass that a pass with a cut that may split a word
+    /// replaced: the end of the answer falls back on it (see
+    /// [`Self::drop_unfirm_tail`]).
+    firm_before: Option<PausePass>,
     ended: Arc<AtomicBool>,
     /// Silero speech detection over the answer, when the model is there.
     tracker: Option<SpeechTracker>,
@@ -465,6 +481,9 @@ fn work(
             continue;
         }
         walk.keep_speech()?;
+        if walk.settings.commit_blocks {
+            walk.commit_blocks();
+        }
         while walk.audio_len() >= walk.seek + WINDOW_SAMPLES + LOOKAHEAD_SAMPLES {
             if !walk.window()? {
                 break;
@@ -487,6 +506,9 @@ fn work(
             walk.join.keep(spans, end);
         }
         None => walk.join.keep_all(),
+    }
+    if settings.commit_blocks {
+        walk.drop_unfirm_tail();
     }
     let undecoded = walk.audio_len().saturating_sub(walk.decoded_to());
     let decodes_before_rest = walk.decodes;
@@ -562,6 +584,7 @@ impl<'a> Walk<'a> {
                 words: Vec::new(),
             },
             passes: Vec::new(),
+            firm_before: None,
             ended,
             tracker: transcriber
                 .vad()
@@ -758,6 +781,7 @@ impl<'a> Walk<'a> {
             Err(e) => return Err(e),
         };
         self.passes.clear();
+        self.firm_before = None;
         let first_timestamp = self.transcriber.first_timestamp_token();
         let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
         self.take(decoded, start);
@@ -880,13 +904,14 @@ impl<'a> Walk<'a> {
     /// Where to cut a pass now, if one is due: at the pause the speaker is
     /// making, once [`PAUSE_PASS_MIN_NEW_SAMPLES`] have come since the last
     /// pass; else, once [`FORCED_PASS_SAMPLES`] have piled up, at the
-    /// quietest point of the new audio (see [`Self::quiet_cut`]).
-    fn pass_point(&mut self) -> Result<Option<usize>, StreamError> {
+    /// quietest point of the new audio (see [`Self::quiet_cut`]). True
+    /// when the cut is firm: at a pause or a silence the detector heard.
+    fn pass_point(&mut self) -> Result<Option<(usize, bool)>, StreamError> {
         let done_to = self.decoded_to();
         let len = self.audio_len();
         if let Some(to) = self.pause_point() {
             if to >= done_to + PAUSE_PASS_MIN_NEW_SAMPLES {
-                return Ok(Some(to));
+                return Ok(Some((to, true)));
             }
         }
         if len < done_to + FORCED_PASS_SAMPLES {
@@ -904,12 +929,16 @@ impl<'a> Walk<'a> {
 
     /// The best place in the joined audio's `[lo, hi)` to end a pass: the
     /// middle of the longest stretch the speech detector heard no speech
-    /// in, else (no such stretch, or no detector) the quietest 100 ms.
-    fn quiet_cut(&self, lo: usize, hi: usize) -> usize {
+    /// in (a firm cut: true), else (no such stretch, or no detector) the
+    /// quietest 100 ms (false: it may be inside a word).
+    fn quiet_cut(&self, lo: usize, hi: usize) -> (usize, bool) {
         let rate = WHISPER_RATE as f64;
         if let Some(spans) = self.analysed_speech_in(lo, hi) {
-            let len_secs = (hi - lo) as f64 / rate;
-            // Non-speech stretches in [lo, hi), seconds from lo.
+            // Non-speech stretches in [lo, hi) between speech the detector
+            // has heard, seconds from lo. Not after the last: that speech
+            // may still be going on (the detector closes a segment only
+            // after a silence, and hears the newest audio last), and a cut
+            // there, taken as final with its block, splits a word.
             let mut gaps = Vec::new();
             let mut at = 0.0;
             for s in &spans {
@@ -918,16 +947,13 @@ impl<'a> Walk<'a> {
                 }
                 at = at.max(s.end);
             }
-            if at < len_secs {
-                gaps.push((at, len_secs));
-            }
             // Ties go to the later stretch (less left after the cut).
             if let Some(&(a, b)) = gaps
                 .iter()
                 .filter(|(a, b)| b - a >= 0.1)
                 .max_by(|x, y| (x.1 - x.0).total_cmp(&(y.1 - y.0)))
             {
-                return lo + (((a + b) / 2.0) * rate) as usize;
+                return (lo + (((a + b) / 2.0) * rate) as usize, true);
             }
         }
         let pcm = self.join.joined().get(lo..hi);
@@ -936,7 +962,7 @@ impl<'a> Walk<'a> {
             .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
             .collect();
         if energies.len() < QUIET_SMOOTH_FRAMES {
-            return hi;
+            return (hi, false);
         }
         let mut best = (f32::INFINITY, hi);
         for (i, w) in energies.windows(QUIET_SMOOTH_FRAMES).enumerate() {
@@ -946,7 +972,7 @@ impl<'a> Walk<'a> {
                 best = (e, lo + centre);
             }
         }
-        best.1.min(hi)
+        (best.1.min(hi), false)
     }
 
     /// Transcribes the audio since the last window up to a pause, or up to
@@ -954,14 +980,21 @@ impl<'a> Walk<'a> {
     /// [`Self::pass_point`]). Cancelled if the answer ends meanwhile.
     /// True if a pass ran to its end.
     fn maybe_pause_pass(&mut self) -> Result<bool, StreamError> {
-        let Some(to) = self.pass_point()? else {
+        let Some((to, firm)) = self.pass_point()? else {
             return Ok(false);
         };
         // A last pass shorter than a block is decoded again with the new
-        // audio (whisper hears a few seconds alone worse than in context);
-        // one of a block or more stays, and the new pass goes on from it.
+        // audio (whisper hears a few seconds alone worse than in context),
+        // and so is one that ends at a cut that may split a word; one of a
+        // block or more ending at a firm cut stays, and the new pass goes
+        // on from it.
         let replaced = match self.passes.last() {
-            Some(last) if last.to - last.from < MIN_BLOCK_SAMPLES => self.passes.pop(),
+            Some(last)
+                if last.to - last.from < MIN_BLOCK_SAMPLES
+                    || (self.settings.commit_blocks && !last.firm) =>
+            {
+                self.passes.pop()
+            }
             _ => None,
         };
         let from = replaced.as_ref().map_or(self.decoded_to(), |p| p.from);
@@ -971,6 +1004,15 @@ impl<'a> Walk<'a> {
         }
         match self.counted(Kind::Pass, |w| w.decode_rest(from, to, true)) {
             Ok(mut decoded) => {
+                if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+                    eprintln!(
+                        "pass: {:.2}-{:.2} s (audio {:.2} s): {}",
+                        from as f64 / WHISPER_RATE as f64,
+                        to as f64 / WHISPER_RATE as f64,
+                        self.audio_len() as f64 / WHISPER_RATE as f64,
+                        decoded.transcript.text
+                    );
+                }
                 // Its second look too, unless the answer has ended: then
                 // the speaker is waiting, and it is taken with the rest.
                 let looks = if self.ended.load(Ordering::SeqCst) {
@@ -978,11 +1020,17 @@ impl<'a> Walk<'a> {
                 } else {
                     Some(self.look_again(from, to, &mut decoded.transcript)?)
                 };
+                if firm {
+                    self.firm_before = None;
+                } else if let Some(r) = replaced.filter(|r| r.firm) {
+                    self.firm_before = Some(r);
+                }
                 self.passes.push(PausePass {
                     from,
                     to,
                     decoded,
                     looks,
+                    firm,
                 });
                 Ok(true)
             }
@@ -1035,18 +1083,7 @@ impl<'a> Walk<'a> {
         let mut decoded_any = false;
         for pass in std::mem::take(&mut self.passes) {
             if pass.from == self.seek && pass.to <= end {
-                self.take(pass.decoded, pass.from);
-                if let Some(looks) = pass.looks {
-                    let offset = pass.from as f64 / WHISPER_RATE as f64;
-                    self.report
-                        .second_looks
-                        .extend(looks.into_iter().map(|l| Span {
-                            start: l.start + offset,
-                            end: l.end + offset,
-                        }));
-                    self.looked_to = self.looked_to.max(pass.to);
-                }
-                self.seek = pass.to;
+                self.commit(pass);
                 decoded_any = true;
             }
         }
@@ -1078,6 +1115,62 @@ impl<'a> Walk<'a> {
         self.take(decoded, start);
         self.seek = end;
         Ok(true)
+    }
+
+    /// When the answer ends on a pass cut at the quietest moment of speech
+    /// (no silence heard near it: the cut may split a word, which whisper
+    /// then loses on both sides), its audio is decoded again with the rest:
+    /// the firm pass it replaced stands instead, or, when it followed on
+    /// from a block, it is dropped if short.
+    fn drop_unfirm_tail(&mut self) {
+        let Some(last) = self.passes.last() else {
+            return;
+        };
+        if last.firm {
+            return;
+        }
+        match self.firm_before.take() {
+            Some(firm) if firm.from == last.from => {
+                self.passes.pop();
+                self.passes.push(firm);
+            }
+            _ if last.to - last.from <= 2 * FORCED_PASS_SAMPLES => {
+                self.passes.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes a pass that starts at `seek` into the transcript, with its
+    /// second look, and moves `seek` to its end.
+    fn commit(&mut self, pass: PausePass) {
+        self.take(pass.decoded, pass.from);
+        if let Some(looks) = pass.looks {
+            let offset = pass.from as f64 / WHISPER_RATE as f64;
+            self.report
+                .second_looks
+                .extend(looks.into_iter().map(|l| Span {
+                    start: l.start + offset,
+                    end: l.end + offset,
+                }));
+            self.looked_to = self.looked_to.max(pass.to);
+        }
+        self.seek = pass.to;
+    }
+
+    /// Takes the passes that are whole blocks ([`MIN_BLOCK_SAMPLES`] or
+    /// more, with their second look) as final: no later pass decodes their
+    /// audio again, so neither does a 30 s window. The window walk then
+    /// goes on from the end of the last one, and whisper never spends a
+    /// full window's run (about 2 s with base on 2 cores, during which the
+    /// tail is not decoded) on audio the passes already hold.
+    fn commit_blocks(&mut self) {
+        while self.passes.first().is_some_and(|p| {
+            p.from == self.seek && p.to - p.from >= MIN_BLOCK_SAMPLES && p.firm && p.looks.is_some()
+        }) {
+            let pass = self.passes.remove(0);
+            self.commit(pass);
+        }
     }
 
     fn decode(
