@@ -120,6 +120,9 @@ const MIN_BLOCK_SAMPLES: usize = 16 * WHISPER_RATE as usize;
 /// Speech after a run's last word beyond this (1.5 s) means whisper ended
 /// the run early: it is not taken as final (low-latency mode).
 const WORDS_REACH_SPEECH_END_SECS: f64 = 1.5;
+/// The shortest silence after the words of a pass whisper ended early that
+/// the pass is cut at (see [`Walk::silence_after_words`]).
+const STOPPED_GAP_SECS: f64 = 0.3;
 /// A forced pass cuts at least this far (1 s) past the last one.
 const MIN_CUT_ADVANCE_SAMPLES: usize = WHISPER_RATE as usize;
 /// ... and not in the last 0.2 s received (a word may go on there).
@@ -286,6 +289,10 @@ struct PausePass {
     /// Whether it ends at a pause or a silence the detector heard (not at
     /// the quietest moment of speech, which may be inside a word).
     firm: bool,
+    /// Cut short at the silence after the words where whisper stopped
+    /// (see [`Walk::silence_after_words`]): taken as final however short,
+    /// as whisper goes on after its last timestamp in a recording.
+    whisper_stopped: bool,
 }
 
 /// Live counters, readable while the answer is still being spoken.
@@ -1025,6 +1032,25 @@ impl<'a> Walk<'a> {
                         decoded.transcript.text
                     );
                 }
+                // whisper sometimes ends a pass early: after "Thanks." and a
+                // breath it may stop, leaving the next 10-20 s of speech
+                // without words however often the pass is decoded again
+                // from the same place. In low-latency mode the pass then
+                // ends at the silence after its last word, and is taken as
+                // final: the next pass starts there, as whisper's own walk
+                // through a recording goes on after its last timestamp.
+                let mut to = to;
+                let mut whisper_stopped = false;
+                if self.settings.commit_blocks
+                    && !self.words_reach_speech_end(from, to, &decoded.transcript)
+                {
+                    if let Some(cut) = self.silence_after_words(from, to, &decoded.transcript) {
+                        to = cut;
+                        whisper_stopped = true;
+                        decoded.transcript.duration = (to - from) as f64 / WHISPER_RATE as f64;
+                        clamp_times(&mut decoded.transcript);
+                    }
+                }
                 // Its second look too, unless the answer has ended: then
                 // the speaker is waiting, and it is taken with the rest.
                 let looks = if self.ended.load(Ordering::SeqCst) {
@@ -1035,7 +1061,8 @@ impl<'a> Walk<'a> {
                 // whisper sometimes ends a pass early (after "Thanks." it
                 // may stop, leaving 10 s of speech without words): such a
                 // pass is never taken as final either.
-                let firm = firm && self.words_reach_speech_end(from, to, &decoded.transcript);
+                let firm = whisper_stopped
+                    || (firm && self.words_reach_speech_end(from, to, &decoded.transcript));
                 if firm {
                     self.firm_before = None;
                 } else if let Some(r) = replaced.filter(|r| r.firm) {
@@ -1047,6 +1074,7 @@ impl<'a> Walk<'a> {
                     decoded,
                     looks,
                     firm,
+                    whisper_stopped,
                 });
                 Ok(true)
             }
@@ -1147,6 +1175,29 @@ impl<'a> Walk<'a> {
         speech_end - words_end <= WORDS_REACH_SPEECH_END_SECS
     }
 
+    /// Where a run over the joined audio's `[from, to)` whose words stop
+    /// before its speech does can end instead: the middle of the first
+    /// silence the detector heard (at least [`STOPPED_GAP_SECS`]) that
+    /// begins within [`WORDS_REACH_SPEECH_END_SECS`] of the last word, with
+    /// speech after it. None when the words stop inside speech that goes
+    /// on (whisper left some of it out: no cut would be safe there).
+    fn silence_after_words(&self, from: usize, to: usize, part: &Transcript) -> Option<usize> {
+        let spans = self.analysed_speech_in(from, to)?;
+        let words_end = part.words.last()?.end;
+        spans
+            .windows(2)
+            .map(|pair| (pair[0].end, pair[1].start))
+            .find(|&(gap_start, gap_end)| {
+                gap_end > words_end && gap_end - gap_start >= STOPPED_GAP_SECS
+            })
+            .filter(|&(gap_start, _)| gap_start - words_end <= WORDS_REACH_SPEECH_END_SECS)
+            .map(|(gap_start, gap_end)| {
+                let cut = ((gap_start.max(words_end) + gap_end) / 2.0) * WHISPER_RATE as f64;
+                from + cut as usize
+            })
+            .filter(|&cut| cut > from + MIN_REST_SAMPLES && cut < to)
+    }
+
     /// When the answer ends on a pass cut at the quietest moment of speech
     /// (no silence heard near it: the cut may split a word, which whisper
     /// then loses on both sides), its audio is decoded again with the rest:
@@ -1196,7 +1247,10 @@ impl<'a> Walk<'a> {
     /// tail is not decoded) on audio the passes already hold.
     fn commit_blocks(&mut self) {
         while self.passes.first().is_some_and(|p| {
-            p.from == self.seek && p.to - p.from >= MIN_BLOCK_SAMPLES && p.firm && p.looks.is_some()
+            p.from == self.seek
+                && (p.to - p.from >= MIN_BLOCK_SAMPLES || p.whisper_stopped)
+                && p.firm
+                && p.looks.is_some()
         }) {
             let pass = self.passes.remove(0);
             self.commit(pass);
