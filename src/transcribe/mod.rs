@@ -539,6 +539,8 @@ impl Transcriber {
         }
         let mut watch = WindowWatch {
             first_only: request.first_window_only,
+            first_timestamp: self.context.token_beg(),
+            audio_frames: (request.pcm.len() / SAMPLES_PER_CENTISECOND) as i64,
             ..WindowWatch::default()
         };
         let watch_ptr: *mut WindowWatch = &mut watch;
@@ -547,12 +549,12 @@ impl Transcriber {
         // thread that runs it; nothing else uses `watch` meanwhile.
         unsafe {
             // Counts the encoder passes (and stops after the first when asked).
-            params.set_start_encoder_callback(Some(only_first_window));
+            params.set_start_encoder_callback(Some(before_window));
             params.set_start_encoder_callback_user_data(watch_ptr.cast());
-            if request.first_window_only {
-                params.set_filter_logits_callback(Some(remember_sequence));
-                params.set_filter_logits_callback_user_data(watch_ptr.cast());
-            }
+            // Keeps segments from closing within 0.16 s of a window's start
+            // (and records the first window's sequence when asked).
+            params.set_filter_logits_callback(Some(filter_logits));
+            params.set_filter_logits_callback_user_data(watch_ptr.cast());
         }
         if let Some(cancel) = &request.cancel {
             // whisper-rs 0.16's `set_abort_callback_safe` hands whisper a
@@ -624,44 +626,113 @@ struct WindowWatch {
     windows_started: u32,
     /// The tokens of the first window's sequence before its last step.
     sequence: Vec<i32>,
+    /// The id of the first timestamp token (<|0.00|>).
+    first_timestamp: i32,
+    /// The run's audio in whisper's 10 ms frames.
+    audio_frames: i64,
 }
+
+/// 16 kHz samples in one of whisper's 10 ms frames.
+const SAMPLES_PER_CENTISECOND: usize = 160;
+
+/// Timestamps below this many steps of 0.02 s (0.16 s) may not close a
+/// segment. whisper.cpp's word alignment (DTW) median-filters a window's
+/// text over `min(seek_delta, audio left) / 2` audio positions with a
+/// width of 7, and aborts the whole process when there are fewer than 8:
+/// a window whose text ends at <|0.14|> or earlier, or one begun with
+/// 0.11-0.15 s of audio left (seen on a real "uh uh uh" answer, streamed,
+/// at temperature 0.8), would take the session down with it. Neither holds
+/// real speech. See also [`MIN_WINDOW_FRAMES`].
+const MIN_CLOSING_TIMESTAMP_STEPS: i32 = 8;
+
+/// A window after the first is begun only with this much audio (0.16 s)
+/// left after the last segment (see [`MIN_CLOSING_TIMESTAMP_STEPS`]).
+const MIN_WINDOW_FRAMES: i64 = 16;
 
 /// whisper calls this before encoding each window; returning false ends the
 /// run there (a normal end: the windows decoded so far are kept): after the
-/// first window when the run asks for only that one.
-unsafe extern "C" fn only_first_window(
+/// first window when the run asks for only that one, and before a window
+/// with less than [`MIN_WINDOW_FRAMES`] of audio after the last segment.
+unsafe extern "C" fn before_window(
     _context: *mut whisper_rs::WhisperSysContext,
-    _state: *mut whisper_rs::WhisperSysState,
+    state: *mut whisper_rs::WhisperSysState,
     user_data: *mut std::ffi::c_void,
 ) -> bool {
     // SAFETY: `user_data` is the `WindowWatch` set up in `Transcriber::run`,
     // alive for the whole run.
     let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
-    watch.windows_started += 1;
-    !watch.first_only || watch.windows_started == 1
+    // SAFETY: `state` is the run's own state, valid during the call; the
+    // segments read are those of the windows already decoded.
+    let decoded_to = unsafe {
+        let n = whisper_rs::whisper_rs_sys::whisper_full_n_segments_from_state(state);
+        (n > 0).then(|| {
+            whisper_rs::whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, n - 1)
+        })
+    };
+    let go_on = starts_window(watch, decoded_to);
+    if go_on {
+        watch.windows_started += 1;
+    }
+    go_on
 }
 
-/// whisper calls this before each token it samples, with the sequence so
-/// far: the last call before the end of text shows the whole sequence,
-/// timestamps that close no segment included.
-unsafe extern "C" fn remember_sequence(
+/// Whether whisper may begin another window, the last segment decoded so
+/// far ending at `decoded_to` (10 ms frames): always the first; later ones
+/// only when the run asks for more than one and at least
+/// [`MIN_WINDOW_FRAMES`] of audio are left.
+fn starts_window(watch: &WindowWatch, decoded_to: Option<i64>) -> bool {
+    if watch.windows_started == 0 {
+        return true;
+    }
+    !watch.first_only && decoded_to.is_none_or(|t1| watch.audio_frames - t1 >= MIN_WINDOW_FRAMES)
+}
+
+/// whisper calls this before each token it samples, with the window's
+/// sequence so far and the logits it samples from. Once text has begun, the
+/// timestamps below [`MIN_CLOSING_TIMESTAMP_STEPS`] are ruled out (see
+/// there). For a first-window-only run it also records the sequence: the
+/// last call before the end of text shows the whole of it, timestamps that
+/// close no segment included.
+unsafe extern "C" fn filter_logits(
     _context: *mut whisper_rs::WhisperSysContext,
     _state: *mut whisper_rs::WhisperSysState,
     tokens: *const whisper_rs::WhisperTokenData,
     n_tokens: std::os::raw::c_int,
-    _logits: *mut f32,
+    logits: *mut f32,
     user_data: *mut std::ffi::c_void,
 ) {
-    // SAFETY: as in `only_first_window`; `tokens` points at `n_tokens`
-    // token records for the duration of the call.
+    // SAFETY: as in `before_window`; `tokens` points at `n_tokens`
+    // token records and `logits` at the vocabulary's logits (every
+    // timestamp token included) for the duration of the call.
     let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
-    if watch.windows_started != 1 {
-        return;
+    let tokens: &[whisper_rs::WhisperTokenData] = if n_tokens > 0 && !tokens.is_null() {
+        unsafe { std::slice::from_raw_parts(tokens, n_tokens as usize) }
+    } else {
+        &[]
+    };
+    let first = watch.first_timestamp;
+    if first > 0 && !logits.is_null() {
+        // SAFETY: the vocabulary holds every timestamp token after `first`.
+        let early = unsafe {
+            std::slice::from_raw_parts_mut(
+                logits.add(first as usize),
+                MIN_CLOSING_TIMESTAMP_STEPS as usize,
+            )
+        };
+        rule_out_early_closings(tokens.iter().map(|t| t.id), first, early);
     }
-    watch.sequence.clear();
-    if n_tokens > 0 && !tokens.is_null() {
-        let tokens = unsafe { std::slice::from_raw_parts(tokens, n_tokens as usize) };
+    if watch.first_only && watch.windows_started == 1 {
+        watch.sequence.clear();
         watch.sequence.extend(tokens.iter().map(|t| t.id));
+    }
+}
+
+/// Rules out the first [`MIN_CLOSING_TIMESTAMP_STEPS`] timestamps
+/// (`early`: their logits) once the window's sequence so far (`sequence`)
+/// holds text, i.e. a token below the first timestamp token `first`.
+fn rule_out_early_closings(mut sequence: impl Iterator<Item = i32>, first: i32, early: &mut [f32]) {
+    if sequence.any(|id| id < first) {
+        early.fill(f32::NEG_INFINITY);
     }
 }
 
@@ -786,4 +857,39 @@ fn dtw_preset(h: &Hparams) -> Option<DtwModelPreset> {
         (24, false) => DtwModelPreset::Medium,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_never_closes_within_the_first_0_16_s_once_text_began() {
+        let first = 50_364;
+        let mut early = [0.5f32; MIN_CLOSING_TIMESTAMP_STEPS as usize];
+        // <|0.00|> alone: the opening timestamp, no text yet.
+        rule_out_early_closings([first].into_iter(), first, &mut early);
+        assert!(early.iter().all(|l| *l == 0.5));
+        // <|0.00|> " uh": a closing timestamp under 0.16 s is ruled out.
+        rule_out_early_closings([first, 2232].into_iter(), first, &mut early);
+        assert!(early.iter().all(|l| *l == f32::NEG_INFINITY));
+    }
+
+    #[test]
+    fn a_later_window_needs_0_16_s_of_audio_after_the_last_segment() {
+        let watch = |windows_started, first_only| WindowWatch {
+            first_only,
+            windows_started,
+            audio_frames: 1500,
+            ..WindowWatch::default()
+        };
+        assert!(starts_window(&watch(0, false), None));
+        assert!(starts_window(&watch(0, true), None));
+        assert!(!starts_window(&watch(1, true), Some(500)));
+        assert!(starts_window(&watch(1, false), Some(1500 - 16)));
+        assert!(!starts_window(&watch(1, false), Some(1500 - 15)));
+        assert!(!starts_window(&watch(2, false), Some(1500 - 11)));
+        // No segment yet (a window of silence): whisper's own rule stands.
+        assert!(starts_window(&watch(1, false), None));
+    }
 }
