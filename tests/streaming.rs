@@ -567,8 +567,8 @@ fn a_cancelled_transcription_leaves_the_shared_model_as_it_was() {
 
 /// Low-latency streaming, as sessions use it: passes that are whole blocks
 /// cut at a silence are taken as final, so no 30 s window decodes their
-/// audio again. Checked on the espeak answer above (the real-speech
-/// evidence is the benchmark's real 119 s answer), with the worker
+/// audio again. Checked on the espeak answer above (real speech: the
+/// next test), with the worker
 /// keeping up: no window run at all, less encoder work than the default
 /// mode, one run left at the end, a transcript as close to the script as
 /// batch's and close to batch's words.
