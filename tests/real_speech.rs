@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use common::default_transcriber as transcriber;
+use common::real_speech::assert_faithful;
 use rehearse::analysis::FILLER_PROMPT;
 use rehearse::audio::{resample, wav};
 use rehearse::transcribe::file::transcribe_wav;
-use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
 use rehearse::transcribe::{DecodeOptions, DecodeReport, Transcript};
 use rehearse::wer::{filler_score, normalize_words, word_error_rate, FillerScore};
 
@@ -67,34 +67,10 @@ fn transcribe_now(name: &str) -> (Transcript, DecodeReport) {
     transcribe_wav(&model, &clip(name), &options, &mut |_| {}).expect("transcribes")
 }
 
-/// No phrase repeated like a loop, and no 2 s of speech without a word.
-fn assert_faithful(name: &str, t: &Transcript, report: &DecodeReport) {
-    assert!(
-        find_loop(&t.text).is_none(),
-        "{name}: loop {:?} in {}",
-        find_loop(&t.text),
-        t.text
-    );
-    let dropped = holes(&report.speech, &t.words, t.duration);
-    assert!(
-        dropped.is_empty(),
-        "{name}: speech with no word over {HOLE_SECS} s at {dropped:?}: {}",
-        t.text
-    );
-    for pair in t.words.windows(2) {
-        assert!(
-            pair[0].end <= pair[1].start + 1e-9,
-            "{name}: {:?} {:?}",
-            pair[0],
-            pair[1]
-        );
-    }
-}
-
 #[test]
 fn read_speech_is_faithful() {
     let (t, report) = transcribe("jfk");
-    assert_faithful("jfk", &t, &report);
+    assert_faithful("jfk", &t, &report.speech);
     let wer = word_error_rate(JFK, &t.text);
     assert!(wer <= 0.10, "jfk: WER {wer:.3}: {}", t.text);
     // The first word comes with the speech (it starts at about 0.35 s),
@@ -111,7 +87,7 @@ fn read_speech_is_faithful() {
 #[test]
 fn a_spontaneous_answer_has_no_loop_no_hole_and_keeps_its_fillers() {
     let (t, report) = transcribe("spontaneous-joined");
-    assert_faithful("spontaneous-joined", &t, &report);
+    assert_faithful("spontaneous-joined", &t, &report.speech);
     let wer = word_error_rate(SPONTANEOUS, &t.text);
     assert!(wer <= 0.25, "WER {wer:.3}: {}", t.text);
     // Fillers: "um"/"uh" in the reference vs the transcript.
@@ -151,7 +127,7 @@ fn a_spontaneous_answer_has_no_loop_no_hole_and_keeps_its_fillers() {
 fn answer_length_real_speech_meets_the_accuracy_targets() {
     let read = common::real_speech::clip("read-joined");
     let (t, report) = transcribe(&read.id);
-    assert_faithful(&read.id, &t, &report);
+    assert_faithful(&read.id, &t, &report.speech);
     let wer = word_error_rate(&read.reference, &t.text);
     assert!(wer <= 0.08, "{}: WER {wer:.3}: {}", read.id, t.text);
 
@@ -161,7 +137,7 @@ fn answer_length_real_speech_meets_the_accuracy_targets() {
     for id in ["spontaneous-joined", "fillers-joined"] {
         let clip = common::real_speech::clip(id);
         let (t, report) = transcribe(id);
-        assert_faithful(id, &t, &report);
+        assert_faithful(id, &t, &report.speech);
         let n = normalize_words(&clip.reference).len();
         errors += word_error_rate(&clip.reference, &t.text) * n as f64;
         words += n;

@@ -188,27 +188,9 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
         .find(|l| l.trim_start().starts_with("1 "))
         .unwrap_or_else(|| panic!("{trends}"));
     assert!(session_row.contains(mean), "{mean}: {trends}");
-    // "Needs more practice" lists every question answered, lowest first.
-    let needs: Vec<(String, u32)> = trends
-        .lines()
-        .skip_while(|l| !l.starts_with("Needs more practice"))
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty())
-        .filter(|l| !l.trim_start().starts_with("follow-up"))
-        .map(|l| {
-            let mut parts = l.split_whitespace();
-            let id = parts.next().unwrap().to_string();
-            let pct = parts.next().unwrap().trim_end_matches('%').parse().unwrap();
-            (id, pct)
-        })
-        .collect();
-    assert_eq!(needs.len(), 3, "{trends}");
-    assert!(needs.windows(2).all(|w| w[0].1 <= w[1].1), "{trends}");
-    // "Practise next" is the weakest entry listed, a follow-up drilled on its
-    // own included (the prevention follow-up, when the judge found no
-    // prevention in its answer): its command, whichever that is.
-    let mut entries: Vec<(String, u32)> = Vec::new();
-    let mut parent = String::new();
+    // "Needs more practice": every question answered, each with the
+    // follow-ups drilled under it, as (question, follow-up, coverage).
+    let mut entries: Vec<(String, Option<String>, u32)> = Vec::new();
     for l in trends
         .lines()
         .skip_while(|l| !l.starts_with("Needs more practice"))
@@ -217,29 +199,44 @@ fn demo_stores_a_session_that_replay_progress_and_thank_you_find() {
     {
         let mut parts = l.split_whitespace();
         let first = parts.next().unwrap();
-        let (command, pct) = if first == "follow-up" {
-            let id = parts.next().unwrap();
-            (
-                format!("rehearse practice {parent} --follow-up {id}"),
-                parts.next(),
-            )
+        let (question, follow_up) = if first == "follow-up" {
+            let parent = entries
+                .last()
+                .expect("a follow-up under its question")
+                .0
+                .clone();
+            (parent, Some(parts.next().unwrap().to_string()))
         } else {
-            parent = first.to_string();
-            (format!("rehearse practice {first}"), parts.next())
+            (first.to_string(), None)
         };
-        let pct: u32 = pct.unwrap().trim_end_matches('%').parse().unwrap();
-        entries.push((command, pct));
+        let pct = parts.next().unwrap().trim_end_matches('%').parse().unwrap();
+        entries.push((question, follow_up, pct));
     }
-    let lowest = entries.iter().map(|(_, pct)| *pct).min().unwrap();
+    // Every question answered, lowest first.
+    let needs: Vec<(String, u32)> = entries
+        .iter()
+        .filter(|(_, follow_up, _)| follow_up.is_none())
+        .map(|(question, _, pct)| (question.clone(), *pct))
+        .collect();
+    assert_eq!(needs.len(), 3, "{trends}");
+    assert!(needs.windows(2).all(|w| w[0].1 <= w[1].1), "{trends}");
+    // "Practise next" is the weakest entry listed, a follow-up drilled on its
+    // own included (the prevention follow-up, when the judge found no
+    // prevention in its answer): its command, whichever that is.
+    let command = |question: &str, follow_up: &Option<String>| match follow_up {
+        Some(id) => format!("rehearse practice {question} --follow-up {id}"),
+        None => format!("rehearse practice {question}"),
+    };
+    let lowest = entries.iter().map(|(_, _, pct)| *pct).min().unwrap();
     assert!(lowest < 100, "{trends}");
     let next = trends
         .lines()
         .find_map(|l| l.strip_prefix("Practise next: "))
         .unwrap_or_else(|| panic!("no 'Practise next': {trends}"));
     assert!(
-        entries
-            .iter()
-            .any(|(command, pct)| *pct == lowest && command == next),
+        entries.iter().any(
+            |(question, follow_up, pct)| *pct == lowest && command(question, follow_up) == next
+        ),
         "{next} is not the weakest entry: {trends}"
     );
     let svg = std::fs::read_to_string(&chart).unwrap();

@@ -628,7 +628,6 @@ fn low_latency_streaming_takes_blocks_as_final_and_stays_close_to_batch() {
 /// to what was said as batch's.
 #[test]
 fn low_latency_streaming_of_a_real_answer_loses_nothing() {
-    use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
     let clip = common::real_speech::clip("spontaneous-joined");
     let pcm = pcm_of(&clip.wav);
     let model = common::default_transcriber().clone();
@@ -646,18 +645,7 @@ fn low_latency_streaming_of_a_real_answer_loses_nothing() {
     let t = &streamed.transcript;
     eprintln!("{f:?}\nstream: {}", t.text);
     assert_times_sane(t, pcm.len() as f64 / 16_000.0);
-    assert!(
-        find_loop(&t.text).is_none(),
-        "loop {:?}: {}",
-        find_loop(&t.text),
-        t.text
-    );
-    let dropped = holes(&streamed.report.speech, &t.words, t.duration);
-    assert!(
-        dropped.is_empty(),
-        "speech with no word over {HOLE_SECS} s at {dropped:?}: {}",
-        t.text
-    );
+    common::real_speech::assert_faithful(&clip.id, t, &streamed.report.speech);
     assert!(f.final_decodes <= 1, "{f:?}");
     let batch = model.transcribe(&pcm, &session.decode).expect("batch");
     let (stream_wer, batch_wer) = (

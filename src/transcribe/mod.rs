@@ -540,7 +540,7 @@ impl Transcriber {
         let mut watch = WindowWatch {
             first_only: request.first_window_only,
             first_timestamp: self.context.token_beg(),
-            audio_frames: (request.pcm.len() / SAMPLES_PER_CENTISECOND) as i64,
+            audio_frames: (request.pcm.len() * FRAMES_PER_SEC / WHISPER_RATE as usize) as i64,
             ..WindowWatch::default()
         };
         let watch_ptr: *mut WindowWatch = &mut watch;
@@ -631,9 +631,6 @@ struct WindowWatch {
     /// The run's audio in whisper's 10 ms frames.
     audio_frames: i64,
 }
-
-/// 16 kHz samples in one of whisper's 10 ms frames.
-const SAMPLES_PER_CENTISECOND: usize = 160;
 
 /// Timestamps below this many steps of 0.02 s (0.16 s) may not close a
 /// segment. whisper.cpp's word alignment (DTW) median-filters a window's

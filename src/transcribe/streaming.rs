@@ -953,19 +953,13 @@ impl<'a> Walk<'a> {
     fn quiet_cut(&self, lo: usize, hi: usize) -> (usize, bool) {
         let rate = WHISPER_RATE as f64;
         if let Some(spans) = self.analysed_speech_in(lo, hi) {
-            // Non-speech stretches in [lo, hi) between speech the detector
-            // has heard, seconds from lo. Not after the last: that speech
-            // may still be going on (the detector closes a segment only
-            // after a silence, and hears the newest audio last), and a cut
-            // there, taken as final with its block, splits a word.
-            let mut gaps = Vec::new();
-            let mut at = 0.0;
-            for s in &spans {
-                if s.start > at {
-                    gaps.push((at, s.start));
-                }
-                at = at.max(s.end);
-            }
+            // Non-speech stretches in [lo, hi) before and between speech
+            // the detector has heard, seconds from lo. Not after the last:
+            // that speech may still be going on (the detector closes a
+            // segment only after a silence, and hears the newest audio
+            // last), and a cut there, taken as final with its block, splits
+            // a word.
+            let gaps = silences_between(&spans, 0.0);
             // Ties go to the later stretch (less left after the cut).
             if let Some(&(a, b)) = gaps
                 .iter()
@@ -1058,9 +1052,8 @@ impl<'a> Walk<'a> {
                 } else {
                     Some(self.look_again(from, to, &mut decoded.transcript)?)
                 };
-                // whisper sometimes ends a pass early (after "Thanks." it
-                // may stop, leaving 10 s of speech without words): such a
-                // pass is never taken as final either.
+                // A pass whisper ended early and that could not be cut at
+                // the silence after its words (above) is never final.
                 let firm = whisper_stopped
                     || (firm && self.words_reach_speech_end(from, to, &decoded.transcript));
                 if firm {
@@ -1184,9 +1177,8 @@ impl<'a> Walk<'a> {
     fn silence_after_words(&self, from: usize, to: usize, part: &Transcript) -> Option<usize> {
         let spans = self.analysed_speech_in(from, to)?;
         let words_end = part.words.last()?.end;
-        spans
-            .windows(2)
-            .map(|pair| (pair[0].end, pair[1].start))
+        silences_between(&spans, spans.first()?.start)
+            .into_iter()
             .find(|&(gap_start, gap_end)| {
                 gap_end > words_end && gap_end - gap_start >= STOPPED_GAP_SECS
             })
@@ -1323,6 +1315,20 @@ impl<'a> Walk<'a> {
             start as f64 / WHISPER_RATE as f64,
         );
     }
+}
+
+/// The stretches without speech from `start` on, up to the last of
+/// `spans` (in order): `(start, end)` pairs, seconds.
+fn silences_between(spans: &[Span], start: f64) -> Vec<(f64, f64)> {
+    let mut gaps = Vec::new();
+    let mut at = start;
+    for s in spans {
+        if s.start > at {
+            gaps.push((at, s.start));
+        }
+        at = at.max(s.end);
+    }
+    gaps
 }
 
 /// Moves every time in `transcript` by `secs`.

@@ -161,3 +161,34 @@ fn check_on_disk(clip: &Clip) {
         clip.duration
     );
 }
+
+/// What a faithful transcript of real speech (`name`) shows: no phrase
+/// repeated like a loop, no stretch of the speech the detector heard
+/// (`speech`) over 2 s without a word, and words that never overlap.
+pub fn assert_faithful(
+    name: &str,
+    t: &rehearse::transcribe::Transcript,
+    speech: &[rehearse::audio::silero::Span],
+) {
+    use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
+    assert!(
+        find_loop(&t.text).is_none(),
+        "{name}: loop {:?} in {}",
+        find_loop(&t.text),
+        t.text
+    );
+    let dropped = holes(speech, &t.words, t.duration);
+    assert!(
+        dropped.is_empty(),
+        "{name}: speech with no word over {HOLE_SECS} s at {dropped:?}: {}",
+        t.text
+    );
+    for pair in t.words.windows(2) {
+        assert!(
+            pair[0].end <= pair[1].start + 1e-9,
+            "{name}: {:?} {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
