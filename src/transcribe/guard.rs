@@ -15,6 +15,12 @@ use super::Word;
 
 /// Most words per second of speech a person says (fast speech is about 4).
 pub const MAX_WORDS_PER_SPEECH_SEC: f64 = 5.0;
+/// Speech (seconds) the too-many-words check adds to what the detector
+/// heard: it trims the soft onsets and tails of words, so a short run's
+/// speech is counted short (the last 1.7 s of a real answer, "and that
+/// should be all. Thanks.", was heard as 1.06 s of speech: 6 words, 5.7 a
+/// second). A loop writes several times the words, so it is still caught.
+pub const SPEECH_EDGE_SLACK_SECS: f64 = 0.5;
 /// Fewest words per second of speech before a window counts as dropped
 /// (slow, hesitant speech is about 1.5).
 pub const MIN_WORDS_PER_SPEECH_SEC: f64 = 0.6;
@@ -100,7 +106,8 @@ pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -
     if let Some(speech) = speech {
         let speech_secs = speech_within(speech, 0.0, run.covered_secs);
         let n = words.len();
-        if speech_secs > 0.0 && n as f64 > MAX_WORDS_PER_SPEECH_SEC * speech_secs.max(1.0) {
+        let most_words = MAX_WORDS_PER_SPEECH_SEC * (speech_secs.max(1.0) + SPEECH_EDGE_SLACK_SECS);
+        if speech_secs > 0.0 && n as f64 > most_words {
             problems.push(Derail::TooManyWords {
                 words: n,
                 speech_secs,
@@ -376,6 +383,41 @@ mod tests {
             ok.iter()
                 .all(|p| !matches!(p, Derail::TooFewWords { .. } | Derail::Hole { .. })),
             "{ok:?}"
+        );
+    }
+
+    #[test]
+    fn a_short_fast_phrase_is_not_too_many_words_but_its_loop_is() {
+        // The end of a real answer: 1.06 s of speech heard in 1.7 s.
+        let speech = [Span {
+            start: 0.3,
+            end: 1.356,
+        }];
+        let judge = |text: &str| {
+            let w = words(text, 0.3, 0.2);
+            assess(
+                &RunOutput {
+                    words: &w,
+                    avg_logprob: Some(-0.4),
+                    covered_secs: 1.7,
+                },
+                Some(&speech),
+                &[],
+            )
+        };
+        let said = judge("and that should be all, thanks!");
+        assert!(
+            !said
+                .iter()
+                .any(|p| matches!(p, Derail::TooManyWords { .. })),
+            "{said:?}"
+        );
+        let looped = judge("and I should be all, thanks. Thanks. ( thanks ) and I should be all, thanks. ( thanks )");
+        assert!(
+            looped
+                .iter()
+                .any(|p| matches!(p, Derail::TooManyWords { .. })),
+            "{looped:?}"
         );
     }
 

@@ -445,6 +445,16 @@ impl Transcriber {
             }
             let decoded = self.run_once(request, attempt)?;
             let found = self.judge(&decoded, request);
+            if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+                eprintln!(
+                    "attempt {}: {:?} -> {:?} (first {:?}: {:?})",
+                    attempt.label(),
+                    decoded.transcript.text,
+                    found,
+                    best.0.transcript.text,
+                    best.1
+                );
+            }
             tried.push(attempt.label());
             if badness(&found) < badness(&best.1) {
                 best = (decoded, found, attempt);

@@ -1260,8 +1260,13 @@ impl<'a> Walk<'a> {
     ) -> Result<Decoded, StreamError> {
         let speech = self.speech_in(start, end)?;
         // The last 80 words before this audio (the passes since the last
-        // window included).
-        let pass_words = self.passes.iter().flat_map(|p| &p.decoded.transcript.words);
+        // window that end where this run starts or earlier; the others
+        // decoded this same audio, and their text is no copy).
+        let pass_words = self
+            .passes
+            .iter()
+            .filter(|p| p.to <= start)
+            .flat_map(|p| &p.decoded.transcript.words);
         let mut before: Vec<String> = self
             .transcript
             .words
