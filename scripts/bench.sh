@@ -28,6 +28,9 @@
 # ("30 60 120"), BENCH_NO_README=1 to leave README.md alone,
 # BENCH_REAL_SPEECH=0 to skip the real speech part.
 set -euo pipefail
+# sox dithers with a random seed when it changes rate or level: -R makes
+# every clip made here the same on every run and machine.
+sox() { command sox -R "$@"; }
 cd "$(dirname "$0")/.."
 exec </dev/null
 

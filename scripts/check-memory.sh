@@ -13,6 +13,9 @@
 # Environment: MEM_LIMIT_MB (500), MEM_MODEL (base-q8_0), MEM_THREADS (2),
 # MEM_PACE (0), MEM_CLIP (a WAV file instead of the joined real answer).
 set -euo pipefail
+# sox dithers with a random seed when it changes rate or level: -R makes
+# every clip made here the same on every run and machine.
+sox() { command sox -R "$@"; }
 cd "$(dirname "$0")/.."
 exec </dev/null
 
@@ -23,7 +26,7 @@ pace="${MEM_PACE:-0}"
 clip="${MEM_CLIP:-}"
 
 if [[ -z "$clip" ]]; then
-  real="${REHEARSE_REAL_SPEECH:-tests/fixtures/real-speech}/clips"
+  real="${REHEARSE_REAL_SPEECH:-target/real-speech}/clips"
   parts=("$real/spontaneous-joined.wav" "$real/fillers-joined.wav")
   for part in "${parts[@]}"; do
     if [[ ! -f "$part" ]]; then

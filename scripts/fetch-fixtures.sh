@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Bump when a clip below changes, so stale caches are rebuilt.
-version=1
+version=2
 out="${REHEARSE_REAL_SPEECH:-target/real-speech}"
 stamp="$out/.complete-v$version"
 if [[ "${1:-}" != --force && -f "$stamp" ]]; then
@@ -27,6 +27,11 @@ for tool in sox python3 npm; do
     exit 1
   }
 done
+
+# sox dithers with a random seed when it changes rate or level, so without
+# -R (repeatable) every run, and every machine, made slightly different clips
+# and whisper's text on them could differ: every sox call here is repeatable.
+sox() { command sox -R "$@"; }
 
 dl="$out/downloads"
 clips="$out/clips"

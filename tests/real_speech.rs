@@ -211,7 +211,7 @@ fn the_recorder_hears_the_end_of_an_answer_over_fan_noise() {
     let noise = dir.path().join("noise.wav");
     let noisy = dir.path().join("noisy.wav");
     // jfk (11 s), then 9 s of the room; brown noise over all of it.
-    let out = std::process::Command::new("sox")
+    let out = common::sox_command()
         .arg(clip("jfk"))
         .arg(&padded)
         .args(["pad", "0", "9"])
@@ -222,14 +222,14 @@ fn the_recorder_hears_the_end_of_an_answer_over_fan_noise() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = std::process::Command::new("sox")
+    let out = common::sox_command()
         .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
         .arg(&noise)
         .args(["synth", "20", "brownnoise", "vol", "0.15"])
         .output()
         .expect("sox runs");
     assert!(out.status.success());
-    let out = std::process::Command::new("sox")
+    let out = common::sox_command()
         .arg("-m")
         .arg(&padded)
         .arg(&noise)

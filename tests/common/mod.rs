@@ -111,10 +111,17 @@ pub fn synth_with(text: &str, out: &Path, espeak_options: &[&str]) {
 
 /// `sox input [options] output`: options describe the output format.
 pub fn sox(input: &Path, output: &Path, options: &[&str]) {
-    run_tool(
-        Command::new("sox").arg(input).args(options).arg(output),
-        "sox",
-    );
+    run_tool(sox_command().arg(input).args(options).arg(output), "sox");
+}
+
+/// `sox -R`: sox dithers with a random seed when it changes rate, depth or
+/// level, so without it every run fed whisper slightly different audio (an
+/// 8-bit copy of one sentence read "smaller steps" in some runs and "small
+/// less test" in others). Every clip the tests make is the same each run.
+pub fn sox_command() -> Command {
+    let mut command = Command::new("sox");
+    command.arg("-R");
+    command
 }
 
 /// The whisper model the plumbing tests run the binary with when they name
@@ -222,7 +229,7 @@ pub fn spoken_fixture(text: &str) -> Vec<i16> {
     synth(text, &plain);
     let padded = dir.path().join("padded.wav");
     run_tool(
-        Command::new("sox")
+        sox_command()
             .arg(&plain)
             .arg(&padded)
             .args(["pad", "1", "0"]),
@@ -253,7 +260,7 @@ pub fn spoken_answer(sentences: &[&str], pauses: &[f64], lead_in: f64, out: &Pat
         };
         let padded = dir.path().join(format!("p{i}.wav"));
         run_tool(
-            Command::new("sox")
+            sox_command()
                 .arg(&plain)
                 .arg(&padded)
                 .args(["pad", "0", &pause.to_string()]),
@@ -262,7 +269,7 @@ pub fn spoken_answer(sentences: &[&str], pauses: &[f64], lead_in: f64, out: &Pat
         parts.push(padded);
     }
     run_tool(
-        Command::new("sox")
+        sox_command()
             .args(&parts)
             .arg(out)
             .args(["pad", &lead_in.to_string(), "0"]),
