@@ -7,7 +7,9 @@
 /// small numbers as words ("3" -> "three") and folds a few spellings whisper
 /// and transcribers use interchangeably ("ok" -> "okay", "all right" ->
 /// "alright", "mr" -> "mister"), so "Well-known, right?" and "well known
-/// right" compare equal.
+/// right" compare equal. A hesitation is spelled by its label
+/// ([`hesitation_label`]: "hmm" -> "hm", "umm" -> "um"): the same sound
+/// spelled two ways is not a wrong word.
 pub fn normalize_words(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let lowered = text.to_lowercase().replace(['-', '—', '–'], " ");
@@ -24,6 +26,10 @@ pub fn normalize_words(text: &str) -> Vec<String> {
         }
         if let Some(spelled) = number_words(&w) {
             words.extend(spelled.split(' ').map(str::to_string));
+            continue;
+        }
+        if let Some(label) = hesitation_label(&w) {
+            words.push(label.to_string());
             continue;
         }
         let w = match w.as_str() {
@@ -277,6 +283,17 @@ mod tests {
             normalize_words("I'd say: 'yes'."),
             vec!["i'd", "say", "yes"]
         );
+    }
+
+    #[test]
+    fn a_hesitation_spelled_another_way_is_the_same_word() {
+        assert_eq!(
+            word_error_rate("so hm um uh yes", "so, hmm... umm, uhh yes"),
+            0.0
+        );
+        // A hesitation for another, or one too many, still counts.
+        assert_eq!(word_error_rate("so um yes", "so uh yes"), 1.0 / 3.0);
+        assert_eq!(word_error_rate("so yes", "so hmm yes"), 0.5);
     }
 
     #[test]

@@ -671,3 +671,46 @@ fn low_latency_streaming_of_a_real_answer_loses_nothing() {
         batch.text
     );
 }
+
+/// Hums the speech detector calls silence ("hm hm" in a real recording of
+/// "montreal forced uh um uh hm hm um forced aligner") are written as
+/// "hmm" when an answer is streamed with the session's filler prompt, as in
+/// batch: no 2 s "pause" where the speaker was humming.
+#[test]
+fn hums_between_speech_are_written_when_streamed() {
+    let clip = common::real_speech::clip("mfa-uhum");
+    let session = StreamSettings {
+        decode: DecodeOptions {
+            initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
+            ..DecodeOptions::default()
+        },
+        ..StreamSettings::default()
+    };
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let streamed = replay_with(model, session, &pcm_of(&clip.wav), 0.0, true).expect("streams");
+    let t = &streamed.transcript;
+    assert!(!streamed.report.hums.is_empty(), "{:?}", streamed.report);
+    // The hums lie between "uh" (ends about 4 s) and "um" (6.25 s).
+    let hums: Vec<_> = t
+        .words
+        .iter()
+        .filter(|w| w.word == rehearse::transcribe::hums::HUM_WORD)
+        .collect();
+    assert!(
+        !hums.is_empty() && hums.iter().all(|w| w.start >= 3.5 && w.end <= 6.4),
+        "{hums:?} in {:?}",
+        t.text
+    );
+    assert!(t.text.contains("hmm hmm"), "{:?}", t.text);
+    for pair in t.words.windows(2) {
+        assert!(
+            pair[1].start - pair[0].end <= 2.0,
+            "a pause of {:.2} s between {:?} and {:?}: {:?}",
+            pair[1].start - pair[0].end,
+            pair[0],
+            pair[1],
+            t.text
+        );
+    }
+}

@@ -274,6 +274,12 @@ impl SpeechTracker {
         self.features.refine(&self.segments())
     }
 
+    /// [`Self::refined_segments`], and the hums heard between them
+    /// ([`FrameFeatures::refine_apart`]).
+    pub fn refined_with_hums(&self) -> (Vec<Span>, Vec<Span>) {
+        self.features.refine_apart(&self.segments())
+    }
+
     /// The speech segments so far as the model gives them (one still open
     /// ends at the last speech frame): what whisper is given.
     pub fn segments(&self) -> Vec<Span> {

@@ -198,26 +198,36 @@ pub(crate) fn speech_in_joined(regions: &[Region], speech: &[Span]) -> Vec<Span>
     out
 }
 
+/// The speech as timing measures it: the detector's segments with their
+/// soft onsets refined, and the hums heard between them
+/// ([`FrameFeatures::refine_apart`]).
+#[derive(Clone, Copy)]
+pub(crate) struct TimedSpeech<'a> {
+    pub segments: &'a [Span],
+    pub hums: &'a [Span],
+}
+
 /// Transcribes a recording of `total_samples`, given its speech cut out and
 /// joined (`joined`) and the speech heard (`speech`, None without a
 /// detector: then `joined` is the whole recording). `timed` is the same
 /// speech as timing measures it (soft onsets included,
 /// [`FrameFeatures::refine`](crate::audio::speech_edges::FrameFeatures::refine)):
 /// the report's speech and the final word times follow it, while whisper
-/// hears what `speech` keeps. `progress` hears (seconds done, seconds in
+/// hears what `speech` keeps; the hums in it are written as "hmm" when
+/// the options ask for fillers ([`super::hums`]). `progress` hears (seconds done, seconds in
 /// all) of the joined audio.
 pub(crate) fn transcribe_joined(
     transcriber: &Transcriber,
     joined: &Joined,
     total_samples: usize,
     speech: Option<&[Span]>,
-    timed: Option<&[Span]>,
+    timed: Option<TimedSpeech<'_>>,
     options: &DecodeOptions,
     progress: Option<&mut dyn FnMut(f64, f64)>,
 ) -> Result<(Transcript, DecodeReport), TranscribeError> {
     let duration = total_samples as f64 / RATE;
     let mut report = transcriber.new_report();
-    if let Some(speech) = timed.or(speech) {
+    if let Some(speech) = timed.map(|t| t.segments).or(speech) {
         report.speech = speech.to_vec();
     }
     let runs_before = transcriber.runs();
@@ -246,10 +256,12 @@ pub(crate) fn transcribe_joined(
     // Back to the recording's time.
     times_to_original(&joined.regions, &mut transcript, &mut report);
     transcript.duration = duration;
-    if let Some(speech) = timed.or(speech) {
+    if let Some(speech) = timed.map(|t| t.segments).or(speech) {
         super::clamp_to_speech(&mut transcript.words, speech);
         super::meet_speech_edges(&mut transcript.words, speech);
     }
+    let hums = timed.map(|t| t.hums).unwrap_or_default();
+    super::hums::write_hums_if_asked(&mut transcript, &mut report, hums, options);
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
     Ok((transcript, report))
@@ -267,18 +279,25 @@ pub(crate) fn transcribe(
         Some(s) => Joined::from_pcm(pcm, &regions_to_keep(s, pcm.len())),
         None => Joined::from_pcm(pcm, &[(0, pcm.len())]),
     };
-    let timed = speech.as_deref().map(|s| {
-        let mut features = FrameFeatures::new();
-        features.push(pcm);
-        features.finish();
-        features.refine(s)
-    });
+    let (timed, hums) = match speech.as_deref() {
+        Some(s) => {
+            let mut features = FrameFeatures::new();
+            features.push(pcm);
+            features.finish();
+            let (timed, hums) = features.refine_apart(s);
+            (Some(timed), hums)
+        }
+        None => (None, Vec::new()),
+    };
     transcribe_joined(
         transcriber,
         &joined,
         pcm.len(),
         speech.as_deref(),
-        timed.as_deref(),
+        timed.as_deref().map(|segments| TimedSpeech {
+            segments,
+            hums: &hums,
+        }),
         options,
         progress,
     )
@@ -286,6 +305,13 @@ pub(crate) fn transcribe(
 
 /// Audio kept around a stretch decoded on its own, seconds.
 const LOOK_PAD_SECS: f64 = 0.3;
+/// Speech this long (seconds) with no word in it (beyond the 0.3 s each
+/// word's times may be off) is decoded again on its own. Shorter than a
+/// hole ([`guard::HOLE_SECS`](super::guard::HOLE_SECS)): whisper, given "montreal uh forced
+/// aligner" twice, wrote the words once and timed them over the second,
+/// leaving 2.3 s of the first with no word and 1.97 s once the slack is
+/// taken off.
+const LOOK_AGAIN_SECS: f64 = 1.5;
 /// Speech at least this long with no word in it may be a filled pause
 /// ("uhhh"), which whisper tends to leave out.
 const FILLER_GAP_SECS: f64 = 0.3;
@@ -305,12 +331,13 @@ pub(crate) fn second_look(
 ) -> Result<(), TranscribeError> {
     use super::guard::{self, is_hesitation, Derail};
     let duration = pcm.len() as f64 / RATE;
-    let holes = guard::gaps(speech, &transcript.words, duration, guard::HOLE_SECS, 0.3);
+    let holes = guard::gaps(speech, &transcript.words, duration, LOOK_AGAIN_SECS, 0.3);
     let filler_gaps = match options.initial_prompt.as_deref() {
         Some(p) if !p.trim().is_empty() => {
             guard::gaps(speech, &transcript.words, duration, FILLER_GAP_SECS, 0.05)
                 .into_iter()
-                .filter(|g| g.secs() < guard::HOLE_SECS)
+                // Stretches a hole look covers are looked at there.
+                .filter(|g| !holes.iter().any(|h| h.end > g.start && h.start < g.end))
                 .collect()
         }
         _ => Vec::new(),
@@ -330,11 +357,26 @@ pub(crate) fn second_look(
         .collect();
     let mut added: Vec<super::Word> = Vec::new();
     let mut added_segments = Vec::new();
-    for (gap, fillers_only) in holes
+    let fillers_asked = options
+        .initial_prompt
+        .as_deref()
+        .is_some_and(|p| !p.trim().is_empty());
+    let mut looks: Vec<(Span, bool)> = holes
         .iter()
         .map(|g| (*g, false))
         .chain(filler_gaps.iter().map(|g| (*g, true)))
-    {
+        .collect();
+    // A stretch shorter than a hole that gave no usable words (a string of
+    // "uh"s comes back as a loop) is looked at once more for fillers only.
+    let retry = |looks: &mut Vec<(Span, bool)>, gap: Span, fillers_only: bool| {
+        if !fillers_only && fillers_asked && gap.secs() < guard::HOLE_SECS {
+            looks.push((gap, true));
+        }
+    };
+    let mut next = 0;
+    while next < looks.len() {
+        let (gap, fillers_only) = looks[next];
+        next += 1;
         let a = (((gap.start - LOOK_PAD_SECS).max(0.0)) * RATE) as usize;
         let b = ((((gap.end + LOOK_PAD_SECS) * RATE) as usize).min(pcm.len())).max(a);
         // whisper decodes nothing under a second: pad short stretches with silence.
@@ -355,7 +397,10 @@ pub(crate) fn second_look(
             pcm: &piece,
             duration: secs,
             threads: options.threads,
-            initial_prompt: if fillers_only {
+            // Stretches shorter than a hole are often hesitations ("uh uh
+            // uh"), which whisper writes only after a disfluent prompt;
+            // longer ones are decoded plainly (a prompt can derail them).
+            initial_prompt: if fillers_only || gap.secs() < guard::HOLE_SECS {
                 options.initial_prompt.as_deref()
             } else {
                 None
@@ -387,6 +432,7 @@ pub(crate) fn second_look(
             .as_ref()
             .is_some_and(|r| r.remaining.iter().any(Derail::is_severe))
         {
+            retry(&mut looks, gap, fillers_only);
             continue;
         }
         let mut words: Vec<super::Word> = decoded
@@ -409,6 +455,7 @@ pub(crate) fn second_look(
             }
         }
         if words.is_empty() {
+            retry(&mut looks, gap, fillers_only);
             continue;
         }
         for w in &mut words {

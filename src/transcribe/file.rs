@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::batch::{regions_to_keep, transcribe_joined, Joined};
+use super::batch::{regions_to_keep, transcribe_joined, Joined, TimedSpeech};
 use super::{DecodeOptions, DecodeReport, TranscribeError, Transcriber, Transcript};
 use crate::audio::resample::{ResampleError, StreamResampler, WHISPER_RATE};
 use crate::audio::silero::{SpeechParams, SpeechTracker};
@@ -175,7 +175,7 @@ pub fn transcribe_wav(
         .finish(vad)
         .map_err(|e| transcribe_err(TranscribeError::Decode(e.to_string())))?;
     let speech = tracker.segments();
-    let timed = tracker.refined_segments();
+    let (timed, hums) = tracker.refined_with_hums();
     let keep = regions_to_keep(&speech, total);
     // Second pass: only the speech.
     let mut joined = Joined::default();
@@ -221,7 +221,10 @@ pub fn transcribe_wav(
             &joined,
             total,
             Some(&speech),
-            Some(&timed),
+            Some(TimedSpeech {
+                segments: &timed,
+                hums: &hums,
+            }),
             options,
             Some(&mut on_progress),
         )

@@ -6,6 +6,7 @@
 mod batch;
 pub mod file;
 pub mod guard;
+pub mod hums;
 mod live_join;
 mod recent_audio;
 pub mod replay;
@@ -197,6 +198,11 @@ pub struct DecodeReport {
     pub redecoded: Vec<Redecode>,
     /// Speech stretches whisper wrote nothing for, decoded on their own.
     pub second_looks: Vec<Span>,
+    /// Hums the detector did not call speech (voiced, between two
+    /// segments), written as "hmm" and counted in `speech` (see
+    /// [`hums`]).
+    #[serde(default)]
+    pub hums: Vec<Span>,
     /// whisper runs made.
     pub whisper_runs: u64,
 }

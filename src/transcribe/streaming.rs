@@ -549,12 +549,19 @@ fn work(
     transcript.duration = join.captured_len() as f64 / WHISPER_RATE as f64;
     // Timing comes from the speech with its soft onsets refined (what
     // whisper heard stays the detector's own segments), as in batch.
-    let timed = walk.tracker.as_ref().map(|t| t.refined_segments());
+    let (timed, hums) = match walk.tracker.as_ref() {
+        Some(t) => {
+            let (timed, hums) = t.refined_with_hums();
+            (Some(timed), hums)
+        }
+        None => (None, Vec::new()),
+    };
     if let Some(speech) = timed.or(speech) {
         super::clamp_to_speech(&mut transcript.words, &speech);
         super::meet_speech_edges(&mut transcript.words, &speech);
         report.speech = speech;
     }
+    super::hums::write_hums_if_asked(&mut transcript, &mut report, &hums, &walk.settings.decode);
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
     let mut work = walk.work;
