@@ -226,6 +226,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             audio_secs: duration,
             time_to_first_word: r.transcript.words.first().map(|w| w.start),
             transcript: r.transcript,
+            speech: r.report.speech,
         };
         let analysis = analyze_with(
             question,

@@ -119,6 +119,7 @@ fn spoken(words: Vec<Word>, audio_secs: f64) -> AnswerInput {
         },
         audio_secs,
         time_to_first_word: None,
+        speech: Vec::new(),
     }
 }
 

@@ -32,6 +32,7 @@ pub mod timing;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::silero::Span;
 use crate::bank::{FollowUp, Question};
 use crate::transcribe::Transcript;
 
@@ -49,12 +50,15 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone)]
 pub enum AnswerInput {
     /// A spoken answer: the transcript with word times, the recording's
-    /// length, and when speech began if something better than the first
-    /// word's timestamp knows it (e.g. voice activity detection).
+    /// length, when speech began if something better than the first
+    /// word's timestamp knows it (e.g. voice activity detection), and the
+    /// speech the detector heard (hums included; empty when none ran), which
+    /// long pauses are measured from.
     Spoken {
         transcript: Transcript,
         audio_secs: f64,
         time_to_first_word: Option<f64>,
+        speech: Vec<Span>,
     },
     /// A typed answer: no timing.
     Typed { text: String },
@@ -67,6 +71,7 @@ impl AnswerInput {
             audio_secs: transcript.duration,
             transcript,
             time_to_first_word: None,
+            speech: Vec::new(),
         }
     }
 }
@@ -236,15 +241,16 @@ fn assemble(
     judgement: &judge::Judgement,
     settings: &AnalysisSettings,
 ) -> Analysis {
-    let (mode, audio_secs, first_word) = match input {
+    let (mode, audio_secs, first_word, speech) = match input {
         AnswerInput::Spoken {
             audio_secs,
             time_to_first_word,
+            speech,
             ..
-        } => (Mode::Spoken, *audio_secs, *time_to_first_word),
-        AnswerInput::Typed { .. } => (Mode::Typed, 0.0, None),
+        } => (Mode::Spoken, *audio_secs, *time_to_first_word, &speech[..]),
+        AnswerInput::Typed { .. } => (Mode::Typed, 0.0, None, &[][..]),
     };
-    let timing = timing::measure(&text, audio_secs, first_word, &settings.timing);
+    let timing = timing::measure(&text, audio_secs, first_word, speech, &settings.timing);
     let fillers = fillers::find(
         &text,
         &settings.fillers,

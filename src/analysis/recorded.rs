@@ -55,6 +55,7 @@ pub fn spoken_answer(
             audio_secs: transcript.duration,
             time_to_first_word: first,
             transcript,
+            speech: report.speech.clone(),
         },
         report,
     ))

@@ -1,11 +1,12 @@
-//! Timing of a spoken answer from its word timestamps: length against the
-//! question's target window, time to the first word, pace in words per minute
-//! over speaking time (long pauses left out) with the stretches outside the
-//! target band, and the long pauses themselves.
+//! Timing of a spoken answer from its word timestamps and the speech heard:
+//! length against the question's target window, time to the first word,
+//! pace in words per minute over speaking time (long pauses left out) with
+//! the stretches outside the target band, and the long pauses themselves.
 
 use serde::{Deserialize, Serialize};
 
 use super::text::AnswerText;
+use crate::audio::silero::Span;
 
 /// Timing thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,11 +119,16 @@ pub struct Timing {
     pub secs_below_band: f64,
 }
 
-/// Timing of a timed answer; `None` when the words carry no times.
+/// Timing of a timed answer; `None` when the words carry no times. `speech`
+/// is what the speech detector heard (empty when none ran): a long pause is
+/// then the silence it heard between two words, not the whole gap between
+/// their timestamps (whisper sometimes times a word late, or leaves a
+/// stretch of speech without words).
 pub fn measure(
     text: &AnswerText,
     audio_secs: f64,
     time_to_first_word: Option<f64>,
+    speech: &[Span],
     settings: &TimingSettings,
 ) -> Option<Timing> {
     if !text.is_timed() {
@@ -143,15 +149,18 @@ pub fn measure(
     let long_pauses: Vec<Pause> = spans
         .windows(2)
         .enumerate()
-        .filter_map(|(i, pair)| {
-            let gap = pair[1].0 - pair[0].1;
-            (gap > settings.long_pause_secs).then(|| Pause {
-                start: pair[0].1,
-                end: pair[1].0,
-                secs: gap,
-                after_word: i,
-                after: text.tokens[i].raw.clone(),
-            })
+        .filter(|(_, pair)| pair[1].0 - pair[0].1 > settings.long_pause_secs)
+        .flat_map(|(i, pair)| {
+            silences_between(speech, pair[0].1, pair[1].0)
+                .into_iter()
+                .filter(|(a, b)| b - a > settings.long_pause_secs)
+                .map(move |(start, end)| Pause {
+                    start,
+                    end,
+                    secs: end - start,
+                    after_word: i,
+                    after: text.tokens[i].raw.clone(),
+                })
         })
         .collect();
     let paused_in = |from: f64, to: f64| -> f64 {
@@ -286,6 +295,26 @@ fn window_starts(from: f64, to: f64, settings: &TimingSettings) -> Vec<(f64, f64
     }
 }
 
+/// The stretches of `[from, to)` no span of `speech` covers; the whole of
+/// it when nothing was heard (no detector ran).
+fn silences_between(speech: &[Span], from: f64, to: f64) -> Vec<(f64, f64)> {
+    if speech.is_empty() {
+        return vec![(from, to)];
+    }
+    let mut out = Vec::new();
+    let mut cursor = from;
+    for s in speech.iter().filter(|s| s.end > from && s.start < to) {
+        if s.start > cursor {
+            out.push((cursor, s.start));
+        }
+        cursor = cursor.max(s.end);
+    }
+    if to > cursor {
+        out.push((cursor, to));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,7 +358,7 @@ mod tests {
             spans.push((t, t + len));
             t += len;
         }
-        let timing = measure(&timed(&spans), 30.0, None, &TimingSettings::default()).unwrap();
+        let timing = measure(&timed(&spans), 30.0, None, &[], &TimingSettings::default()).unwrap();
         let verdicts: Vec<Verdict> = timing
             .pace_windows
             .iter()
@@ -354,6 +383,64 @@ mod tests {
     }
 
     #[test]
+    fn a_pause_is_the_silence_heard_not_the_gap_between_timestamps() {
+        // whisper left "montreal" (7.02-8.2 s) without a word and timed the
+        // next word at 8.2 s; the detector heard the speaker from 7.02 s.
+        let spans = [(1.2, 1.9), (1.9, 4.58), (8.2, 8.8), (8.8, 9.3)];
+        let speech = [
+            Span {
+                start: 1.19,
+                end: 4.576,
+            },
+            Span {
+                start: 7.02,
+                end: 9.3,
+            },
+        ];
+        let timing = measure(
+            &timed(&spans),
+            10.0,
+            None,
+            &speech,
+            &TimingSettings::default(),
+        )
+        .unwrap();
+        let found: Vec<(f64, f64)> = timing
+            .long_pauses
+            .iter()
+            .map(|p| (p.start, p.end))
+            .collect();
+        assert_eq!(found, [(4.58, 7.02)]);
+        // Speech heard in the middle of a gap splits it: two silences of
+        // 2.5 s, each a long pause; 1.5 s ones would be none.
+        let spans = [(0.0, 1.0), (7.0, 8.0)];
+        let both: Vec<Span> = [(0.0, 1.0), (3.5, 4.5), (7.0, 8.0)]
+            .iter()
+            .map(|&(start, end)| Span { start, end })
+            .collect();
+        let timing = measure(&timed(&spans), 8.0, None, &both, &TimingSettings::default()).unwrap();
+        let found: Vec<(f64, f64)> = timing
+            .long_pauses
+            .iter()
+            .map(|p| (p.start, p.end))
+            .collect();
+        assert_eq!(found, [(1.0, 3.5), (4.5, 7.0)]);
+        let short: Vec<Span> = [(0.0, 1.0), (2.5, 5.5), (7.0, 8.0)]
+            .iter()
+            .map(|&(start, end)| Span { start, end })
+            .collect();
+        let timing = measure(
+            &timed(&spans),
+            8.0,
+            None,
+            &short,
+            &TimingSettings::default(),
+        )
+        .unwrap();
+        assert!(timing.long_pauses.is_empty(), "{:?}", timing.long_pauses);
+    }
+
+    #[test]
     fn pauses_are_gaps_longer_than_the_threshold() {
         // 10 words of 0.5 s, a 3 s gap after the 5th, a 2 s gap (not long) after the 8th.
         let mut spans = Vec::new();
@@ -368,7 +455,7 @@ mod tests {
                 t += 2.0;
             }
         }
-        let timing = measure(&timed(&spans), 12.0, None, &TimingSettings::default()).unwrap();
+        let timing = measure(&timed(&spans), 12.0, None, &[], &TimingSettings::default()).unwrap();
         assert_eq!(timing.long_pauses.len(), 1);
         let p = &timing.long_pauses[0];
         assert_eq!((p.start, p.end, p.secs, p.after_word), (3.5, 6.5, 3.0, 4));
@@ -381,6 +468,6 @@ mod tests {
     #[test]
     fn untimed_text_has_no_timing() {
         let text = AnswerText::from_text("no times here");
-        assert!(measure(&text, 3.0, None, &TimingSettings::default()).is_none());
+        assert!(measure(&text, 3.0, None, &[], &TimingSettings::default()).is_none());
     }
 }

@@ -247,7 +247,11 @@ fn hums(
         match (on, run) {
             (true, None) => run = Some(i),
             (false, Some(a)) => {
-                if i - a >= MIN_HUM_FRAMES {
+                // A hum the voice runs into with no quiet frame between is
+                // the nasal end of the syllable before ("u-mmm" is one
+                // "um"), not a filled pause of its own.
+                let coda = level[from..a].iter().all(|&l| l >= threshold);
+                if i - a >= MIN_HUM_FRAMES && !coda {
                     out.push((a, i));
                 }
                 run = None;
@@ -441,5 +445,32 @@ mod tests {
         assert!((hums[0].end - 2.1).abs() < 0.06, "{hums:?}");
         // The noise burst is not a hum (nor, 0.6 s before, an onset).
         assert!(refined[2].start > 4.6, "{refined:?}");
+    }
+
+    #[test]
+    fn a_hum_the_voice_runs_into_is_the_syllable_s_end() {
+        let mut seed = 7;
+        // "u-mmm": the voice (0-1 s) runs straight into a hum (1-1.6 s),
+        // then quiet, then a hum of its own (2.1-2.7 s), then speech.
+        let mut pcm = tone(1.0, 150.0, 0.2);
+        pcm.extend(tone(0.6, 120.0, 0.1));
+        pcm.extend(hiss(0.5, 0.004, &mut seed));
+        pcm.extend(tone(0.6, 120.0, 0.1));
+        pcm.extend(hiss(0.5, 0.004, &mut seed));
+        pcm.extend(tone(1.0, 150.0, 0.2));
+        let f = features(&pcm);
+        let speech = [
+            Span {
+                start: 0.0,
+                end: 1.0,
+            },
+            Span {
+                start: 3.2,
+                end: 4.2,
+            },
+        ];
+        let (_, hums) = f.refine_apart(&speech);
+        assert_eq!(hums.len(), 1, "{hums:?}");
+        assert!((hums[0].start - 2.1).abs() < 0.06, "{hums:?}");
     }
 }

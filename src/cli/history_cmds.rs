@@ -104,7 +104,7 @@ fn reanalyze(
         .with_context(|| format!("question {} is no longer in the banks", answer.question_id))?;
     let clip = wav::read_mono(path)?;
     let pcm = resample::to_whisper_rate(&clip)?;
-    let transcript = transcriber.transcribe(
+    let (transcript, report) = transcriber.transcribe_detailed(
         &pcm,
         &DecodeOptions {
             initial_prompt: Some(FILLER_PROMPT.into()),
@@ -115,6 +115,7 @@ fn reanalyze(
         audio_secs: clip.duration_secs(),
         time_to_first_word: answer.time_to_first_speech,
         transcript: transcript.clone(),
+        speech: report.speech,
     };
     let analysis = analyze(question, &input, &AnalysisSettings::default());
     let update = AnalysisUpdate {

@@ -18,7 +18,8 @@ use crate::history::{History, HistoryError, NewAnswer};
 use crate::session::warm::SentenceWarmer;
 use crate::speech::{SpeakOutcome, Speaker};
 use crate::transcribe::{
-    DecodeOptions, StreamSettings, StreamingTranscriber, TranscribeError, Transcriber, Transcript,
+    DecodeOptions, DecodeReport, StreamSettings, StreamingTranscriber, TranscribeError,
+    Transcriber, Transcript,
 };
 
 use super::playback_source;
@@ -241,14 +242,17 @@ impl<'a> Coach<'a> {
 
     /// Transcribes a whole recording at once (the fallback when live
     /// transcription failed).
-    fn transcribe(&self, path: &std::path::Path) -> Result<Transcript, PipelineError> {
+    fn transcribe(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<(Transcript, DecodeReport), PipelineError> {
         let transcriber = self
             .transcriber
             .as_ref()
             .ok_or(PipelineError::NoTranscriber)?;
         let clip = wav::read_mono(path)?;
         let pcm = resample::to_whisper_rate(&clip)?;
-        Ok(transcriber.transcribe(&pcm, &self.decode_options())?)
+        Ok(transcriber.transcribe_detailed(&pcm, &self.decode_options())?)
     }
 
     /// Starts transcribing the answer while it is recorded; `None` (with a
@@ -280,10 +284,10 @@ impl<'a> Coach<'a> {
         stream: Option<StreamingTranscriber>,
         path: &std::path::Path,
         ui: &mut dyn SessionUi,
-    ) -> Result<Transcript, PipelineError> {
+    ) -> Result<(Transcript, DecodeReport), PipelineError> {
         if let Some(stream) = stream {
-            match stream.finish() {
-                Ok(transcript) => return Ok(transcript),
+            match stream.finish_detailed() {
+                Ok(done) => return Ok(done),
                 Err(e) => ui.note(&format!(
                     "live transcription failed ({e}); transcribing the recording again"
                 )),
@@ -388,11 +392,12 @@ impl<'a> Coach<'a> {
                     warmer.stop();
                 }
                 ui.busy("transcribing the last words");
-                let transcript = self.finish_transcript(stream, &recording.path, ui)?;
+                let (transcript, report) = self.finish_transcript(stream, &recording.path, ui)?;
                 let input = AnswerInput::Spoken {
                     audio_secs: recording.duration_secs,
                     time_to_first_word: recording.time_to_first_speech,
                     transcript,
+                    speech: report.speech,
                 };
                 (input, Some(recording), stop, stop)
             }

@@ -467,6 +467,9 @@ pub(crate) fn second_look(
             .map(|w| w.word.as_str())
             .collect::<Vec<_>>()
             .join(" ");
+        // A whisper segment that spans the stretch is split there, so the
+        // words put in read in their place.
+        super::hums::split_segment_at(transcript, words[0].start);
         added_segments.push(super::Segment {
             start: words[0].start,
             end: words[words.len() - 1].end,

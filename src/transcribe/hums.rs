@@ -90,7 +90,9 @@ pub(crate) fn write_hums_if_asked(
 /// Splits the segment whose words run on past `at` (whisper's segments
 /// can span a hum) into the words before and after it, so text put in at
 /// `at` reads in its place.
-fn split_segment_at(transcript: &mut Transcript, at: f64) {
+/// Words of segments put in earlier (inside this one's time) are not its
+/// own and stay where they are.
+pub(super) fn split_segment_at(transcript: &mut Transcript, at: f64) {
     let Some(i) = transcript
         .segments
         .iter()
@@ -99,13 +101,26 @@ fn split_segment_at(transcript: &mut Transcript, at: f64) {
         return;
     };
     let seg = &transcript.segments[i];
+    let nested: Vec<(f64, f64)> = transcript
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(j, o)| *j != i && o.start >= seg.start && o.end <= seg.end)
+        .map(|(_, o)| (o.start, o.end))
+        .collect();
     let inside: Vec<&Word> = transcript
         .words
         .iter()
         .filter(|w| w.start >= seg.start && w.start < seg.end)
+        .filter(|w| !nested.iter().any(|&(a, b)| w.start >= a && w.end <= b))
         .collect();
     let (before, after): (Vec<&Word>, Vec<&Word>) = inside.iter().partition(|w| w.start < at);
     let (Some(last_before), Some(first_after)) = (before.last(), after.first()) else {
+        // All its words come after `at`: the segment starts with them.
+        if let (None, Some(first_after)) = (before.last(), after.first()) {
+            let start = first_after.start;
+            transcript.segments[i].start = start;
+        }
         return;
     };
     let text_of = |words: &[&Word]| {
