@@ -60,6 +60,14 @@ fn settings() -> StreamSettings {
     }
 }
 
+/// How sessions decode: with the filler-keeping prompt.
+fn session_decoding() -> DecodeOptions {
+    DecodeOptions {
+        initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
+        ..DecodeOptions::default()
+    }
+}
+
 fn assert_times_sane(t: &Transcript, duration: f64) {
     assert!(!t.words.is_empty(), "no words in {:?}", t.text);
     assert!(
@@ -486,10 +494,7 @@ fn little_is_left_when_the_answer_ends_whatever_the_pauses() {
     // Real spontaneous speech (27 s), with the session's filler prompt.
     let clip = common::real_speech::clip("mfa-acoustic-corpus");
     let session = StreamSettings {
-        decode: DecodeOptions {
-            initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
-            ..DecodeOptions::default()
-        },
+        decode: session_decoding(),
         ..StreamSettings::default()
     };
     // Measured 0.067 with tiny.en (the last 1.7 s, decoded on its own,
@@ -511,10 +516,7 @@ fn a_cancelled_transcription_leaves_the_shared_model_as_it_was() {
 
     let model = transcriber().clone();
     let _cpu = common::cpu_lock();
-    let options = DecodeOptions {
-        initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
-        ..DecodeOptions::default()
-    };
+    let options = session_decoding();
     // The next answer, transcribed before anything is cancelled.
     let next = pcm_of(&common::real_speech::clip("mfa-acoustic-corpus").wav);
     let before = model.transcribe(&next, &options).expect("transcribes");
@@ -633,10 +635,7 @@ fn low_latency_streaming_of_a_real_answer_loses_nothing() {
     let model = common::default_transcriber().clone();
     let _cpu = common::cpu_lock();
     let session = StreamSettings {
-        decode: DecodeOptions {
-            initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
-            ..DecodeOptions::default()
-        },
+        decode: session_decoding(),
         commit_blocks: true,
         ..StreamSettings::default()
     };
@@ -682,10 +681,7 @@ fn low_latency_streaming_of_a_real_answer_loses_nothing() {
 fn hums_between_speech_are_written_when_streamed() {
     let clip = common::real_speech::clip("mfa-uhum");
     let session = StreamSettings {
-        decode: DecodeOptions {
-            initial_prompt: Some(rehearse::analysis::FILLER_PROMPT.to_string()),
-            ..DecodeOptions::default()
-        },
+        decode: session_decoding(),
         ..StreamSettings::default()
     };
     let model = transcriber().clone();

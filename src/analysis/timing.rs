@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::text::AnswerText;
-use crate::audio::silero::Span;
+use crate::audio::silero::{uncovered, Span};
 
 /// Timing thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,7 +151,8 @@ pub fn measure(
         .enumerate()
         .filter(|(_, pair)| pair[1].0 - pair[0].1 > settings.long_pause_secs)
         .flat_map(|(i, pair)| {
-            silences_between(speech, pair[0].1, pair[1].0)
+            // Nothing heard (no detector ran): the whole gap.
+            uncovered(speech, pair[0].1, pair[1].0)
                 .into_iter()
                 .filter(|(a, b)| b - a > settings.long_pause_secs)
                 .map(move |(start, end)| Pause {
@@ -295,26 +296,6 @@ fn window_starts(from: f64, to: f64, settings: &TimingSettings) -> Vec<(f64, f64
     }
 }
 
-/// The stretches of `[from, to)` no span of `speech` covers; the whole of
-/// it when nothing was heard (no detector ran).
-fn silences_between(speech: &[Span], from: f64, to: f64) -> Vec<(f64, f64)> {
-    if speech.is_empty() {
-        return vec![(from, to)];
-    }
-    let mut out = Vec::new();
-    let mut cursor = from;
-    for s in speech.iter().filter(|s| s.end > from && s.start < to) {
-        if s.start > cursor {
-            out.push((cursor, s.start));
-        }
-        cursor = cursor.max(s.end);
-    }
-    if to > cursor {
-        out.push((cursor, to));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,21 +363,27 @@ mod tests {
         );
     }
 
+    fn spans_of(pairs: &[(f64, f64)]) -> Vec<Span> {
+        pairs
+            .iter()
+            .map(|&(start, end)| Span { start, end })
+            .collect()
+    }
+
+    fn pause_times(timing: &Timing) -> Vec<(f64, f64)> {
+        timing
+            .long_pauses
+            .iter()
+            .map(|p| (p.start, p.end))
+            .collect()
+    }
+
     #[test]
     fn a_pause_is_the_silence_heard_not_the_gap_between_timestamps() {
         // whisper left "montreal" (7.02-8.2 s) without a word and timed the
         // next word at 8.2 s; the detector heard the speaker from 7.02 s.
         let spans = [(1.2, 1.9), (1.9, 4.58), (8.2, 8.8), (8.8, 9.3)];
-        let speech = [
-            Span {
-                start: 1.19,
-                end: 4.576,
-            },
-            Span {
-                start: 7.02,
-                end: 9.3,
-            },
-        ];
+        let speech = spans_of(&[(1.19, 4.576), (7.02, 9.3)]);
         let timing = measure(
             &timed(&spans),
             10.0,
@@ -405,30 +392,16 @@ mod tests {
             &TimingSettings::default(),
         )
         .unwrap();
-        let found: Vec<(f64, f64)> = timing
-            .long_pauses
-            .iter()
-            .map(|p| (p.start, p.end))
-            .collect();
+        let found = pause_times(&timing);
         assert_eq!(found, [(4.58, 7.02)]);
         // Speech heard in the middle of a gap splits it: two silences of
         // 2.5 s, each a long pause; 1.5 s ones would be none.
         let spans = [(0.0, 1.0), (7.0, 8.0)];
-        let both: Vec<Span> = [(0.0, 1.0), (3.5, 4.5), (7.0, 8.0)]
-            .iter()
-            .map(|&(start, end)| Span { start, end })
-            .collect();
+        let both = spans_of(&[(0.0, 1.0), (3.5, 4.5), (7.0, 8.0)]);
         let timing = measure(&timed(&spans), 8.0, None, &both, &TimingSettings::default()).unwrap();
-        let found: Vec<(f64, f64)> = timing
-            .long_pauses
-            .iter()
-            .map(|p| (p.start, p.end))
-            .collect();
+        let found = pause_times(&timing);
         assert_eq!(found, [(1.0, 3.5), (4.5, 7.0)]);
-        let short: Vec<Span> = [(0.0, 1.0), (2.5, 5.5), (7.0, 8.0)]
-            .iter()
-            .map(|&(start, end)| Span { start, end })
-            .collect();
+        let short = spans_of(&[(0.0, 1.0), (2.5, 5.5), (7.0, 8.0)]);
         let timing = measure(
             &timed(&spans),
             8.0,

@@ -88,6 +88,23 @@ impl Span {
     }
 }
 
+/// The stretches of `[from, to)` that none of `spans` (in order) covers:
+/// `(start, end)` pairs, seconds; the whole of it when `spans` is empty.
+pub fn uncovered(spans: &[Span], from: f64, to: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut at = from;
+    for s in spans.iter().filter(|s| s.end > from && s.start < to) {
+        if s.start > at {
+            out.push((at, s.start));
+        }
+        at = at.max(s.end);
+    }
+    if to > at {
+        out.push((at, to));
+    }
+    out
+}
+
 /// A loaded Silero model (one analysis at a time).
 pub struct Silero {
     context: Mutex<WhisperVadContext>,

@@ -332,15 +332,15 @@ pub(crate) fn second_look(
     use super::guard::{self, is_hesitation, Derail};
     let duration = pcm.len() as f64 / RATE;
     let holes = guard::gaps(speech, &transcript.words, duration, LOOK_AGAIN_SECS, 0.3);
-    let filler_gaps = match options.initial_prompt.as_deref() {
-        Some(p) if !p.trim().is_empty() => {
-            guard::gaps(speech, &transcript.words, duration, FILLER_GAP_SECS, 0.05)
-                .into_iter()
-                // Stretches a hole look covers are looked at there.
-                .filter(|g| !holes.iter().any(|h| h.end > g.start && h.start < g.end))
-                .collect()
-        }
-        _ => Vec::new(),
+    let fillers_asked = options.asks_for_fillers();
+    let filler_gaps = if fillers_asked {
+        guard::gaps(speech, &transcript.words, duration, FILLER_GAP_SECS, 0.05)
+            .into_iter()
+            // Stretches a hole look covers are looked at there.
+            .filter(|g| !holes.iter().any(|h| h.end > g.start && h.start < g.end))
+            .collect()
+    } else {
+        Vec::new()
     };
     // A gap next to a hesitation already written is that hesitation
     // (its timestamps are loose).
@@ -357,10 +357,6 @@ pub(crate) fn second_look(
         .collect();
     let mut added: Vec<super::Word> = Vec::new();
     let mut added_segments = Vec::new();
-    let fillers_asked = options
-        .initial_prompt
-        .as_deref()
-        .is_some_and(|p| !p.trim().is_empty());
     let mut looks: Vec<(Span, bool)> = holes
         .iter()
         .map(|g| (*g, false))

@@ -78,11 +78,7 @@ pub(crate) fn write_hums_if_asked(
     hums: &[Span],
     options: &DecodeOptions,
 ) {
-    if options
-        .initial_prompt
-        .as_deref()
-        .is_some_and(|p| !p.trim().is_empty())
-    {
+    if options.asks_for_fillers() {
         report.hums = write_hums(transcript, &mut report.speech, hums);
     }
 }

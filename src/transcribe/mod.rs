@@ -76,6 +76,17 @@ pub struct DecodeOptions {
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
+impl DecodeOptions {
+    /// Whether the caller asked for a disfluent transcript (an initial
+    /// prompt, as sessions and `analyze` give): fillers are then looked
+    /// for beyond what whisper writes (second looks, hums).
+    pub fn asks_for_fillers(&self) -> bool {
+        self.initial_prompt
+            .as_deref()
+            .is_some_and(|p| !p.trim().is_empty())
+    }
+}
+
 impl Default for DecodeOptions {
     fn default() -> Self {
         Self {

@@ -1332,15 +1332,8 @@ impl<'a> Walk<'a> {
 /// The stretches without speech from `start` on, up to the last of
 /// `spans` (in order): `(start, end)` pairs, seconds.
 fn silences_between(spans: &[Span], start: f64) -> Vec<(f64, f64)> {
-    let mut gaps = Vec::new();
-    let mut at = start;
-    for s in spans {
-        if s.start > at {
-            gaps.push((at, s.start));
-        }
-        at = at.max(s.end);
-    }
-    gaps
+    let last_end = spans.last().map_or(start, |s| s.end);
+    crate::audio::silero::uncovered(spans, start, last_end)
 }
 
 /// Moves every time in `transcript` by `secs`.
