@@ -315,6 +315,9 @@ const LOOK_AGAIN_SECS: f64 = 1.5;
 /// Speech at least this long with no word in it may be a filled pause
 /// ("uhhh"), which whisper tends to leave out.
 const FILLER_GAP_SECS: f64 = 0.3;
+/// A voiced gap shorter than this beside a hesitation already written is
+/// taken as part of it.
+const HESITATION_REACH_SECS: f64 = 1.0;
 
 /// A second look at speech the text left out (in joined time): stretches
 /// of [`guard::HOLE_SECS`](super::guard::HOLE_SECS) or more are decoded on
@@ -342,14 +345,15 @@ pub(crate) fn second_look(
     } else {
         Vec::new()
     };
-    // A gap next to a hesitation already written is that hesitation
-    // (its timestamps are loose).
+    // A short gap next to a hesitation already written is that hesitation
+    // (its timestamps are loose); a longer one may hold another.
     let near_hesitation = |g: &Span| {
-        transcript.words.iter().any(|w| {
-            is_hesitation(&guard::normalise(&w.word))
-                && w.end > g.start - 0.5
-                && w.start < g.end + 0.5
-        })
+        g.secs() < HESITATION_REACH_SECS
+            && transcript.words.iter().any(|w| {
+                is_hesitation(&guard::normalise(&w.word))
+                    && w.end > g.start - 0.5
+                    && w.start < g.end + 0.5
+            })
     };
     let filler_gaps: Vec<Span> = filler_gaps
         .into_iter()
