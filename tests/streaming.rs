@@ -503,6 +503,66 @@ fn little_is_left_when_the_answer_ends_whatever_the_pauses() {
     little_left_at_the_end(&pcm_of(&clip.wav), session, &clip.id, 0.08);
 }
 
+/// The first 20 ms from `from` on that is louder than the answer's median
+/// 20 ms: a point inside a word.
+fn inside_a_word(pcm: &[f32], from: usize) -> usize {
+    let frame = 320;
+    let rms = |f: &[f32]| (f.iter().map(|x| x * x).sum::<f32>() / f.len() as f32).sqrt();
+    let mut levels: Vec<f32> = pcm.chunks(frame).map(rms).collect();
+    levels.sort_by(|a, b| a.total_cmp(b));
+    let median = levels[levels.len() / 2];
+    let i = pcm[from..]
+        .chunks(frame)
+        .position(|f| rms(f) > 2.0 * median)
+        .expect("speech after the cut");
+    from + i * frame + frame / 2
+}
+
+/// Sessions' streaming: low-latency mode and the filler prompt.
+fn session_streaming() -> StreamSettings {
+    StreamSettings {
+        decode: session_decoding(),
+        commit_blocks: true,
+        ..StreamSettings::default()
+    }
+}
+
+/// The time limit cuts the answer inside a word, in low-latency mode (as
+/// sessions stream): at most one run is left, over the audio after the
+/// last cut, and the words agree with batch's on the same cut audio.
+#[test]
+fn an_answer_cut_by_the_time_limit_leaves_little_to_decode() {
+    let (_, pcm) = answer_with_short_pauses();
+    let cut = inside_a_word(&pcm, pcm.len() - 3 * 16_000);
+    little_left_at_the_end(&pcm[..cut], session_streaming(), "cut by the time limit", 0.05);
+}
+
+/// An answer ended by the recorder's end-of-answer silence (4 s of quiet
+/// after the last word, fed to the streamer as a session does): the worker
+/// decodes the last words, second look included, while the silence goes
+/// on, so when the recorder stops nothing is left to run and the report
+/// only waits for the analysis. Before, the last words (under the 2 s of
+/// new audio a pass at a pause needs, and the silence is not kept in the
+/// joined audio) waited for the end: 4.7 s of audio on the 2-minute bench
+/// answer, 0.97 s of feedback latency.
+#[test]
+fn an_answer_ended_by_silence_is_transcribed_before_the_silence_ends() {
+    let (reference, mut pcm) = answer_with_short_pauses();
+    pcm.resize(pcm.len() + 4 * 16_000, 0.0);
+    let model = transcriber().clone();
+    let _cpu = common::cpu_lock();
+    let streamed =
+        replay_with(model.clone(), session_streaming(), &pcm, 0.0, true).expect("streams");
+    let f = streamed.at_finish.expect("finish stats");
+    assert!(
+        f.runs_after_finish == 0 && f.undecoded_secs < 0.1,
+        "work left after the silence: {f:?}"
+    );
+    let text = &streamed.transcript.text;
+    assert!(word_error_rate(&reference, text) <= 0.1, "{text}");
+    assert_times_sane(&streamed.transcript, pcm.len() as f64 / 16_000.0);
+}
+
 /// A transcription abandoned through whisper's abort callback (the flag in
 /// [`DecodeOptions::cancel`], set once the first window is done) stops
 /// there, and leaves the one shared model transcribing the next answer

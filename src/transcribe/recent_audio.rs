@@ -23,6 +23,11 @@ impl RecentAudio {
         self.forgotten + self.samples.len()
     }
 
+    /// Every sample still kept (the latest part of the answer).
+    pub(crate) fn kept(&self) -> &[f32] {
+        &self.samples
+    }
+
     pub(crate) fn push(&mut self, samples: &[f32]) {
         self.samples.extend_from_slice(samples);
     }

@@ -102,6 +102,12 @@ const KEEP_EVERY_SAMPLES: usize = 2560;
 /// New audio since the last pass (or window) needed before a pass up to a
 /// pause the speaker is making (2 s).
 const PAUSE_PASS_MIN_NEW_SAMPLES: usize = 2 * WHISPER_RATE as usize;
+/// Silence after speech (1 s) after which whatever was said since the last
+/// pass is decoded, however little: the speaker may have finished, and the
+/// recorder's end-of-answer silence then finds the transcript ready.
+const STOPPED_SILENCE_SECS: f64 = 1.0;
+/// The least new audio such a pass is for (0.25 s).
+const STOPPED_MIN_NEW_SAMPLES: usize = 4000;
 /// Undecoded audio that makes a pass due even while the speaker goes on
 /// without a pause (3 s): it is cut at the quietest point of the new audio,
 /// so however short the speaker's pauses, little is left when they stop.
@@ -131,6 +137,11 @@ const CUT_END_GUARD_SAMPLES: usize = 3200;
 /// [`QUIET_SMOOTH_FRAMES`] (100 ms) so that a stop inside a word does not count.
 const QUIET_FRAME: usize = 320;
 const QUIET_SMOOTH_FRAMES: usize = 5;
+/// A quiet stretch at most this many times the energy of the answer's
+/// quietest (6 dB above the room) ...
+const QUIET_ABOVE_FLOOR: f32 = 4.0;
+/// ... and this many times below its loud speech (30 dB) is a pause.
+const QUIET_BELOW_SPEECH: f32 = 1000.0;
 
 /// How to stream.
 #[derive(Debug, Clone)]
@@ -526,6 +537,18 @@ fn work(
         }
         None => walk.join.keep_all(),
     }
+    if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+        let secs = |n: usize| n as f64 / WHISPER_RATE as f64;
+        eprintln!(
+            "finish: seek {:.2} s, audio {:.2} s, passes {:?}",
+            secs(walk.seek),
+            secs(walk.audio_len()),
+            walk.passes
+                .iter()
+                .map(|p| (secs(p.from), secs(p.to), p.firm))
+                .collect::<Vec<_>>()
+        );
+    }
     if settings.commit_blocks {
         walk.drop_unfirm_tail();
     }
@@ -919,6 +942,19 @@ impl<'a> Walk<'a> {
         (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
     }
 
+    /// How long the speaker has been silent since they last spoke, seconds
+    /// (0 while speaking or before any speech).
+    fn silent_for(&self) -> f64 {
+        if let Some(tracker) = &self.tracker {
+            return tracker.silence_since_speech().unwrap_or(0.0);
+        }
+        let quiet = self.speech.iter().rev().take_while(|s| !**s).count();
+        if quiet == self.speech.len() {
+            return 0.0;
+        }
+        (quiet * FRAME) as f64 / WHISPER_RATE as f64
+    }
+
     /// Where the audio is covered to: the end of the last pass since the
     /// last window, else that window's end.
     fn decoded_to(&self) -> usize {
@@ -936,7 +972,10 @@ impl<'a> Walk<'a> {
         let done_to = self.decoded_to();
         let len = self.audio_len();
         if let Some(to) = self.pause_point() {
-            if to >= done_to + PAUSE_PASS_MIN_NEW_SAMPLES {
+            let new = to.saturating_sub(done_to);
+            if new >= PAUSE_PASS_MIN_NEW_SAMPLES
+                || (new >= STOPPED_MIN_NEW_SAMPLES && self.silent_for() >= STOPPED_SILENCE_SECS)
+            {
                 return Ok(Some((to, true)));
             }
         }
@@ -992,7 +1031,35 @@ impl<'a> Walk<'a> {
                 best = (e, lo + centre);
             }
         }
-        (best.1.min(hi), false)
+        (best.1.min(hi), self.is_room_quiet(best.0))
+    }
+
+    /// Whether a 100 ms stretch of this energy (summed over
+    /// [`QUIET_SMOOTH_FRAMES`] frames) is a pause, not a stop inside a word:
+    /// within [`QUIET_ABOVE_FLOOR`] of the quietest 100 ms of the audio
+    /// kept (the room between words) and [`QUIET_BELOW_SPEECH`] under its
+    /// loud speech. Pauses too short for the speech detector to close a
+    /// segment (0.2-0.3 s between sentences) are then firm cuts too.
+    fn is_room_quiet(&self, energy: f32) -> bool {
+        let frames: Vec<f32> = self
+            .join
+            .joined()
+            .kept()
+            .chunks(QUIET_FRAME)
+            .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
+            .collect();
+        let mut smoothed: Vec<f32> = frames
+            .windows(QUIET_SMOOTH_FRAMES)
+            .map(|w| w.iter().sum())
+            .collect();
+        if smoothed.len() < 10 {
+            return false;
+        }
+        smoothed.sort_by(|a, b| a.total_cmp(b));
+        let floor = smoothed[0];
+        let loud = smoothed[smoothed.len() * 9 / 10];
+        energy <= floor * QUIET_ABOVE_FLOOR + f32::EPSILON * 1e-3
+            && energy * QUIET_BELOW_SPEECH <= loud
     }
 
     /// Transcribes the audio since the last window up to a pause, or up to
