@@ -534,7 +534,12 @@ fn session_streaming() -> StreamSettings {
 fn an_answer_cut_by_the_time_limit_leaves_little_to_decode() {
     let (_, pcm) = answer_with_short_pauses();
     let cut = inside_a_word(&pcm, pcm.len() - 3 * 16_000);
-    little_left_at_the_end(&pcm[..cut], session_streaming(), "cut by the time limit", 0.05);
+    little_left_at_the_end(
+        &pcm[..cut],
+        session_streaming(),
+        "cut by the time limit",
+        0.05,
+    );
 }
 
 /// An answer ended by the recorder's end-of-answer silence (4 s of quiet
