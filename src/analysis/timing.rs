@@ -370,7 +370,17 @@ mod tests {
             .collect()
     }
 
-    fn pause_times(timing: &Timing) -> Vec<(f64, f64)> {
+    /// The long pauses (start, end) measured for words at `spans` in an
+    /// answer of `secs` with the detector's `speech`.
+    fn pauses_heard(spans: &[(f64, f64)], secs: f64, speech: &[(f64, f64)]) -> Vec<(f64, f64)> {
+        let timing = measure(
+            &timed(spans),
+            secs,
+            None,
+            &spans_of(speech),
+            &TimingSettings::default(),
+        )
+        .unwrap();
         timing
             .long_pauses
             .iter()
@@ -383,34 +393,15 @@ mod tests {
         // whisper left "montreal" (7.02-8.2 s) without a word and timed the
         // next word at 8.2 s; the detector heard the speaker from 7.02 s.
         let spans = [(1.2, 1.9), (1.9, 4.58), (8.2, 8.8), (8.8, 9.3)];
-        let speech = spans_of(&[(1.19, 4.576), (7.02, 9.3)]);
-        let timing = measure(
-            &timed(&spans),
-            10.0,
-            None,
-            &speech,
-            &TimingSettings::default(),
-        )
-        .unwrap();
-        let found = pause_times(&timing);
+        let found = pauses_heard(&spans, 10.0, &[(1.19, 4.576), (7.02, 9.3)]);
         assert_eq!(found, [(4.58, 7.02)]);
         // Speech heard in the middle of a gap splits it: two silences of
         // 2.5 s, each a long pause; 1.5 s ones would be none.
         let spans = [(0.0, 1.0), (7.0, 8.0)];
-        let both = spans_of(&[(0.0, 1.0), (3.5, 4.5), (7.0, 8.0)]);
-        let timing = measure(&timed(&spans), 8.0, None, &both, &TimingSettings::default()).unwrap();
-        let found = pause_times(&timing);
+        let found = pauses_heard(&spans, 8.0, &[(0.0, 1.0), (3.5, 4.5), (7.0, 8.0)]);
         assert_eq!(found, [(1.0, 3.5), (4.5, 7.0)]);
-        let short = spans_of(&[(0.0, 1.0), (2.5, 5.5), (7.0, 8.0)]);
-        let timing = measure(
-            &timed(&spans),
-            8.0,
-            None,
-            &short,
-            &TimingSettings::default(),
-        )
-        .unwrap();
-        assert!(timing.long_pauses.is_empty(), "{:?}", timing.long_pauses);
+        let found = pauses_heard(&spans, 8.0, &[(0.0, 1.0), (2.5, 5.5), (7.0, 8.0)]);
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]

@@ -345,6 +345,13 @@ mod tests {
             .collect()
     }
 
+    fn spans(pairs: &[(f64, f64)]) -> Vec<Span> {
+        pairs
+            .iter()
+            .map(|&(start, end)| Span { start, end })
+            .collect()
+    }
+
     fn features(pcm: &[f32]) -> FrameFeatures {
         let mut f = FrameFeatures::new();
         for piece in pcm.chunks(1000) {
@@ -396,16 +403,7 @@ mod tests {
         pcm.extend(hiss(1.0, 0.004, &mut seed));
         let f = features(&pcm);
         // The detector heard speech from 2.5 s and from 5.44 s.
-        let speech = [
-            Span {
-                start: 2.5,
-                end: 3.5,
-            },
-            Span {
-                start: 5.44,
-                end: 6.44,
-            },
-        ];
+        let speech = spans(&[(2.5, 3.5), (5.44, 6.44)]);
         let refined = f.refine(&speech);
         assert_eq!(refined.len(), 2, "{refined:?}");
         assert!((refined[0].start - 2.0).abs() < 0.1, "{refined:?}");
@@ -425,20 +423,7 @@ mod tests {
         pcm.extend(hiss(0.6, 0.004, &mut seed));
         pcm.extend(tone(1.0, 150.0, 0.2)); // speech at 4.8 s
         let f = features(&pcm);
-        let speech = [
-            Span {
-                start: 0.0,
-                end: 1.0,
-            },
-            Span {
-                start: 2.6,
-                end: 3.6,
-            },
-            Span {
-                start: 4.8,
-                end: 5.8,
-            },
-        ];
+        let speech = spans(&[(0.0, 1.0), (2.6, 3.6), (4.8, 5.8)]);
         let (refined, hums) = f.refine_apart(&speech);
         assert_eq!(hums.len(), 1, "{hums:?}");
         assert!((hums[0].start - 1.5).abs() < 0.06, "{hums:?}");
@@ -459,16 +444,7 @@ mod tests {
         pcm.extend(hiss(0.5, 0.004, &mut seed));
         pcm.extend(tone(1.0, 150.0, 0.2));
         let f = features(&pcm);
-        let speech = [
-            Span {
-                start: 0.0,
-                end: 1.0,
-            },
-            Span {
-                start: 3.2,
-                end: 4.2,
-            },
-        ];
+        let speech = spans(&[(0.0, 1.0), (3.2, 4.2)]);
         let (_, hums) = f.refine_apart(&speech);
         assert_eq!(hums.len(), 1, "{hums:?}");
         assert!((hums[0].start - 2.1).abs() < 0.06, "{hums:?}");

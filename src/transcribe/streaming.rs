@@ -1015,11 +1015,7 @@ impl<'a> Walk<'a> {
                 return (lo + (((a + b) / 2.0) * rate) as usize, true);
             }
         }
-        let pcm = self.join.joined().get(lo..hi);
-        let energies: Vec<f32> = pcm
-            .chunks(QUIET_FRAME)
-            .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
-            .collect();
+        let energies = frame_energies(self.join.joined().get(lo..hi));
         if energies.len() < QUIET_SMOOTH_FRAMES {
             return (hi, false);
         }
@@ -1041,13 +1037,7 @@ impl<'a> Walk<'a> {
     /// loud speech. Pauses too short for the speech detector to close a
     /// segment (0.2-0.3 s between sentences) are then firm cuts too.
     fn is_room_quiet(&self, energy: f32) -> bool {
-        let frames: Vec<f32> = self
-            .join
-            .joined()
-            .kept()
-            .chunks(QUIET_FRAME)
-            .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
-            .collect();
+        let frames = frame_energies(self.join.joined().kept());
         let mut smoothed: Vec<f32> = frames
             .windows(QUIET_SMOOTH_FRAMES)
             .map(|w| w.iter().sum())
@@ -1401,6 +1391,13 @@ impl<'a> Walk<'a> {
 fn silences_between(spans: &[Span], start: f64) -> Vec<(f64, f64)> {
     let last_end = spans.last().map_or(start, |s| s.end);
     crate::audio::silero::uncovered(spans, start, last_end)
+}
+
+/// Mean energy of each [`QUIET_FRAME`] of `pcm`.
+fn frame_energies(pcm: &[f32]) -> Vec<f32> {
+    pcm.chunks(QUIET_FRAME)
+        .map(|c| c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32)
+        .collect()
 }
 
 /// Moves every time in `transcript` by `secs`.
