@@ -401,6 +401,7 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
 fn main() -> ExitCode {
     // As the `rehearse` binary does.
     rehearse::memory::limit_malloc_arenas();
+    rehearse::embed::one_thread_per_pass();
     let args = match parse() {
         Ok(args) => args,
         Err(e) => {

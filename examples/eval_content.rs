@@ -294,6 +294,8 @@ fn process_cpu_secs() -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
+    // As the `rehearse` binary does.
+    rehearse::embed::one_thread_per_pass();
     let mut args = std::env::args().skip(1);
     let mut models_dir = PathBuf::from("models");
     let mut dev_dir = PathBuf::from("tests/fixtures/content-dev");

@@ -8,6 +8,6 @@
 # Usage: scripts/eval-content.sh [--rows] [--tune] [--dev-set DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The dev profile optimises every dependency (candle included) and shares
-# its build with `cargo test`.
-cargo run --quiet --example eval_content -- --models-dir models "$@"
+# Release build: the time to analyse a typed answer is the one the
+# `rehearse` binary takes.
+cargo run --release --quiet --example eval_content -- --models-dir models "$@"

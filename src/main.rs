@@ -10,6 +10,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     restore_default_sigpipe();
     rehearse::memory::limit_malloc_arenas();
+    rehearse::embed::one_thread_per_pass();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,

@@ -65,9 +65,25 @@ fn embeddings_match_the_full_precision_model() {
     let want = reference(&dir);
     // All at once: packed end to end into one sequence, kept apart by the mask.
     let batched = ours.embed(SENTENCES).unwrap();
+    // Each sentence four times over, in a different order each time: several
+    // packs (about 280 tokens), run side by side, must come back in order.
+    let order = [
+        0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0, 2, 4, 0, 1, 3, 5, 3, 0, 5, 1, 4, 2,
+    ];
+    let many: Vec<&str> = order.iter().map(|&i| SENTENCES[i]).collect();
+    let in_packs = ours.embed(&many).unwrap();
+    assert_eq!(in_packs.len(), many.len());
     for (i, sentence) in SENTENCES.iter().enumerate() {
         let one = ours.embed_one(sentence).unwrap();
-        for (how, got) in [("alone", &one), ("in a batch", &batched[i])] {
+        let repeats = order
+            .iter()
+            .zip(&in_packs)
+            .filter(|(&k, _)| k == i)
+            .map(|(_, got)| ("in one of several packs", got));
+        for (how, got) in [("alone", &one), ("in a batch", &batched[i])]
+            .into_iter()
+            .chain(repeats)
+        {
             let cos = cosine(got, &want[i]);
             let worst = got
                 .iter()

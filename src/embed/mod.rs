@@ -31,7 +31,26 @@ const MAX_TOKENS: usize = 256;
 /// set's test answers, budgets of 128-1000 tokens were within noise of each
 /// other (90th percentile 190-270 ms a typed answer), all well ahead of
 /// padded batches of 16 (283 ms, worst 794 ms).
+/// (Measured with candle's own threads; see [`one_thread_per_pass`] for
+/// what one thread a pass changed.)
 const PACK_TOKENS: usize = 160;
+
+/// Makes candle run each forward pass on one thread, for a process that
+/// embeds: call it first thing in `main`, before any other thread starts
+/// (it sets `RAYON_NUM_THREADS=1` unless the user set it or
+/// `CANDLE_NUM_THREADS`). A sentence or two is too little work to share:
+/// on 2 cores candle's own threads (its spinning element-wise pool beside
+/// gemm's rayon pool) made a typed answer's analysis slower, not faster
+/// (mean 147 ms against 96 ms on one thread, 90th percentile 274 ms against
+/// 200 ms, over the dev set's test answers). [`Embedder::embed`] runs
+/// separate packs on separate threads instead, and a session's whisper
+/// keeps the other core while sentences are embedded during the answer.
+pub fn one_thread_per_pass() {
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if !set("RAYON_NUM_THREADS") && !set("CANDLE_NUM_THREADS") {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
+}
 
 /// One sentence embedding (unit length).
 pub type Embedding = Vec<f32>;
@@ -200,9 +219,45 @@ impl Embedder {
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| run(&e))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        let packs = packs(&ids, PACK_TOKENS);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(packs.len());
+        let results: Vec<candle_core::Result<Vec<Embedding>>> = if workers <= 1 {
+            packs
+                .iter()
+                .map(|p| self.embed_pack(&ids[p.clone()]))
+                .collect()
+        } else {
+            // Packs side by side, one thread each (see [`one_thread_per_pass`]).
+            let mut slots: Vec<Option<candle_core::Result<Vec<Embedding>>>> =
+                packs.iter().map(|_| None).collect();
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|w| {
+                        let (packs, ids) = (&packs, &ids);
+                        scope.spawn(move || {
+                            (w..packs.len())
+                                .step_by(workers)
+                                .map(|i| (i, self.embed_pack(&ids[packs[i].clone()])))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                for handle in handles {
+                    let done = handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    for (i, r) in done {
+                        slots[i] = Some(r);
+                    }
+                }
+            });
+            slots.into_iter().flatten().collect()
+        };
         let mut out = Vec::with_capacity(texts.len());
-        for pack in packs(&ids, PACK_TOKENS) {
-            out.extend(self.embed_pack(&ids[pack]).map_err(|e| run(&e))?);
+        for r in results {
+            out.extend(r.map_err(|e| run(&e))?);
         }
         Ok(out)
     }

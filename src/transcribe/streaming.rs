@@ -937,9 +937,14 @@ impl<'a> Walk<'a> {
                 .is_some_and(|quiet| quiet >= pause_secs);
             return pausing.then(|| self.audio_len());
         }
-        let quiet = self.speech.iter().rev().take_while(|s| !**s).count();
-        let n = self.speech.len();
+        let (quiet, n) = (self.trailing_quiet_frames(), self.speech.len());
         (quiet >= PAUSE_FRAMES && quiet < n).then(|| (n - quiet + PAUSE_KEEP_FRAMES) * FRAME)
+    }
+
+    /// Without a speech detector: how many of the last frames the energy
+    /// detector heard no speech in.
+    fn trailing_quiet_frames(&self) -> usize {
+        self.speech.iter().rev().take_while(|s| !**s).count()
     }
 
     /// How long the speaker has been silent since they last spoke, seconds
@@ -948,7 +953,7 @@ impl<'a> Walk<'a> {
         if let Some(tracker) = &self.tracker {
             return tracker.silence_since_speech().unwrap_or(0.0);
         }
-        let quiet = self.speech.iter().rev().take_while(|s| !**s).count();
+        let quiet = self.trailing_quiet_frames();
         if quiet == self.speech.len() {
             return 0.0;
         }
