@@ -223,37 +223,28 @@ impl Embedder {
         let workers = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(packs.len());
-        let results: Vec<candle_core::Result<Vec<Embedding>>> = if workers <= 1 {
-            packs
-                .iter()
-                .map(|p| self.embed_pack(&ids[p.clone()]))
-                .collect()
+        let run_packs =
+            |packs: &[std::ops::Range<usize>]| -> Vec<candle_core::Result<Vec<Embedding>>> {
+                packs
+                    .iter()
+                    .map(|p| self.embed_pack(&ids[p.clone()]))
+                    .collect()
+            };
+        let results = if workers <= 1 {
+            run_packs(&packs)
         } else {
-            // Packs side by side, one thread each (see [`one_thread_per_pass`]).
-            let mut slots: Vec<Option<candle_core::Result<Vec<Embedding>>>> =
-                packs.iter().map(|_| None).collect();
+            // Packs side by side, a run of consecutive packs per thread,
+            // joined in order (see [`one_thread_per_pass`]).
             std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|w| {
-                        let (packs, ids) = (&packs, &ids);
-                        scope.spawn(move || {
-                            (w..packs.len())
-                                .step_by(workers)
-                                .map(|i| (i, self.embed_pack(&ids[packs[i].clone()])))
-                                .collect::<Vec<_>>()
-                        })
-                    })
+                let handles: Vec<_> = packs
+                    .chunks(packs.len().div_ceil(workers))
+                    .map(|group| scope.spawn(move || run_packs(group)))
                     .collect();
-                for handle in handles {
-                    let done = handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    for (i, r) in done {
-                        slots[i] = Some(r);
-                    }
-                }
-            });
-            slots.into_iter().flatten().collect()
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
         };
         let mut out = Vec::with_capacity(texts.len());
         for r in results {
