@@ -14,6 +14,7 @@ use crate::audio::silero::Span;
 use crate::audio::speech_edges::FrameFeatures;
 
 use super::guard::normalise;
+use super::look_memo::LookMemo;
 use super::streaming::{append_shifted, clamp_times};
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, RunRequest, TranscribeError,
@@ -251,6 +252,7 @@ pub(crate) fn transcribe_joined(
             &mut transcript,
             options,
             &mut report,
+            None,
         )?;
     }
     // Back to the recording's time.
@@ -324,6 +326,8 @@ const HESITATION_REACH_SECS: f64 = 1.0;
 /// their own and their words put in; when the caller asked for a
 /// disfluent-style transcript (an initial prompt), shorter voiced gaps are
 /// decoded with that prompt and any hesitation ("um", "uh") found is put in.
+/// A `memo` answers fillers-only looks taken before at the same gap (a
+/// streamed answer's passes go over the same audio again).
 pub(crate) fn second_look(
     transcriber: &Transcriber,
     pcm: &[f32],
@@ -331,6 +335,7 @@ pub(crate) fn second_look(
     transcript: &mut Transcript,
     options: &DecodeOptions,
     report: &mut DecodeReport,
+    mut memo: Option<&mut LookMemo>,
 ) -> Result<(), TranscribeError> {
     use super::guard::{self, is_hesitation, Derail};
     let duration = pcm.len() as f64 / RATE;
@@ -377,6 +382,23 @@ pub(crate) fn second_look(
     while next < looks.len() {
         let (gap, fillers_only) = looks[next];
         next += 1;
+        let recalled = match memo.as_deref_mut() {
+            Some(memo) if fillers_only => memo.recall(gap.start, gap.end),
+            _ => None,
+        };
+        if let Some(mut words) = recalled {
+            // Found at a gap a few hundredths of a second away: it sits in
+            // this one.
+            for w in &mut words {
+                w.start = w.start.clamp(gap.start, gap.end);
+                w.end = w.end.clamp(w.start, gap.end);
+            }
+            if !words.is_empty() {
+                put_in(transcript, &mut added, &mut added_segments, words);
+                report.second_looks.push(gap);
+            }
+            continue;
+        }
         let a = (((gap.start - LOOK_PAD_SECS).max(0.0)) * RATE) as usize;
         let b = ((((gap.end + LOOK_PAD_SECS) * RATE) as usize).min(pcm.len())).max(a);
         // whisper decodes nothing under a second: pad short stretches with silence.
@@ -454,28 +476,18 @@ pub(crate) fn second_look(
                 w.end = w.end.min(gap.end - offset).max(w.start);
             }
         }
-        if words.is_empty() {
-            retry(&mut looks, gap, fillers_only);
-            continue;
-        }
         for w in &mut words {
             w.start += offset;
             w.end += offset;
         }
-        let text = words
-            .iter()
-            .map(|w| w.word.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        // A whisper segment that spans the stretch is split there, so the
-        // words put in read in their place.
-        super::hums::split_segment_at(transcript, words[0].start);
-        added_segments.push(super::Segment {
-            start: words[0].start,
-            end: words[words.len() - 1].end,
-            text,
-        });
-        added.extend(words);
+        if let Some(memo) = memo.as_deref_mut().filter(|_| fillers_only) {
+            memo.remember(gap.start, gap.end, &words);
+        }
+        if words.is_empty() {
+            retry(&mut looks, gap, fillers_only);
+            continue;
+        }
+        put_in(transcript, &mut added, &mut added_segments, words);
         report.second_looks.push(gap);
     }
     if !added.is_empty() {
@@ -497,6 +509,29 @@ pub(crate) fn second_look(
         transcript.text = join_segment_texts(&transcript.segments);
     }
     Ok(())
+}
+
+/// Queues words a second look found (in the piece's time) to be put into
+/// `transcript`, as a segment of their own; a whisper segment that spans
+/// them is split there, so they read in their place.
+fn put_in(
+    transcript: &mut Transcript,
+    added: &mut Vec<super::Word>,
+    added_segments: &mut Vec<super::Segment>,
+    words: Vec<super::Word>,
+) {
+    let text = words
+        .iter()
+        .map(|w| w.word.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    super::hums::split_segment_at(transcript, words[0].start);
+    added_segments.push(super::Segment {
+        start: words[0].start,
+        end: words[words.len() - 1].end,
+        text,
+    });
+    added.extend(words);
 }
 
 /// Walks `pcm` in whisper's windows, each run guarded.

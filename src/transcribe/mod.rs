@@ -8,6 +8,7 @@ pub mod file;
 pub mod guard;
 pub mod hums;
 mod live_join;
+mod look_memo;
 mod recent_audio;
 pub mod replay;
 pub mod streaming;
@@ -600,6 +601,16 @@ impl Transcriber {
         let started = std::time::Instant::now();
         let outcome = state.full(params, request.pcm);
         let busy_secs = started.elapsed().as_secs_f64();
+        if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
+            eprintln!(
+                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {:.3} s",
+                attempt.label(),
+                duration,
+                request.audio_ctx,
+                watch.windows_started,
+                busy_secs
+            );
+        }
         {
             let encoders = if watch.first_only {
                 watch.windows_started.min(1)

@@ -67,6 +67,7 @@ use std::thread::JoinHandle;
 
 use super::guard::normalise;
 use super::live_join::LiveJoin;
+use super::look_memo::LookMemo;
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
     TranscribeError, Transcriber, Transcript, WhisperWork, Word, FRAMES_PER_SEC,
@@ -251,6 +252,9 @@ pub struct StreamWork {
     pub busy_ratio: f64,
     /// Encoder audio per second of answer.
     pub encoded_ratio: f64,
+    /// Fillers-only second looks answered by an earlier pass's look at the
+    /// same gap instead of a whisper run.
+    pub looks_recalled: u64,
 }
 
 /// A kind of run, for [`StreamWork`].
@@ -472,6 +476,8 @@ struct Walk<'a> {
     /// Joined audio before this has had its second look (speech left
     /// without words, filled pauses; see [`super::batch::second_look`]).
     looked_to: usize,
+    /// Fillers-only looks already taken (passes go over the same audio).
+    look_memo: LookMemo,
     report: DecodeReport,
     /// Samples the rest after the last window or pass covered.
     final_run: usize,
@@ -588,6 +594,7 @@ fn work(
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
     let mut work = walk.work;
+    work.looks_recalled = walk.look_memo.reused();
     work.close(transcript.duration);
     let at_finish = progress.runs_at_finish.load(Ordering::SeqCst) as u64;
     *progress.finish.lock().unwrap_or_else(|e| e.into_inner()) = Some(FinishStats {
@@ -640,6 +647,7 @@ impl<'a> Walk<'a> {
                 .map(|_| SpeechTracker::new(SpeechParams::default())),
             report: transcriber.new_report(),
             looked_to: 0,
+            look_memo: LookMemo::default(),
             final_run: 0,
             decodes: 0,
             work: StreamWork::default(),
@@ -907,7 +915,11 @@ impl<'a> Walk<'a> {
         let pcm = self.join.joined().get(from..to).to_vec();
         let mut report = self.transcriber.new_report();
         let (transcriber, settings) = (self.transcriber, self.settings);
-        self.counted(Kind::SecondLook, |_| {
+        // No pass goes before `seek` again.
+        self.look_memo
+            .forget_before(self.seek as f64 / WHISPER_RATE as f64);
+        self.look_memo.set_offset(from as f64 / WHISPER_RATE as f64);
+        self.counted(Kind::SecondLook, |w| {
             super::batch::second_look(
                 transcriber,
                 &pcm,
@@ -915,6 +927,7 @@ impl<'a> Walk<'a> {
                 part,
                 &settings.decode,
                 &mut report,
+                Some(&mut w.look_memo),
             )
         })
         .map_err(|source| StreamError::Window {
