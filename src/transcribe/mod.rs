@@ -569,6 +569,8 @@ impl Transcriber {
             first_only: request.first_window_only,
             first_timestamp: self.context.token_beg(),
             audio_frames: (request.pcm.len() * FRAMES_PER_SEC / WHISPER_RATE as usize) as i64,
+            end_of_text: self.context.token_eot(),
+            vocabulary: self.hparams.n_vocab.max(0) as usize,
             ..WindowWatch::default()
         };
         let watch_ptr: *mut WindowWatch = &mut watch;
@@ -603,11 +605,12 @@ impl Transcriber {
         let busy_secs = started.elapsed().as_secs_f64();
         if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
             eprintln!(
-                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {:.3} s",
+                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {:.3} s",
                 attempt.label(),
                 duration,
                 request.audio_ctx,
                 watch.windows_started,
+                watch.loops_cut,
                 busy_secs
             );
         }
@@ -668,7 +671,22 @@ struct WindowWatch {
     first_timestamp: i32,
     /// The run's audio in whisper's 10 ms frames.
     audio_frames: i64,
+    /// The end-of-text token, and the vocabulary's size (logits per step).
+    end_of_text: i32,
+    vocabulary: usize,
+    /// Windows ended early because their text had become a loop.
+    loops_cut: u32,
 }
+
+/// A window's text that ends in this many tokens repeating a unit of up
+/// to [`LOOP_UNIT_TOKENS`] tokens (and at least [`LOOP_UNITS`] of them) is
+/// a loop: whisper is ended there instead of writing up to 224 tokens of
+/// it. Real repetition is far shorter ("uh, uh, uh" or "words, words,
+/// words, words": 8-12 tokens); the loop guard decodes a loop cut short
+/// again just as it would a whole one (it calls 9 repeats a loop).
+const LOOP_TOKENS: usize = 32;
+const LOOP_UNIT_TOKENS: usize = 8;
+const LOOP_UNITS: usize = 8;
 
 /// Timestamps below this many steps of 0.02 s (0.16 s) may not close a
 /// segment. whisper.cpp's word alignment (DTW) median-filters a window's
@@ -760,6 +778,29 @@ unsafe extern "C" fn filter_logits(
         watch.sequence.clear();
         watch.sequence.extend(tokens.iter().map(|t| t.id));
     }
+    if first > 0 && !logits.is_null() && watch.vocabulary > watch.end_of_text as usize {
+        let text: Vec<i32> = tokens
+            .iter()
+            .map(|t| t.id)
+            .filter(|&id| id < first)
+            .collect();
+        if ends_in_a_loop(&text) {
+            // SAFETY: `logits` holds one value per vocabulary token.
+            let all = unsafe { std::slice::from_raw_parts_mut(logits, watch.vocabulary) };
+            all.fill(f32::NEG_INFINITY);
+            all[watch.end_of_text as usize] = 0.0;
+            watch.loops_cut += 1;
+        }
+    }
+}
+
+/// Whether a window's text tokens so far end in a loop (see [`LOOP_TOKENS`]).
+fn ends_in_a_loop(text: &[i32]) -> bool {
+    (1..=LOOP_UNIT_TOKENS).any(|unit| {
+        let span = LOOP_TOKENS.max(unit * LOOP_UNITS);
+        text.len() >= span
+            && (text.len() - span + unit..text.len()).all(|i| text[i] == text[i - unit])
+    })
 }
 
 /// Rules out the first [`MIN_CLOSING_TIMESTAMP_STEPS`] timestamps
@@ -897,6 +938,25 @@ fn dtw_preset(h: &Hparams) -> Option<DtwModelPreset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loop_is_told_from_real_repetition() {
+        // " uh" "," sixteen times: a loop; ten times: a hesitant speaker.
+        let uh: Vec<i32> = [7, 8].repeat(16);
+        assert!(ends_in_a_loop(&uh));
+        assert!(!ends_in_a_loop(&[7, 8].repeat(10)));
+        // "Montreal, but um" (4 tokens) eight times after other text.
+        let mut text = vec![1, 2, 3, 4, 5];
+        text.extend([20, 21, 22, 23].repeat(8));
+        assert!(ends_in_a_loop(&text));
+        // ... but not once the text has moved on.
+        text.extend([30, 31]);
+        assert!(!ends_in_a_loop(&text));
+        // A unit longer than 8 tokens is not judged here.
+        assert!(!ends_in_a_loop(&(0..9).collect::<Vec<i32>>().repeat(8)));
+        // Ordinary text of any length.
+        assert!(!ends_in_a_loop(&(0..300).collect::<Vec<i32>>()));
+    }
 
     #[test]
     fn a_segment_never_closes_within_the_first_0_16_s_once_text_began() {
