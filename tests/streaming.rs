@@ -101,10 +101,13 @@ fn assert_times_sane(t: &Transcript, duration: f64) {
 
 /// The streamed transcript of `pcm` at `pace`, checked against the batch one;
 /// whisper ran at least `min_runs` times (30 s windows while the answer went
-/// on, passes up to pauses, and the rest at the end).
+/// on, passes up to pauses, and the rest at the end). `settle`: the worker
+/// keeps up (each piece waits for it), so what it decodes does not depend
+/// on how busy the machine is.
 fn compare_with_batch(
     pcm: &[f32],
     pace: f64,
+    settle: bool,
     reference: &str,
     min_runs: usize,
 ) -> (Transcript, Transcript) {
@@ -113,7 +116,7 @@ fn compare_with_batch(
     let batch = model
         .transcribe(pcm, &DecodeOptions::default())
         .expect("batch transcribes");
-    let streamed = replay(model, settings(), pcm, pace).expect("streams");
+    let streamed = replay_with(model, settings(), pcm, pace, settle).expect("streams");
     let duration = pcm.len() as f64 / 16_000.0;
     assert_times_sane(&streamed.transcript, duration);
     let stream_text = &streamed.transcript.text;
@@ -141,8 +144,11 @@ fn a_two_minute_answer_streamed_matches_batch() {
     let pcm = pcm_of(&path);
     let duration = pcm.len() as f64 / 16_000.0;
     assert!((100.0..150.0).contains(&duration), "{duration:.1} s");
-    // Four times real time: windows and passes while the audio arrives.
-    let (_, streamed) = compare_with_batch(&pcm, 4.0, &reference, 4);
+    // Four times real time: windows and passes while the audio arrives,
+    // with a worker that keeps up (on a loaded machine one that falls
+    // behind makes other passes, and the text can differ by a word more:
+    // WER 0.052 seen once; the one-minute answer below is not settled).
+    let (_, streamed) = compare_with_batch(&pcm, 4.0, true, &reference, 4);
     // Words cover the whole answer, in answer time.
     assert!(streamed.words[0].start < 2.0, "{:?}", streamed.words[0]);
     let last = streamed.words.last().unwrap();
@@ -158,7 +164,7 @@ fn a_one_minute_answer_fed_faster_than_real_time_matches_batch() {
     let duration = pcm.len() as f64 / 16_000.0;
     assert!((50.0..80.0).contains(&duration), "{duration:.1} s");
     // Eight times real time: the worker transcribes while audio still arrives.
-    compare_with_batch(&pcm, 8.0, &reference, 2);
+    compare_with_batch(&pcm, 8.0, false, &reference, 2);
 }
 
 /// A short last phrase after a pause is transcribed too: the worker has
