@@ -605,13 +605,15 @@ impl Transcriber {
         let busy_secs = started.elapsed().as_secs_f64();
         if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
             eprintln!(
-                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {:.3} s",
+                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {:.3} s, cancelled {}, at {}",
                 attempt.label(),
                 duration,
                 request.audio_ctx,
                 watch.windows_started,
                 watch.loops_cut,
-                busy_secs
+                busy_secs,
+                request.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)),
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
             );
         }
         {
