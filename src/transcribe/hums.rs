@@ -156,14 +156,7 @@ fn merged(mut spans: Vec<Span>) -> Vec<Span> {
 mod tests {
     use super::*;
 
-    fn word(w: &str, start: f64, end: f64) -> Word {
-        Word {
-            word: w.into(),
-            start,
-            end,
-            probability: 0.9,
-        }
-    }
+    use crate::transcribe::test_word as word;
 
     fn span(start: f64, end: f64) -> Span {
         Span { start, end }

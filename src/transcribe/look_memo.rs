@@ -53,33 +53,16 @@ impl LookMemo {
             (l.start - start).abs() <= SAME_GAP_SECS && (l.end - end).abs() <= SAME_GAP_SECS
         })?;
         self.reused += 1;
-        Some(
-            look.found
-                .iter()
-                .map(|w| Word {
-                    start: w.start - self.offset,
-                    end: w.end - self.offset,
-                    ..w.clone()
-                })
-                .collect(),
-        )
+        Some(shifted(&look.found, -self.offset))
     }
 
     /// Remembers what a look at the gap `[start, end)` found (times in the
     /// piece's time).
     pub(crate) fn remember(&mut self, start: f64, end: f64, found: &[Word]) {
-        let offset = self.offset;
         self.looks.push(Look {
-            start: start + offset,
-            end: end + offset,
-            found: found
-                .iter()
-                .map(|w| Word {
-                    start: w.start + offset,
-                    end: w.end + offset,
-                    ..w.clone()
-                })
-                .collect(),
+            start: start + self.offset,
+            end: end + self.offset,
+            found: shifted(found, self.offset),
         });
     }
 
@@ -95,18 +78,22 @@ impl LookMemo {
     }
 }
 
+/// `words` moved `by` seconds.
+fn shifted(words: &[Word], by: f64) -> Vec<Word> {
+    words
+        .iter()
+        .map(|w| Word {
+            start: w.start + by,
+            end: w.end + by,
+            ..w.clone()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn word(text: &str, start: f64, end: f64) -> Word {
-        Word {
-            word: text.into(),
-            start,
-            end,
-            probability: 0.9,
-        }
-    }
+    use crate::transcribe::test_word as word;
 
     #[test]
     fn a_look_is_recalled_from_a_later_piece_in_that_piece_s_time() {

@@ -34,6 +34,17 @@ pub use words::{clamp_to_speech, meet_speech_edges};
 
 pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
 
+/// A word for unit tests (probability 0.9).
+#[cfg(test)]
+pub(crate) fn test_word(text: &str, start: f64, end: f64) -> Word {
+    Word {
+        word: text.into(),
+        start,
+        end,
+        probability: 0.9,
+    }
+}
+
 /// One recognised word with its place in the audio.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Word {

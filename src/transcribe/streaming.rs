@@ -1463,16 +1463,9 @@ pub(super) fn append_shifted(whole: &mut Transcript, part: Transcript, offset: f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcribe::{Segment, Word};
+    use crate::transcribe::Segment;
 
-    fn word(text: &str, start: f64, end: f64) -> Word {
-        Word {
-            word: text.into(),
-            start,
-            end,
-            probability: 0.9,
-        }
-    }
+    use crate::transcribe::test_word as word;
 
     #[test]
     fn a_window_moves_on_as_whisper_does() {

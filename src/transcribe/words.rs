@@ -182,14 +182,7 @@ pub(crate) fn assemble_words(pieces: &[WordPiece], duration: f64) -> Vec<Word> {
 mod tests {
     use super::*;
 
-    fn w(text: &str, start: f64, end: f64) -> Word {
-        Word {
-            word: text.into(),
-            start,
-            end,
-            probability: 0.9,
-        }
-    }
+    use crate::transcribe::test_word as w;
 
     #[test]
     fn words_around_a_pause_meet_the_speech_edges() {
