@@ -97,8 +97,7 @@ impl History {
         let mut conn = Connection::open(&db_path).map_err(db_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db_err)?;
+        set_wal_mode(&conn).map_err(db_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(db_err)?;
         migrations::migrate(&mut conn, &db_path)?;
@@ -406,6 +405,26 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Switches the database to write-ahead logging. The switch needs the
+/// database to itself, and SQLite answers "busy" at once, without waiting
+/// (its busy timeout does not cover this case), when another connection
+/// opened the same new database a moment before and is switching it too:
+/// two first runs at once. So it is tried again for up to 5 s.
+fn set_wal_mode(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]
