@@ -330,6 +330,11 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let mut at_finish = Vec::new();
     let mut text = String::new();
     for _ in 0..args.runs {
+        // Each run judges its answer as a new one: no sentence embedded by
+        // the run before counts.
+        if let Some(judge) = &judge {
+            judge.forget_answers();
+        }
         // As a session does: the finished sentences are embedded while the
         // answer goes on, and the warmer is told to stop when it ends.
         let (r, warmer) = replay_watched(

@@ -432,3 +432,20 @@ fn cli_needs_the_model_or_keywords_only() {
     assert_eq!(identify["covered"], true);
     assert_eq!(identify["status"], "covered");
 }
+
+/// A benchmark replaying one answer several times judges each replay as a
+/// new answer: forgetting drops the answer's sentences, and judging still
+/// works after it (the question's examples stay).
+#[test]
+fn forgotten_sentences_are_embedded_again() {
+    let sentence = "I forgot to renew the staging certificate on a Friday.";
+    judge().warm(&[sentence]).unwrap();
+    assert!(judge().is_embedded(sentence));
+    judge().forget_answers();
+    assert!(!judge().is_embedded(sentence));
+    let a = judged(
+        "biggest-mistake",
+        "It was my fault. I forgot to renew the certificate and the site went down.",
+    );
+    assert_eq!(element(&a, "ownership"), Status::Covered);
+}

@@ -553,6 +553,13 @@ impl SemanticJudge {
         self.embeddings(&all).map(|_| ())
     }
 
+    /// Forgets the sentences embedded so far (the question's examples stay):
+    /// the next answer is judged as if it were the first, e.g. for a
+    /// benchmark that replays the same answer several times.
+    pub fn forget_answers(&self) {
+        self.lock_sentences().clear();
+    }
+
     /// Whether `text` is embedded already (warmed or judged before).
     pub fn is_embedded(&self, text: &str) -> bool {
         self.lock_sentences().contains_key(text)

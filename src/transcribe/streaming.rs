@@ -435,6 +435,7 @@ impl StreamingTranscriber {
             .runs_at_finish
             .store(transcriber.runs() as usize, Ordering::SeqCst);
         ended.store(true, Ordering::SeqCst);
+        debug_stamp("answer ended");
         drop(samples);
         worker.join().map_err(|panic| {
             let message = panic
@@ -535,7 +536,9 @@ fn work(
             let _ = done.send(());
         }
     }
+    debug_stamp("all samples in");
     let speech = walk.speech_spans(true)?;
+    debug_stamp("speech detector finished");
     match &speech {
         Some(spans) => {
             let end = walk.join.captured_len();
@@ -563,12 +566,14 @@ fn work(
     if walk.rest()? {
         progress.windows_done.fetch_add(1, Ordering::SeqCst);
     }
+    debug_stamp("rest decoded");
     let final_decodes = walk.decodes - decodes_before_rest;
     let end = walk.audio_len();
     let runs_before_looks = transcriber.runs();
     let looks_left = end.saturating_sub(walk.looked_to);
     walk.second_look_to(end)?;
     let second_look_runs = transcriber.runs() - runs_before_looks;
+    debug_stamp("second looks done");
     let mut transcript = walk.transcript;
     let mut report = walk.report;
     // Back from the joined audio to answer time (second looks included).
@@ -593,6 +598,7 @@ fn work(
     super::hums::write_hums_if_asked(&mut transcript, &mut report, &hums, &walk.settings.decode);
     clamp_times(&mut transcript);
     report.whisper_runs = transcriber.runs() - runs_before;
+    debug_stamp("transcript ready");
     let mut work = walk.work;
     work.looks_recalled = walk.look_memo.reused();
     work.close(transcript.duration);
@@ -607,6 +613,17 @@ fn work(
         work,
     });
     Ok((transcript, report))
+}
+
+/// With REHEARSE_DEBUG_RUNS set, says when a step of the end of an answer
+/// was reached (milliseconds since the epoch), to lay out the wait.
+fn debug_stamp(step: &str) {
+    if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        eprintln!("{step} at {ms}");
+    }
 }
 
 impl<'a> Walk<'a> {
