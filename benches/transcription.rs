@@ -308,6 +308,8 @@ fn run(args: &Args) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
                 Embedder::load_from_models_dir(dir)?,
             )));
             judge.prepare(question)?;
+            // As a session does before its first answer.
+            rehearse::analysis::warm_up(question, &AnalysisSettings::default(), Some(&judge))?;
             stages.insert("judge_loaded".into(), rss_stage());
             (Some(judge), Some(t0.elapsed().as_secs_f64()))
         }

@@ -173,6 +173,9 @@ pub struct Coach<'a> {
     pub signals: StopSignals,
     pub threads: Option<usize>,
     spoken_warning_shown: bool,
+    /// Whether the analysis has run once in this process (see
+    /// [`crate::analysis::warm_up`]).
+    analysis_warmed: bool,
 }
 
 /// Where one question sits in a session.
@@ -208,6 +211,7 @@ impl<'a> Coach<'a> {
             signals,
             threads: None,
             spoken_warning_shown: false,
+            analysis_warmed: false,
         }
     }
 
@@ -323,6 +327,11 @@ impl<'a> Coach<'a> {
                 ));
                 self.judge = None;
             }
+        }
+        if !self.analysis_warmed {
+            self.analysis_warmed = true;
+            // A failure here shows again, and is reported, with the answer.
+            let _ = crate::analysis::warm_up(slot.question, &self.analysis, self.judge.as_deref());
         }
         self.speak(&slot.asked, ui);
         let settings = self.settings_for(slot.question);
