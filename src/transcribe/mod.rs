@@ -34,6 +34,14 @@ pub use words::{clamp_to_speech, meet_speech_edges};
 
 pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
 
+/// Now, in milliseconds since the epoch: the stamp of REHEARSE_DEBUG_RUNS's
+/// lines, so the steps of an answer's end can be laid side by side.
+pub(crate) fn epoch_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
 /// A word for unit tests (probability 0.9).
 #[cfg(test)]
 pub(crate) fn test_word(text: &str, start: f64, end: f64) -> Word {
@@ -624,7 +632,7 @@ impl Transcriber {
                 watch.loops_cut,
                 busy_secs,
                 request.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)),
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+                epoch_ms()
             );
         }
         {

@@ -619,10 +619,7 @@ fn work(
 /// was reached (milliseconds since the epoch), to lay out the wait.
 fn debug_stamp(step: &str) {
     if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        eprintln!("{step} at {ms}");
+        eprintln!("{step} at {}", super::epoch_ms());
     }
 }
 
