@@ -348,7 +348,7 @@ pub(crate) fn second_look(
     mut memo: Option<&mut LookMemo>,
 ) -> Result<(), TranscribeError> {
     use super::guard::{self, is_hesitation, Derail};
-    if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+    if super::debug_walk() {
         let words: Vec<String> = transcript
             .words
             .iter()
@@ -460,7 +460,7 @@ pub(crate) fn second_look(
             // A filled pause is a token or two: a long text here is a loop.
             max_tokens: fillers_only.then_some(8),
         })?;
-        if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+        if super::debug_walk() {
             eprintln!(
                 "second look {:.2}-{:.2} (fillers only: {fillers_only}): {:?} {:?}",
                 gap.start,
@@ -636,7 +636,7 @@ fn walk(
             advance_frames(&decoded.sequence, transcriber.first_timestamp_token())
                 * (WHISPER_RATE as usize / super::FRAMES_PER_SEC)
         };
-        if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+        if super::debug_walk() {
             eprintln!(
                 "walk: seek {:.2} s, window {:.2} s, last {is_last}, advance {:.2} s, sequence {} tokens, {} words, redecoded {:?}",
                 offset,

@@ -34,6 +34,18 @@ pub use words::{clamp_to_speech, meet_speech_edges};
 
 pub use streaming::{StreamError, StreamSettings, StreamingTranscriber};
 
+/// Whether REHEARSE_DEBUG_WALK asks for the walk through an answer on
+/// stderr (windows, passes, second looks and what whisper wrote).
+pub(crate) fn debug_walk() -> bool {
+    std::env::var_os("REHEARSE_DEBUG_WALK").is_some()
+}
+
+/// Whether REHEARSE_DEBUG_RUNS asks for each whisper run and each step of
+/// an answer's end on stderr, stamped with [`epoch_ms`].
+pub(crate) fn debug_runs() -> bool {
+    std::env::var_os("REHEARSE_DEBUG_RUNS").is_some()
+}
+
 /// Now, in milliseconds since the epoch: the stamp of REHEARSE_DEBUG_RUNS's
 /// lines, so the steps of an answer's end can be laid side by side.
 pub(crate) fn epoch_ms() -> u128 {
@@ -482,7 +494,7 @@ impl Transcriber {
             }
             let decoded = self.run_once(request, attempt)?;
             let found = self.judge(&decoded, request);
-            if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+            if debug_walk() {
                 eprintln!(
                     "attempt {}: {:?} -> {:?} (first {:?}: {:?})",
                     attempt.label(),
@@ -622,7 +634,7 @@ impl Transcriber {
         let started = std::time::Instant::now();
         let outcome = state.full(params, request.pcm);
         let busy_secs = started.elapsed().as_secs_f64();
-        if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
+        if debug_runs() {
             eprintln!(
                 "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {:.3} s, cancelled {}, at {}",
                 attempt.label(),

@@ -546,7 +546,7 @@ fn work(
         }
         None => walk.join.keep_all(),
     }
-    if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+    if super::debug_walk() {
         let secs = |n: usize| n as f64 / WHISPER_RATE as f64;
         eprintln!(
             "finish: seek {:.2} s, audio {:.2} s, passes {:?}",
@@ -618,7 +618,7 @@ fn work(
 /// With REHEARSE_DEBUG_RUNS set, says when a step of the end of an answer
 /// was reached (milliseconds since the epoch), to lay out the wait.
 fn debug_stamp(step: &str) {
-    if std::env::var_os("REHEARSE_DEBUG_RUNS").is_some() {
+    if super::debug_runs() {
         eprintln!("{step} at {}", super::epoch_ms());
     }
 }
@@ -1113,7 +1113,7 @@ impl<'a> Walk<'a> {
         }
         match self.counted(Kind::Pass, |w| w.decode_rest(from, to, true)) {
             Ok(mut decoded) => {
-                if std::env::var_os("REHEARSE_DEBUG_WALK").is_some() {
+                if super::debug_walk() {
                     eprintln!(
                         "pass: {:.2}-{:.2} s (audio {:.2} s): {}",
                         from as f64 / WHISPER_RATE as f64,
