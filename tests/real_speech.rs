@@ -281,3 +281,28 @@ fn the_recorder_hears_the_end_of_an_answer_over_fan_noise() {
     let energy = record(None);
     assert_ne!(energy.ended_by, EndReason::Silence, "{energy:?}");
 }
+
+/// A clip whose loop guard falls back to sampling (temperature 0.4 / 0.8)
+/// comes out word for word the same however often, and after whatever, it
+/// is decoded in one process: a sampled run may not depend on the runs made
+/// before it (whisper.cpp seeds its generator once per decoding state).
+#[test]
+fn a_clip_decoded_again_at_a_temperature_comes_out_the_same_every_time() {
+    let sampled = |report: &DecodeReport| {
+        report
+            .redecoded
+            .iter()
+            .any(|r| r.tried.iter().any(|t| t.contains("temperature")))
+    };
+    let (first, report) = transcribe_now("mfa-uhuh");
+    assert!(
+        sampled(&report),
+        "mfa-uhuh no longer needs a sampled attempt, so this test checks nothing: \
+         pick a clip whose report lists a temperature attempt ({:?})",
+        report.redecoded
+    );
+    for run in 1..4 {
+        let (again, _) = transcribe_now("mfa-uhuh");
+        assert_eq!(again.text, first.text, "run {run} differs from the first");
+    }
+}

@@ -160,8 +160,9 @@ pub fn model_loads() -> usize {
 /// transcription (batch or streaming): nothing is loaded or allocated per answer.
 pub struct Transcriber {
     context: WhisperContext,
-    /// whisper.cpp's working memory (KV caches, compute buffers); one run at a time.
-    state: Mutex<WhisperState>,
+    /// whisper.cpp's working memory (KV caches, compute buffers); one run at
+    /// a time. Empty only between dropping a state and making its successor.
+    state: Mutex<Option<WhisperState>>,
     hparams: Hparams,
     model_path: PathBuf,
     runs: AtomicU64,
@@ -358,7 +359,7 @@ impl Transcriber {
         };
         Ok(Self {
             context,
-            state: Mutex::new(state),
+            state: Mutex::new(Some(state)),
             hparams: summary.hparams,
             model_path: model_path.to_path_buf(),
             runs: AtomicU64::new(0),
@@ -627,10 +628,26 @@ impl Transcriber {
                 params.set_abort_callback_user_data(Arc::as_ptr(cancel).cast_mut().cast());
             }
         }
-        let mut state = self
+        let mut slot = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // whisper.cpp seeds the first decoder's random generator once, when
+        // a state is made, and never again; a sampled run on a reused state
+        // would draw from wherever earlier sampled runs left it, so the same
+        // audio could come out differently depending on what was decoded
+        // before. A fresh state for every sampled run makes it reproducible
+        // (the old one is dropped first, so memory does not double).
+        if matches!(attempt, Attempt::Temperature(_)) {
+            *slot = None;
+        }
+        let state = match slot.take() {
+            Some(state) => state,
+            None => self.context.create_state().map_err(|e| {
+                TranscribeError::Decode(format!("cannot allocate a decoding state: {e}"))
+            })?,
+        };
+        let state = slot.insert(state);
         let started = std::time::Instant::now();
         let outcome = state.full(params, request.pcm);
         let busy_secs = started.elapsed().as_secs_f64();
@@ -674,7 +691,7 @@ impl Transcriber {
         outcome.map_err(|e| TranscribeError::Decode(e.to_string()))?;
         self.runs.fetch_add(1, Ordering::SeqCst);
         let mut decoded = collect(
-            &state,
+            state,
             self.context.token_eot(),
             self.context.token_beg(),
             duration,
