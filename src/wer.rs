@@ -6,13 +6,17 @@
 /// Lower-cases, turns hyphens into spaces, drops other punctuation, spells
 /// small numbers as words ("3" -> "three") and folds a few spellings whisper
 /// and transcribers use interchangeably ("ok" -> "okay", "all right" ->
-/// "alright", "mr" -> "mister"), so "Well-known, right?" and "well known
-/// right" compare equal. A hesitation is spelled by its label
+/// "alright", "mr" -> "mister", "gonna" -> "going to"), so "Well-known,
+/// right?" and "well known right" compare equal. A hesitation is spelled by its label
 /// ([`hesitation_label`]: "hmm" -> "hm", "umm" -> "um"): the same sound
-/// spelled two ways is not a wrong word.
+/// spelled two ways is not a wrong word. Non-speech annotations in
+/// brackets or parentheses ("[Cough]", "(laughs)", "[BLANK_AUDIO]") are
+/// not words anyone said and are dropped, as Whisper's own English
+/// normaliser (the one its published WERs use) drops them.
 pub fn normalize_words(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    let lowered = text.to_lowercase().replace(['-', '—', '–'], " ");
+    let spoken = without_annotations(text);
+    let lowered = spoken.to_lowercase().replace(['-', '—', '–'], " ");
     for raw in lowered.split_whitespace() {
         let w: String = raw
             .chars()
@@ -32,6 +36,12 @@ pub fn normalize_words(text: &str) -> Vec<String> {
             words.push(label.to_string());
             continue;
         }
+        // Spoken contractions whisper and transcribers write either way
+        // (as Whisper's English normaliser folds them).
+        if let Some(spelled) = informal_contraction(&w) {
+            words.extend(spelled.iter().map(|s| s.to_string()));
+            continue;
+        }
         let w = match w.as_str() {
             "ok" => "okay".to_string(),
             "mr" => "mister".to_string(),
@@ -46,6 +56,36 @@ pub fn normalize_words(text: &str) -> Vec<String> {
         words.push(w);
     }
     words
+}
+
+/// "gonna" -> "going to", "wanna" -> "want to", "gotta" -> "got to".
+fn informal_contraction(word: &str) -> Option<&'static [&'static str]> {
+    match word {
+        "gonna" => Some(&["going", "to"]),
+        "wanna" => Some(&["want", "to"]),
+        "gotta" => Some(&["got", "to"]),
+        _ => None,
+    }
+}
+
+/// `text` with every `[...]` and `(...)` taken out (an unclosed one runs
+/// to the end).
+fn without_annotations(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut closing: Option<char> = None;
+    for c in text.chars() {
+        match (closing, c) {
+            (None, '[') => closing = Some(']'),
+            (None, '(') => closing = Some(')'),
+            (None, _) => kept.push(c),
+            (Some(end), _) if c == end => {
+                closing = None;
+                kept.push(' ');
+            }
+            (Some(_), _) => {}
+        }
+    }
+    kept
 }
 
 /// "0".."99" spelled out in words; anything else is left alone.
@@ -259,6 +299,26 @@ pub fn filler_score(reference: &str, hypothesis: &str) -> FillerScore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn informal_contractions_are_the_words_they_stand_for() {
+        assert_eq!(
+            word_error_rate("i'm gonna cough", "I'm going to cough."),
+            0.0
+        );
+        assert_eq!(word_error_rate("we gotta go", "we got to go"), 0.0);
+        assert_eq!(word_error_rate("gonna", "going"), 0.5);
+    }
+
+    #[test]
+    fn non_speech_annotations_are_not_words() {
+        assert_eq!(
+            normalize_words("I think I'm going to cough here. [Cough] Yeah (laughs) so"),
+            ["i", "think", "i'm", "going", "to", "cough", "here", "yeah", "so"]
+        );
+        assert_eq!(normalize_words("[BLANK_AUDIO]"), Vec::<String>::new());
+        assert_eq!(word_error_rate("so it went", "so [Music] it went"), 0.0);
+    }
 
     #[test]
     fn counts_each_kind_of_error() {
