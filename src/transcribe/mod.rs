@@ -157,7 +157,9 @@ pub fn model_loads() -> usize {
 }
 
 /// A loaded whisper model and its one decoding state, reused for every
-/// transcription (batch or streaming): nothing is loaded or allocated per answer.
+/// transcription (batch or streaming): nothing is loaded per answer, and a
+/// state is made again only for a sampled attempt of the loop guard, so
+/// that it comes out the same every time.
 pub struct Transcriber {
     context: WhisperContext,
     /// whisper.cpp's working memory (KV caches, compute buffers); one run at
@@ -570,9 +572,10 @@ impl Transcriber {
         // from whatever the shared state decoded last.
         params.set_no_context(true);
         params.set_token_timestamps(true);
-        // No temperature fallback: plain greedy decoding, as whisper-cli's
-        // --no-fallback. Re-decoding at higher temperatures can take many
-        // times longer on a busy CPU and rarely helps tiny.en on clean speech.
+        // No whisper.cpp temperature fallback (as whisper-cli's
+        // --no-fallback): it can take many times longer on a busy CPU. The
+        // loop guard asks for a temperature itself, only for text that is
+        // wrong (see `run`).
         params.set_temperature(match attempt {
             Attempt::Temperature(t) => t,
             _ => 0.0,
