@@ -7,9 +7,9 @@
 /// small numbers as words ("3" -> "three") and folds a few spellings whisper
 /// and transcribers use interchangeably ("ok" -> "okay", "all right" ->
 /// "alright", "mr" -> "mister", "gonna" -> "going to"), so "Well-known,
-/// right?" and "well known right" compare equal. A hesitation is spelled by its label
-/// ([`hesitation_label`]: "hmm" -> "hm", "umm" -> "um"): the same sound
-/// spelled two ways is not a wrong word. Non-speech annotations in
+/// right?" and "well known right" compare equal. A hesitation is spelled
+/// by its label ([`hesitation_label`]: "hmm" -> "hm", "umm" -> "um"): the
+/// same sound spelled two ways is not a wrong word. Non-speech annotations in
 /// brackets or parentheses ("[Cough]", "(laughs)", "[BLANK_AUDIO]") are
 /// not words anyone said and are dropped, as Whisper's own English
 /// normaliser (the one its published WERs use) drops them.
