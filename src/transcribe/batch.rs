@@ -317,6 +317,10 @@ const LOOK_AGAIN_SECS: f64 = 1.5;
 /// Speech at least this long with no word in it may be a filled pause
 /// ("uhhh"), which whisper tends to leave out.
 const FILLER_GAP_SECS: f64 = 0.3;
+/// A look for filled pauses ends once whisper has written this many words
+/// with no hesitation among them: it is hearing speech the words around
+/// the gap were mistimed over, and all it would write is thrown away.
+const FILLER_LOOK_WORDS: usize = 3;
 /// A voiced gap shorter than this beside a hesitation already written is
 /// taken as part of it.
 const HESITATION_REACH_SECS: f64 = 1.0;
@@ -459,6 +463,10 @@ pub(crate) fn second_look(
             guard: !fillers_only,
             // A filled pause is a token or two: a long text here is a loop.
             max_tokens: fillers_only.then_some(8),
+            // Past the neighbours' last words (the look pads the gap by
+            // 0.3 s on each side), words with no hesitation among them
+            // mean the gap held speech, not a filled pause.
+            hesitations_within: fillers_only.then_some(FILLER_LOOK_WORDS),
         })?;
         if super::debug_walk() {
             eprintln!(
@@ -629,6 +637,7 @@ fn walk(
             before: &before,
             guard: true,
             max_tokens: None,
+            hesitations_within: None,
         })?;
         let advance = if is_last {
             total - seek

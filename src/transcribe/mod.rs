@@ -281,6 +281,10 @@ pub(crate) struct RunRequest<'a> {
     pub guard: bool,
     /// Most text tokens to decode (None: whisper's own limit).
     pub max_tokens: Option<usize>,
+    /// A look for filled pauses only: end the run once its text holds this
+    /// many complete words and not one hesitation (see
+    /// [`hears_only_words`]); None: decode as whisper would.
+    pub hesitations_within: Option<usize>,
 }
 
 /// How one attempt at a run differs from the request.
@@ -342,8 +346,26 @@ impl Transcriber {
         let path_str = model_path
             .to_str()
             .ok_or_else(|| load_error("path is not valid UTF-8".into()))?;
-        let context = WhisperContext::new_with_params(path_str, params)
-            .map_err(|e| load_error(e.to_string()))?;
+        // Loaded on a thread of its own that ends with the load. On CPUs
+        // with AMX, whisper.cpp converts the weights in an OpenMP parallel
+        // loop, and the thread that runs one keeps a pool of OpenMP threads
+        // for as long as it lives. Left on the caller's thread, that pool
+        // plus the one of the thread that later decodes (a session decodes
+        // each answer on a thread of its own) make more OpenMP threads than
+        // a 2-core machine has cores, and libgomp then stops spinning
+        // between whisper's graph steps and puts its threads to sleep after
+        // each one: every run of a streamed answer took 1.3-1.8 times as
+        // long (a look for a filled pause 0.22 s instead of 0.12 s; 171 000
+        // context switches while a 30 s answer was streamed, 4 800 with the
+        // model loaded this way; Intel Xeon with AMX, 2 cores, 2026-12-02).
+        // tests/model_load.rs checks that no thread is left behind.
+        let context = std::thread::scope(|scope| {
+            scope
+                .spawn(|| WhisperContext::new_with_params(path_str, params))
+                .join()
+        })
+        .map_err(|_| load_error("whisper.cpp panicked while loading the model".into()))?
+        .map_err(|e| load_error(e.to_string()))?;
         let state = context
             .create_state()
             .map_err(|e| load_error(format!("cannot allocate the decoding state: {e}")))?;
@@ -606,6 +628,7 @@ impl Transcriber {
             audio_frames: (request.pcm.len() * FRAMES_PER_SEC / WHISPER_RATE as usize) as i64,
             end_of_text: self.context.token_eot(),
             vocabulary: self.hparams.n_vocab.max(0) as usize,
+            hesitations_within: request.hesitations_within,
             ..WindowWatch::default()
         };
         let watch_ptr: *mut WindowWatch = &mut watch;
@@ -656,12 +679,13 @@ impl Transcriber {
         let busy_secs = started.elapsed().as_secs_f64();
         if debug_runs() {
             eprintln!(
-                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {:.3} s, cancelled {}, at {}",
+                "run {}: {:.2} s audio, ctx {:?}, {} encoder(s), {} loop(s) cut, {} words cut, {:.3} s, cancelled {}, at {}",
                 attempt.label(),
                 duration,
                 request.audio_ctx,
                 watch.windows_started,
                 watch.loops_cut,
+                watch.words_cut,
                 busy_secs,
                 request.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)),
                 epoch_ms()
@@ -729,6 +753,10 @@ struct WindowWatch {
     vocabulary: usize,
     /// Windows ended early because their text had become a loop.
     loops_cut: u32,
+    /// See [`RunRequest::hesitations_within`].
+    hesitations_within: Option<usize>,
+    /// Runs ended early because their text was words, not hesitations.
+    words_cut: u32,
 }
 
 /// A window's text that ends in this many tokens repeating a unit of up
@@ -800,7 +828,7 @@ fn starts_window(watch: &WindowWatch, decoded_to: Option<i64>) -> bool {
 /// last call before the end of text shows the whole of it, timestamps that
 /// close no segment included.
 unsafe extern "C" fn filter_logits(
-    _context: *mut whisper_rs::WhisperSysContext,
+    context: *mut whisper_rs::WhisperSysContext,
     _state: *mut whisper_rs::WhisperSysState,
     tokens: *const whisper_rs::WhisperTokenData,
     n_tokens: std::os::raw::c_int,
@@ -837,14 +865,57 @@ unsafe extern "C" fn filter_logits(
             .map(|t| t.id)
             .filter(|&id| id < first)
             .collect();
-        if ends_in_a_loop(&text) {
+        let loop_found = ends_in_a_loop(&text);
+        // SAFETY: `context` is the whisper context running this call.
+        let only_words = !loop_found
+            && !context.is_null()
+            && watch
+                .hesitations_within
+                .is_some_and(|words| hears_only_words(&unsafe { text_of(context, &text) }, words));
+        if loop_found || only_words {
             // SAFETY: `logits` holds one value per vocabulary token.
             let all = unsafe { std::slice::from_raw_parts_mut(logits, watch.vocabulary) };
             all.fill(f32::NEG_INFINITY);
             all[watch.end_of_text as usize] = 0.0;
-            watch.loops_cut += 1;
+            if loop_found {
+                watch.loops_cut += 1;
+            } else {
+                watch.words_cut += 1;
+            }
         }
     }
+}
+
+/// The text of `tokens` (text tokens of the model behind `context`).
+///
+/// # Safety
+/// `context` must be a live whisper context and every token one of its
+/// vocabulary's.
+unsafe fn text_of(context: *mut whisper_rs::WhisperSysContext, tokens: &[i32]) -> String {
+    let mut bytes = Vec::new();
+    for &token in tokens {
+        // SAFETY: per this function's contract; whisper.cpp returns a
+        // NUL-terminated string it owns, or null for an unknown token.
+        let piece = unsafe { whisper_rs::whisper_rs_sys::whisper_token_to_str(context, token) };
+        if !piece.is_null() {
+            bytes.extend_from_slice(unsafe { std::ffi::CStr::from_ptr(piece) }.to_bytes());
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether a look for filled pauses is hearing words instead: its text so
+/// far has `words` complete words (the last one may still go on) and no
+/// hesitation at all. Whisper then goes on writing words up to the look's
+/// token limit (about 12 ms a token with base on 2 cores), all of which are
+/// thrown away: a look keeps only hesitations.
+fn hears_only_words(text: &str, words: usize) -> bool {
+    let heard: Vec<String> = text
+        .split_whitespace()
+        .map(guard::normalise)
+        .filter(|w| !w.is_empty())
+        .collect();
+    heard.len() > words && !heard.iter().any(|w| guard::is_hesitation(w))
 }
 
 /// Whether a window's text tokens so far end in a loop (see [`LOOP_TOKENS`]).
@@ -991,6 +1062,25 @@ fn dtw_preset(h: &Hparams) -> Option<DtwModelPreset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filler_look_that_hears_words_is_told_from_one_that_may_find_a_hesitation() {
+        // Texts written by fillers-only looks at real gaps (2026-12-02).
+        assert!(hears_only_words(" I'm doing system-top.", 2));
+        assert!(hears_only_words(
+            " But including... including... including",
+            3
+        ));
+        // Three complete words and one that may go on: not yet.
+        assert!(!hears_only_words(" I'm doing system", 3));
+        // A hesitation anywhere, the last word included, keeps it going.
+        assert!(!hears_only_words(" Which was... uh", 2));
+        assert!(!hears_only_words(" so I think that, um", 3));
+        assert!(!hears_only_words(" Umm, let me see now", 3));
+        // Punctuation alone is no word.
+        assert!(!hears_only_words(" ... , . and so", 2));
+        assert!(!hears_only_words("", 0));
+    }
 
     #[test]
     fn a_loop_is_told_from_real_repetition() {

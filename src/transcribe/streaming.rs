@@ -1387,6 +1387,7 @@ impl<'a> Walk<'a> {
                 before: &before,
                 guard: true,
                 max_tokens: None,
+                hesitations_within: None,
             })
             .map_err(|source| StreamError::Window {
                 at: start as f64 / WHISPER_RATE as f64,
