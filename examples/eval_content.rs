@@ -395,9 +395,28 @@ fn main() -> anyhow::Result<()> {
                 best_f = (f, judge.settings);
             }
         }
+        // Then the meaning score at which someone else's failing fires blame:
+        // the highest within 0.01 of the best (fewest false alarms).
+        let mut by_failing: Vec<(f64, JudgeSettings)> = Vec::new();
+        for failing_blame in (20..=60).step_by(5).map(|x| x as f32 / 100.0) {
+            judge.settings = JudgeSettings {
+                failing_blame,
+                ..best_f.1
+            };
+            let f = evaluate(&catalog, &tune_set, &judge)?.flags.1.prf().2;
+            by_failing.push((f, judge.settings));
+        }
+        let top_failing = by_failing.iter().map(|t| t.0).fold(0.0, f64::max);
+        if let Some(chosen) = by_failing
+            .iter()
+            .filter(|t| t.0 >= top_failing - 0.01)
+            .max_by(|a, b| a.1.failing_blame.total_cmp(&b.1.failing_blame))
+        {
+            best_f = *chosen;
+        }
         println!(
-            "best on tune: cover {:.3}, partly {:.3}, second margin {:.2}, flag margin {:.2}, background margin {:.2} (element F1 {:.3}), fire {:.2} (flag F1 {:.3})",
-            best_e.1.cover, best_e.1.partly, best_e.1.second_margin, best_e.1.flag_margin, best_e.1.background_margin, best_e.0, best_f.1.fire, best_f.0
+            "best on tune: cover {:.3}, partly {:.3}, second margin {:.2}, flag margin {:.2}, background margin {:.2} (element F1 {:.3}), fire {:.2}, failing blame {:.2} (flag F1 {:.3})",
+            best_e.1.cover, best_e.1.partly, best_e.1.second_margin, best_e.1.flag_margin, best_e.1.background_margin, best_e.0, best_f.1.fire, best_f.1.failing_blame, best_f.0
         );
         judge.settings = best_f.1;
     }

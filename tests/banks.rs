@@ -1415,12 +1415,20 @@ fn content_dev_set_parses_and_names_only_real_ids() {
     assert!(total >= 100, "{total} answers");
     assert!(splits.len() >= 5, "{splits:?}");
     assert!(speakers.len() >= 14, "{} speakers", speakers.len());
+    // Every question is tuned on; the test split stays as large as it can
+    // be: no question has more test answers than tune answers (plus one),
+    // and at least half the set's first batch (52) is test. Later batches
+    // go to `tune` only once they have been looked at (README.md there).
     for (question, (tune, test)) in &splits {
-        assert!(
-            tune.abs_diff(*test) <= 1,
-            "{question}: {tune} tune, {test} test"
-        );
+        assert!(*tune >= 1, "{question}: no tune answers");
+        assert!(*test <= tune + 1, "{question}: {tune} tune, {test} test");
     }
+    let tests: usize = splits.values().map(|(_, b)| b).sum();
+    assert!(tests >= 50, "{tests} test answers");
+    assert!(
+        splits.values().filter(|(_, b)| *b >= 4).count() >= 4,
+        "{splits:?}"
+    );
 }
 
 // ---------------------------------------------------------------- phase-based advice

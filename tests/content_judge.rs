@@ -233,6 +233,14 @@ fn red_flags_in_ordinary_words_fire() {
             "deflecting",
             "Somewhere along the line the numbers got swapped.",
         ),
+        (
+            "harsh-words",
+            "The agency temps they sent us were a bunch of cowboys.",
+        ),
+        (
+            "blame",
+            "The supplier never sent the revised price list, so I had the old one.",
+        ),
     ] {
         let a = judged("biggest-mistake", &format!("{story} {sentence}"));
         assert_eq!(
@@ -258,6 +266,40 @@ fn red_flags_in_ordinary_words_fire() {
             a.content.fired
         );
     }
+}
+
+/// Red flags that only the answer as a whole shows: no real occasion told,
+/// only what the speaker does in general (hypothetical); no "I" anywhere
+/// (deflecting). A real story with a habit in it, and a story told with
+/// "I", stay clear.
+#[test]
+fn whole_answer_red_flags() {
+    let habits = "In a busy kitchen you get orders wrong all the time. \
+                  What I do is own it straight away and remake the dish. \
+                  I think that's what matters most.";
+    let a = judged("biggest-mistake", habits);
+    assert_eq!(
+        flag(&a, "hypothetical"),
+        FlagStatus::Fired,
+        "{:#?}",
+        a.content.red_flags
+    );
+    let story = "I sent the wrong price list to a client last spring. \
+                 I called them the same day and sent the right one. \
+                 Now whenever I send a price list I check the date on it first.";
+    let a = judged("biggest-mistake", story);
+    assert_ne!(flag(&a, "hypothetical"), FlagStatus::Fired);
+    assert_ne!(flag(&a, "deflecting"), FlagStatus::Fired);
+    let no_i = "The one that comes to mind was a payroll run. \
+                We sent the file a day late and forty people were paid late. \
+                We paid them by emergency transfer the next morning.";
+    let a = judged("biggest-mistake", no_i);
+    assert_eq!(
+        flag(&a, "deflecting"),
+        FlagStatus::Fired,
+        "{:#?}",
+        a.content.red_flags
+    );
 }
 
 /// A full story with no prevention and no pivot: the past event and its

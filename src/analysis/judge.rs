@@ -80,6 +80,12 @@ pub struct JudgeSettings {
     /// elements is taken off its score for each (a sentence close to every
     /// element, such as generic scene-setting, shows none in particular).
     pub relative: f32,
+    /// A sentence that tells of someone else failing ("she never opened the
+    /// post") fires a blame flag when its meaning score for the flag is at
+    /// least this: the failing is the evidence the examples cannot give,
+    /// the meaning keeps a neutral mention ("he didn't get the email in
+    /// time, so I rang him") from firing.
+    pub failing_blame: f32,
 }
 
 impl Default for JudgeSettings {
@@ -97,6 +103,7 @@ impl Default for JudgeSettings {
             flag_margin: 0.05,
             background_margin: 0.1,
             relative: 0.0,
+            failing_blame: 0.35,
         }
     }
 }
@@ -267,6 +274,8 @@ enum Check {
     RealDeed,
     Identify,
     Blame,
+    /// Deflecting ("mistakes were made", "we all missed it").
+    Deflect,
     HarshWords,
     Hypothetical,
     PerfectRecord,
@@ -277,9 +286,11 @@ enum Check {
 fn check_for(id: &str, is_flag: bool) -> Check {
     let has = |s: &str| id.contains(s);
     if is_flag {
-        if has("blame") || has("deflect") {
+        if has("blame") {
             Check::Blame
-        } else if has("harsh") {
+        } else if has("deflect") {
+            Check::Deflect
+        } else if has("harsh") || has("badmouth") {
             Check::HarshWords
         } else if has("hypothetical") {
             Check::Hypothetical
@@ -304,6 +315,9 @@ fn check_for(id: &str, is_flag: bool) -> Check {
         Check::None
     }
 }
+
+/// The speaker's team ("we shipped it").
+const WE_WORDS: &[&str] = &["we", "we're", "we've", "we'd", "we'll", "us", "our"];
 
 const FAULT_WORDS: &[&str] = &[
     "fault",
@@ -386,7 +400,7 @@ fn apply_check(
                 (score, None)
             }
         }
-        Check::Blame => {
+        Check::Blame | Check::Deflect => {
             let denies_fault = f.negated && words(&["fault"]);
             if !via_cue && !f.mentions_others && !denies_fault {
                 (VETOED, Some("about the speaker, not others"))
@@ -397,6 +411,10 @@ fn apply_check(
         Check::HarshWords => {
             if f.harsh_at_self && !f.harsh_at_others {
                 (VETOED, Some("harsh words about the speaker themself"))
+            } else if f.harsh_at_others && score < CUE_FLOOR {
+                // An insult aimed at someone else is evidence on its own,
+                // in whatever words the examples did not think of.
+                (CUE_FLOOR, Some("harsh words about someone else"))
             } else {
                 (score, None)
             }
@@ -705,6 +723,56 @@ impl SemanticJudge {
             }
         }
 
+        // An answer that never tells a past event of the speaker's own but
+        // says what they do in general ("what I do when that happens is...")
+        // has no real occasion in it: hypothetical as a whole.
+        // Read clause by clause, so that "if I got an order wrong, what I'd
+        // do is..." is not a story and one "I'd" does not hide the story
+        // around it; a clause of five words or more ("hmm, a time I failed"
+        // repeats the question).
+        let narrated = facts.iter().zip(&clauses).any(|(f, cs)| {
+            let tells =
+                |f: &SentenceFacts| !f.hypothetical && f.past_events > 0 && f.words.len() >= 5;
+            if cs.is_empty() {
+                tells(f)
+            } else {
+                cs.iter().any(|(_, f)| tells(f))
+            }
+        });
+        if !narrated {
+            for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
+                if check_for(&c.id, true) != Check::Hypothetical {
+                    continue;
+                }
+                for (sc, f) in per.iter_mut().zip(&facts) {
+                    if f.habitual && sc.score < CUE_FLOOR {
+                        sc.score = CUE_FLOOR;
+                        sc.check = Some("no real occasion told, only what you do in general");
+                    }
+                }
+            }
+        }
+        // An answer with no "I" in it at all ("we shipped it", "nobody
+        // realised", "you learn") deflects the mistake, whatever its words.
+        if sentences.len() >= 3 && !facts.iter().any(|f| f.mentions_speaker) {
+            for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
+                if check_for(&c.id, true) != Check::Deflect {
+                    continue;
+                }
+                let team = facts
+                    .iter()
+                    .position(|f| f.words.iter().any(|w| WE_WORDS.contains(&w.as_str())));
+                let strongest =
+                    (0..per.len()).max_by(|&a, &b| per[a].score.total_cmp(&per[b].score));
+                if let Some(i) = team.or(strongest) {
+                    if per[i].score < CUE_FLOOR {
+                        per[i].score = CUE_FLOOR;
+                        per[i].check = Some("told without \"I\"");
+                    }
+                }
+            }
+        }
+
         // Which elements each sentence really covers: its best one, and a
         // second only when that scores nearly as well.
         let n = sentences.len();
@@ -871,7 +939,17 @@ fn score_unit(
         score = CUE_FLOOR + (1.0 - CUE_FLOOR) * pos.max(0.0);
     }
     let raw = score.max(0.0);
-    let (score, check) = apply_check(check, raw, facts, cue.is_some());
+    let kind = check;
+    let (mut score, mut check) = apply_check(kind, raw, facts, cue.is_some());
+    if kind == Check::Blame
+        && facts.others_failed
+        && check.is_none()
+        && semantic >= s.failing_blame
+        && score < CUE_FLOOR
+    {
+        score = CUE_FLOOR;
+        check = Some("someone else's failing");
+    }
     let score = if score == WEAKENED {
         raw.min(s.cover - 0.001).max(0.0)
     } else {

@@ -100,6 +100,13 @@ const OTHERS: &[&str] = &[
     "organisation",
     "organization",
     "firm",
+    "lads",
+    "guys",
+    "staff",
+    "crew",
+    "courier",
+    "supervisor",
+    "apprentice",
 ];
 const NEGATIONS: &[&str] = &[
     "not",
@@ -144,6 +151,23 @@ const HARSH: &[&str] = &[
     "clowns",
     "fool",
     "fools",
+    "cowboy",
+    "cowboys",
+    "bully",
+    "bullies",
+    "amateurs",
+    "muppet",
+    "muppets",
+    "arrogant",
+    "selfish",
+    "jobsworth",
+    "liar",
+    "liars",
+    "imbecile",
+    "imbeciles",
+    "numpty",
+    "brainless",
+    "spineless",
 ];
 
 /// Who a sentence is about, by its first subject-like word.
@@ -179,6 +203,18 @@ pub struct SentenceFacts {
     pub harsh_at_self: bool,
     /// Harsh words aimed at others ("they were lazy", "the idiots in QA").
     pub harsh_at_others: bool,
+    /// Tells of someone else failing: the clause is about another person
+    /// (its first subject-like word) who did not do something or got it
+    /// wrong ("she never opened the post", "the paperwork they gave me
+    /// didn't match"). Views are not failings ("he didn't agree").
+    pub others_failed: bool,
+    /// Tells of what the speaker does in general rather than of one
+    /// occasion: the hypothetical mood, or habitual markers ("whenever",
+    /// "what I do when that happens", "all the time", "I'll").
+    pub habitual: bool,
+    /// Past events of the speaker's own it tells: each "I" or "we" with a
+    /// past verb ("I sent", "we rolled it back", "I was", "I'd forgotten").
+    pub past_events: usize,
     /// A change that lasts, made by the speaker or the team ("since then I
     /// always...", "now we..."), not by someone else ("since then our
     /// office moved").
@@ -264,6 +300,9 @@ pub fn read(sentence: &str) -> SentenceFacts {
     let negated = words.iter().any(|w| is(w, NEGATIONS) || w.ends_with("n't"));
     let hypothetical = hypothetical(&words);
     let (harsh_at_self, harsh_at_others) = harsh(&words);
+    let others_failed = others_failed(&words);
+    let habitual = hypothetical || habitual(&words);
+    let past_events = past_events(&words);
     let own_change = own_change(&words);
     let lasting = lasting(&words);
     SentenceFacts {
@@ -276,6 +315,9 @@ pub fn read(sentence: &str) -> SentenceFacts {
         hypothetical,
         harsh_at_self,
         harsh_at_others,
+        others_failed,
+        habitual,
+        past_events,
         own_change,
         lasting,
     }
@@ -378,8 +420,19 @@ fn hypothetical(words: &[String]) -> bool {
         match w.as_str() {
             // "I'd put", "I'd usually" (but not "I'd had", "I'd picked":
             // past perfect; nor "I'd say", "I'd love to").
-            "i'd" | "we'd" if !past_participle(next) && !NOT_CONDITIONAL.contains(&next) => {
-                return true;
+            // Adverbs first: "I'd even got", "I'd usually ask".
+            "i'd" | "we'd" => {
+                let mut v = k + 1;
+                while BETWEEN_SUBJECT_AND_VERB
+                    .contains(&words.get(v).map(String::as_str).unwrap_or(""))
+                    && !past_participle(&words[v])
+                {
+                    v += 1;
+                }
+                let verb = words.get(v).map(String::as_str).unwrap_or("");
+                if !past_participle(verb) && !NOT_CONDITIONAL.contains(&verb) {
+                    return true;
+                }
             }
             // "I could have", "I would have": past conditions, real regret;
             // "I could see": past ability.
@@ -441,6 +494,117 @@ fn harsh(words: &[String]) -> (bool, bool) {
         }
     }
     (at_self, at_others)
+}
+
+/// Words after another person that tell of a failing ("never", "didn't",
+/// "forgot"...), looked for within four words of them. Not "couldn't" or
+/// "wasn't": "customers couldn't check out", "the client wasn't happy" tell
+/// of the harm, not of a failing.
+const FAILING: &[&str] = &[
+    "never", "didn't", "hadn't", "wouldn't", "won't", "don't", "doesn't", "forgot", "failed",
+    "ignored", "messed", "screwed", "botched", "refused", "dropped",
+];
+
+/// Verbs of view, knowledge and receiving: "he didn't agree", "they didn't
+/// know about it", "the client didn't get the parcel" tell of a view, a gap
+/// or the harm, not a failing.
+const VIEW_VERBS: &[&str] = &[
+    "agree", "think", "want", "like", "feel", "believe", "mind", "need", "know", "see", "expect",
+    "care", "realise", "realize", "get", "receive", "hear", "have",
+];
+
+/// Pronouns that can only be a subject.
+const PRONOUN_SUBJECTS: &[&str] = &["he", "she", "they", "he'd", "she'd", "they'd", "they're"];
+
+fn others_failed(words: &[String]) -> bool {
+    let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+    // Another person ("she", "the courier", "my supervisor"; not "nobody",
+    // "everyone" or a possessive, which name no one in particular) followed
+    // within four words by a failing, with no "I" in between: "I told him
+    // he didn't need to" and "he was right and I was wrong" are not his
+    // failings.
+    let someone = |w: &str| {
+        OTHERS.contains(&w)
+            && !matches!(
+                w,
+                "it" | "nobody"
+                    | "everyone"
+                    | "people"
+                    | "someone"
+                    | "somebody"
+                    | "them"
+                    | "their"
+                    | "his"
+                    | "her"
+                    | "team"
+            )
+    };
+    // A pronoun such as "she" is the subject; a noun is only taken as one
+    // when the speaker is not named just before it ("I sent a client the
+    // wrong figures": the client is not the one who failed), a possessive
+    // "my"/"our" of its own aside ("my supervisor forgot").
+    let subject_at = |k: usize| {
+        PRONOUN_SUBJECTS.contains(&at(k))
+            || !(k.saturating_sub(4)..k).any(|u| {
+                let possessive = matches!(at(u), "my" | "our") && u + 2 >= k;
+                !possessive && (FIRST_PERSON.contains(&at(u)) || WE.contains(&at(u)))
+            })
+    };
+    (0..words.len())
+        .filter(|&k| someone(at(k)) && subject_at(k))
+        .any(|k| {
+            let before_speaker = |v: usize| !(k + 1..=v).any(|u| FIRST_PERSON.contains(&at(u)));
+            let failing = (k + 1..k + 5).any(|v| {
+                FAILING.contains(&at(v))
+                    && !VIEW_VERBS.contains(&at(v + 1))
+                    && !VIEW_VERBS.contains(&at(v + 2))
+                    && before_speaker(v)
+            });
+            let wrong = (k + 1..k + 9).any(|v| at(v) == "wrong" && before_speaker(v));
+            failing || wrong
+        })
+}
+
+fn habitual(words: &[String]) -> bool {
+    let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+    (0..words.len()).any(|k| match at(k) {
+        "whenever" | "i'll" | "we'll" => true,
+        // "all the time"
+        "all" => at(k + 1) == "the" && at(k + 2) == "time",
+        // "what I do is...", "what I do when..."
+        "what" => at(k + 1) == "i" && at(k + 2) == "do",
+        // "when that happens", "when something like that comes up"
+        "when" => {
+            matches!(at(k + 1), "something" | "things")
+                || (matches!(at(k + 1), "that" | "it" | "this") && at(k + 2) == "happens")
+        }
+        _ => false,
+    })
+}
+
+fn past_events(words: &[String]) -> usize {
+    let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+    (0..words.len())
+        .filter(|&k| {
+            let who = at(k);
+            // Not "a time I failed": the question said back, not a story.
+            if !matches!(who, "i" | "we" | "i'd" | "we'd") || (k > 0 && words[k - 1] == "time") {
+                return false;
+            }
+            let mut v = k + 1;
+            while BETWEEN_SUBJECT_AND_VERB.contains(&at(v)) {
+                v += 1;
+            }
+            let verb = at(v);
+            if who.ends_with("'d") {
+                // "I'd forgotten": past perfect; "I'd do": the conditional.
+                return past_participle(verb) && !NOT_CONDITIONAL.contains(&verb);
+            }
+            (verb.ends_with("ed") && !matches!(verb, "need" | "feed" | "proceed" | "succeed"))
+                || (PAST_FORMS.contains(&verb)
+                    && !matches!(verb, "could" | "would" | "should" | "might"))
+        })
+        .count()
 }
 
 fn own_change(words: &[String]) -> bool {
@@ -711,6 +875,8 @@ mod tests {
         assert!(!read("I put a checklist in place.").hypothetical);
         assert!(!read("I should have checked, I would have caught it.").hypothetical);
         assert!(!read("I'd had no sleep that week.").hypothetical);
+        assert!(!read("he'd start before I'd even got the frames in").hypothetical);
+        assert!(read("I'd usually ring the client first.").hypothetical);
         assert!(!read("I'd picked the wrong box from the shelf.").hypothetical);
         assert!(!read("I'd say it was the spring audit.").hypothetical);
         assert!(!read("I'd love to hear how the team plans its work.").hypothetical);
@@ -759,6 +925,60 @@ mod tests {
         ] {
             assert!(!read(past).lasting, "{past}");
         }
+    }
+
+    #[test]
+    fn others_failing_is_told_apart_from_their_views() {
+        for failed in [
+            "The courier never turned up with the second pallet.",
+            "and the agency they hired didn't send anyone on the Monday",
+            "My supervisor forgot to pass the message on.",
+            "the night staff had put the samples in the wrong fridge",
+            "so I rang the depot and it turned out she never booked the van",
+        ] {
+            assert!(read(failed).others_failed, "{failed}");
+        }
+        for not_failed in [
+            "My manager didn't agree with the plan at first.",
+            "They didn't know the date had moved.",
+            "I told him he didn't need to come in.",
+            "and customers couldn't check out for an hour",
+            "The client didn't get the parcel until Monday.",
+            "I sent a client the wrong year's tax figures.",
+            "He was right and I was wrong.",
+            "Nobody noticed for a week.",
+            "She checked the figures again the next morning.",
+        ] {
+            assert!(!read(not_failed).others_failed, "{not_failed}");
+        }
+    }
+
+    #[test]
+    fn habits_and_past_events() {
+        for habit in [
+            "What I do is take a step back and look at it again.",
+            "When that happens I'll ring the customer straight away.",
+            "You get complaints all the time in retail.",
+            "I'd apologise and fix it on the spot.",
+        ] {
+            let f = read(habit);
+            assert!(f.habitual && f.past_events == 0, "{habit}");
+        }
+        for event in [
+            "I shipped the wrong size to a customer in Leeds.",
+            "We rolled the release back that night.",
+            "I was running the stall on my own that day.",
+            "I'd forgotten to lock the cash drawer.",
+            "So I just went back and redid the whole wall.",
+        ] {
+            assert_eq!(read(event).past_events, 1, "{event}");
+        }
+        assert_eq!(read("I think it was the spring audit.").past_events, 0);
+        assert_eq!(read("hmm, a time I failed, let me think").past_events, 0);
+        assert_eq!(
+            read("I sent it late and we lost the contract.").past_events,
+            2
+        );
     }
 
     #[test]
