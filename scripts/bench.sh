@@ -195,9 +195,14 @@ record() { # engine, clip, json-producing command...
     echo "$line" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(engine=sys.argv[1], load_before=float(sys.argv[2]), load_after=float(sys.argv[3])); print(json.dumps(d))' \
       "$engine" "$before" "$after" >>"$results"
   else
-    local why
+    local why kept
     why="$(tail -n 1 "$work/last-error.log")"
-    log "$engine on $clip failed: $why"
+    # The whole error output is kept: the last line of a crash is only
+    # cargo saying the process died.
+    kept="$work/failed-$engine-$(basename "$clip" .wav)-$(date +%s).log"
+    cp "$work/last-error.log" "$kept"
+    log "$engine on $clip failed: $why (whole output: $kept; its last lines:)"
+    tail -n 20 "$kept" >&2
     python3 -c 'import json,sys; print(json.dumps({"engine": sys.argv[1], "clip": sys.argv[2], "error": sys.argv[3]}))' \
       "$engine" "$clip" "${why:-no output}" >>"$results"
   fi
