@@ -321,9 +321,6 @@ fn check_for(id: &str, is_flag: bool) -> Check {
     }
 }
 
-/// The speaker's team ("we shipped it").
-const WE_WORDS: &[&str] = &["we", "we're", "we've", "we'd", "we'll", "us", "our"];
-
 const FAULT_WORDS: &[&str] = &[
     "fault",
     "responsibility",
@@ -714,19 +711,7 @@ impl SemanticJudge {
         // normally...", "I'd probably...") is hypothetical as a whole, even
         // when no one sentence reads like the examples.
         let moods = facts.iter().filter(|f| f.hypothetical).count();
-        if moods >= 2 && moods * 5 >= sentences.len() * 2 {
-            for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
-                if check_for(&c.id, true) != Check::Hypothetical {
-                    continue;
-                }
-                for (sc, f) in per.iter_mut().zip(&facts) {
-                    if f.hypothetical && sc.score < CUE_FLOOR {
-                        sc.score = CUE_FLOOR;
-                        sc.check = Some("most of the answer is hypothetical");
-                    }
-                }
-            }
-        }
+        let mostly_hypothetical = moods >= 2 && moods * 5 >= sentences.len() * 2;
 
         // An answer that never tells a past event of the speaker's own but
         // says what they do in general ("what I do when that happens is...")
@@ -744,16 +729,21 @@ impl SemanticJudge {
                 cs.iter().any(|(_, f)| tells(f))
             }
         });
-        if !narrated {
-            for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
-                if check_for(&c.id, true) != Check::Hypothetical {
+        for (c, per) in question.red_flags.iter().zip(&mut flag_scores) {
+            if check_for(&c.id, true) != Check::Hypothetical {
+                continue;
+            }
+            for (sc, f) in per.iter_mut().zip(&facts) {
+                let why = if mostly_hypothetical && f.hypothetical {
+                    "most of the answer is hypothetical"
+                } else if !narrated && f.habitual {
+                    "no real occasion told, only what you do in general"
+                } else {
                     continue;
-                }
-                for (sc, f) in per.iter_mut().zip(&facts) {
-                    if f.habitual && sc.score < CUE_FLOOR {
-                        sc.score = CUE_FLOOR;
-                        sc.check = Some("no real occasion told, only what you do in general");
-                    }
+                };
+                if sc.score < CUE_FLOOR {
+                    sc.score = CUE_FLOOR;
+                    sc.check = Some(why);
                 }
             }
         }
@@ -764,9 +754,11 @@ impl SemanticJudge {
                 if check_for(&c.id, true) != Check::Deflect {
                     continue;
                 }
-                let team = facts
-                    .iter()
-                    .position(|f| f.words.iter().any(|w| WE_WORDS.contains(&w.as_str())));
+                let team = facts.iter().position(|f| {
+                    f.words
+                        .iter()
+                        .any(|w| sentence_facts::WE.contains(&w.as_str()))
+                });
                 let strongest =
                     (0..per.len()).max_by(|&a, &b| per[a].score.total_cmp(&per[b].score));
                 if let Some(i) = team.or(strongest) {

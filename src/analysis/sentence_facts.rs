@@ -41,7 +41,8 @@ const INSERTED: &[&str] = &[
 const FIRST_PERSON: &[&str] = &[
     "i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself", "mine",
 ];
-const WE: &[&str] = &["we", "we're", "we've", "we'd", "we'll", "us", "our"];
+/// The speaker's team ("we shipped it", "our process").
+pub(super) const WE: &[&str] = &["we", "we're", "we've", "we'd", "we'll", "us", "our"];
 /// Words that start a clause about someone else.
 const OTHERS: &[&str] = &[
     "they",
@@ -591,11 +592,7 @@ fn past_events(words: &[String]) -> usize {
             if !matches!(who, "i" | "we" | "i'd" | "we'd") || (k > 0 && words[k - 1] == "time") {
                 return false;
             }
-            let mut v = k + 1;
-            while BETWEEN_SUBJECT_AND_VERB.contains(&at(v)) {
-                v += 1;
-            }
-            let verb = at(v);
+            let verb = at(verb_after(words, k));
             if who.ends_with("'d") {
                 // "I'd forgotten": past perfect; "I'd do": the conditional.
                 return past_participle(verb) && !NOT_CONDITIONAL.contains(&verb);
@@ -808,6 +805,19 @@ const BETWEEN_SUBJECT_AND_VERB: &[&str] = &[
     "uh",
 ];
 
+/// Where the verb of the subject at `k` is: the next word that is not an
+/// adverb between them ("I *also* check").
+fn verb_after(words: &[String], k: usize) -> usize {
+    let mut v = k + 1;
+    while words
+        .get(v)
+        .is_some_and(|w| BETWEEN_SUBJECT_AND_VERB.contains(&w.as_str()))
+    {
+        v += 1;
+    }
+    v
+}
+
 fn lasting(words: &[String]) -> bool {
     let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
     for k in 0..words.len() {
@@ -820,11 +830,7 @@ fn lasting(words: &[String]) -> bool {
         match w {
             "i'm" | "we're" | "i've" | "we've" => return true,
             "i" | "we" => {
-                let mut v = k + 1;
-                while BETWEEN_SUBJECT_AND_VERB.contains(&at(v)) {
-                    v += 1;
-                }
-                let verb = at(v);
+                let verb = at(verb_after(words, k));
                 if PUT_IN_PLACE.contains(&verb) {
                     return true;
                 }
