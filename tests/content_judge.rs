@@ -302,6 +302,69 @@ fn whole_answer_red_flags() {
     );
 }
 
+/// Owning it with "I" statements is also telling one's own slip in the
+/// first person ("I put the wrong date", "I didn't check"), not only "it was
+/// my fault"; a slip someone else made, or one only found, is not.
+#[test]
+fn a_slip_told_with_i_is_ownership() {
+    let owned =
+        "I booked a truck for a delivery to Rotterdam but I put the wrong date on the order. \
+                 The customer's line waited a whole day for the parts.";
+    let a = judged("biggest-mistake", owned);
+    assert_eq!(
+        element(&a, "ownership"),
+        Status::Covered,
+        "{:#?}",
+        a.content.elements
+    );
+    let found =
+        "The wholesaler sent the wrong breakers and I realised the rating was wrong too late. \
+                 The customer had to call us back out twice.";
+    let a = judged("biggest-mistake", found);
+    assert_ne!(
+        element(&a, "ownership"),
+        Status::Covered,
+        "{:#?}",
+        a.content.elements
+    );
+}
+
+/// An answer with no occasion in it that a "no story" flag fires on shows
+/// no element for real: what it says of fixing or learning is what the
+/// speaker would do, however close to the examples it reads.
+#[test]
+fn a_hypothetical_answer_covers_no_element() {
+    let text = "If I made a mistake I would tell my manager straight away. \
+                Then I'd fix it as quickly as I can and learn from it. \
+                I usually put a checklist in place so it doesn't happen again.";
+    let a = judged("biggest-mistake", text);
+    assert_eq!(flag(&a, "hypothetical"), FlagStatus::Fired);
+    for e in &a.content.elements {
+        assert_ne!(
+            e.status,
+            Status::Covered,
+            "{}: {:#?}",
+            e.id,
+            a.content.elements
+        );
+    }
+}
+
+/// An insult aimed at someone else in a story answer puts the mistake on
+/// them: blame, besides harsh words.
+#[test]
+fn an_insult_at_a_colleague_is_blame() {
+    let text = "The dessert went out with the nut crumb on it. \
+                The lad's a complete muppet honestly, useless, he'd been told twice.";
+    let a = judged("biggest-mistake", text);
+    assert_eq!(
+        flag(&a, "blame"),
+        FlagStatus::Fired,
+        "{:#?}",
+        a.content.red_flags
+    );
+}
+
 /// A full story with no prevention and no pivot: the past event and its
 /// lesson are not a change that lasts nor a strength now, and each element
 /// quotes the sentence that says it (a cue sentence before one that only
@@ -391,10 +454,11 @@ fn test_split_meets_the_floors() {
     );
 }
 
-/// Set a little under what scripts/eval-content.sh measured, so a real
+/// Set a little under what scripts/eval-content.sh measured (2026-12-02,
+/// 112 test answers: element F1 0.87, red-flag F1 0.82), so a real
 /// regression fails and noise does not.
-const ELEMENT_F1_FLOOR: f64 = 0.82;
-const FLAG_F1_FLOOR: f64 = 0.69;
+const ELEMENT_F1_FLOOR: f64 = 0.84;
+const FLAG_F1_FLOOR: f64 = 0.78;
 
 #[test]
 fn cli_needs_the_model_or_keywords_only() {

@@ -81,10 +81,11 @@ pub struct JudgeSettings {
     /// element, such as generic scene-setting, shows none in particular).
     pub relative: f32,
     /// A sentence that tells of someone else failing ("she never opened the
-    /// post") or puts them down ("the supplier was useless") fires a blame flag when its meaning score for the flag is at
+    /// post") fires a blame flag when its meaning score for the flag is at
     /// least this: the failing is the evidence the examples cannot give,
     /// the meaning keeps a neutral mention ("he didn't get the email in
-    /// time, so I rang him") from firing.
+    /// time, so I rang him") from firing. One that puts someone else down
+    /// ("the supplier was useless") fires it whatever its score.
     pub failing_blame: f32,
 }
 
@@ -94,11 +95,12 @@ impl Default for JudgeSettings {
             // Chosen on the tune split only (scripts/eval-content.sh --tune:
             // of the settings within 0.01 F1 of the best, the most
             // conservative); re-tune when the banks' examples change. With
-            // the 144 tune answers of 2026-12-02 the flag thresholds come
-            // from that run (fire 0.66, failing blame 0.40); its element
-            // choice (cover 0.32, flag margin 0.10) is not taken: it called
-            // "It was my fault." a lesson, and the test split scores the
-            // same (element F1 0.86 to 0.87).
+            // the 204 tune answers of 2026-12-02 (fourth batch in) that run
+            // chose exactly these: cover 0.30, flag margin 0.05, fire 0.66,
+            // failing blame 0.60 (0.40 before insults fired blame on their
+            // own). An earlier run's element choice (cover 0.32, flag
+            // margin 0.10) was not taken: it called "It was my fault." a
+            // lesson, and the test split scored the same.
             cover: 0.30,
             partly: 0.24,
             fire: 0.66,
@@ -108,7 +110,7 @@ impl Default for JudgeSettings {
             flag_margin: 0.05,
             background_margin: 0.1,
             relative: 0.0,
-            failing_blame: 0.4,
+            failing_blame: 0.6,
         }
     }
 }
@@ -135,6 +137,9 @@ impl JudgeSettings {
         self.fire.min(CUE_FLOOR)
     }
 }
+/// The cue shown for an ownership sentence that tells the speaker's own
+/// slip in the first person ([`SentenceFacts::own_slip`]).
+pub const OWN_SLIP: &str = "your own slip, told with \"I\"";
 /// The most a vetoed sentence can score: below any threshold.
 const VETOED: f32 = 0.0;
 /// Marks a weakened score (hypothetical mood): capped just under `cover`
@@ -770,6 +775,30 @@ impl SemanticJudge {
             }
         }
 
+        // An answer with no occasion told in it (no past event of the
+        // speaker's own) that a "no story" flag fires on (hypothetical, no
+        // example, a perfect record) shows no element for real: what it
+        // says of actions, lessons or results is what the speaker would do
+        // or believes in general. Every element is at most partly there.
+        let dodged = !narrated
+            && question.red_flags.iter().zip(&flag_scores).any(|(c, per)| {
+                matches!(
+                    check_for(&c.id, true),
+                    Check::Hypothetical | Check::NoExample | Check::PerfectRecord
+                ) && per.iter().any(|sc| sc.score >= s.fire_for(&c.id))
+            });
+        if dodged {
+            for per in &mut element_scores {
+                for sc in per.iter_mut() {
+                    if sc.score >= s.cover {
+                        sc.score = s.cover - 0.001;
+                        sc.sim = sc.sim.min(sc.score);
+                        sc.check = Some("no real occasion told");
+                    }
+                }
+            }
+        }
+
         // Which elements each sentence really covers: its best one, and a
         // second only when that scores nearly as well.
         let n = sentences.len();
@@ -931,7 +960,14 @@ fn score_unit(
         score = pos - 2.0 * (neg - pos);
     }
     let semantic = score.max(0.0);
-    let cue = cue_in(c, sentence, facts);
+    let mut cue = cue_in(c, sentence, facts);
+    if cue.is_none() && check == Check::Ownership {
+        // A slip told with "I" ("I put the wrong date", "I didn't check")
+        // owns it, whatever the examples say.
+        if let Some((start, end)) = facts.slip_bytes {
+            cue = Some((OWN_SLIP.to_string(), start, end));
+        }
+    }
     if cue.is_some() {
         score = CUE_FLOOR + (1.0 - CUE_FLOOR) * pos.max(0.0);
     }
@@ -939,13 +975,16 @@ fn score_unit(
     let kind = check;
     let (mut score, mut check) = apply_check(kind, raw, facts, cue.is_some());
     if kind == Check::Blame
-        && (facts.others_failed || facts.harsh_at_others)
+        && (facts.harsh_at_others || (facts.others_failed && semantic >= s.failing_blame))
         && check.is_none()
-        && semantic >= s.failing_blame
         && score < CUE_FLOOR
     {
         score = CUE_FLOOR;
-        check = Some("someone else's failing");
+        check = Some(if facts.harsh_at_others {
+            "puts someone else down"
+        } else {
+            "someone else's failing"
+        });
     }
     let score = if score == WEAKENED {
         raw.min(s.cover - 0.001).max(0.0)

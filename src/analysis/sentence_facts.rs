@@ -209,6 +209,13 @@ pub struct SentenceFacts {
     /// wrong ("she never opened the post", "the paperwork they gave me
     /// didn't match"). Views are not failings ("he didn't agree").
     pub others_failed: bool,
+    /// The speaker's own slip, told in the first person: "I put the wrong
+    /// date", "I didn't check the total", "I forgot to lock it", "I picked
+    /// the wrong one without checking": what the advice means by owning it
+    /// with "I" statements. Word range (start, end exclusive) in `words`;
+    /// `slip_bytes` is the same in the sentence.
+    pub own_slip: Option<(usize, usize)>,
+    pub slip_bytes: Option<(usize, usize)>,
     /// Tells of what the speaker does in general rather than of one
     /// occasion: the hypothetical mood, or habitual markers ("whenever",
     /// "what I do when that happens", "all the time").
@@ -302,6 +309,11 @@ pub fn read(sentence: &str) -> SentenceFacts {
     let hypothetical = hypothetical(&words);
     let (harsh_at_self, harsh_at_others) = harsh(&words);
     let others_failed = others_failed(&words);
+    let own_slip = if hypothetical { None } else { own_slip(&words) };
+    let slip_bytes = own_slip.and_then(|(a, b)| {
+        let spans = word_spans(sentence);
+        Some((spans.get(a)?.0, spans.get(b.checked_sub(1)?)?.1))
+    });
     let habitual = hypothetical || habitual(&words);
     let past_events = past_events(&words);
     let own_change = own_change(&words);
@@ -317,6 +329,8 @@ pub fn read(sentence: &str) -> SentenceFacts {
         harsh_at_self,
         harsh_at_others,
         others_failed,
+        own_slip,
+        slip_bytes,
         habitual,
         past_events,
         own_change,
@@ -564,6 +578,230 @@ fn others_failed(words: &[String]) -> bool {
             let wrong = (k + 1..k + 9).any(|v| at(v) == "wrong" && before_speaker(v));
             failing || wrong
         })
+}
+
+/// Verbs that are a slip in themselves when the speaker does them.
+const SLIP_VERBS: &[&str] = &[
+    "forgot",
+    "missed",
+    "skipped",
+    "overlooked",
+    "misread",
+    "mistyped",
+    "miscounted",
+    "misjudged",
+    "misunderstood",
+    "misheard",
+    "misfiled",
+    "mislabelled",
+    "mislabeled",
+    "miscalculated",
+    "underestimated",
+    "overestimated",
+    "overbooked",
+    "overpromised",
+    "overcommitted",
+    "assumed",
+    "rushed",
+    "ignored",
+    "deleted",
+    "lost",
+    "broke",
+    "overwrote",
+    "double-booked",
+];
+
+/// What the speaker failed to do when they say they did not ("I didn't
+/// check", "I never told anyone"): checks and passing things on, not views
+/// ("I didn't know", "I didn't agree").
+const CHECK_VERBS: &[&str] = &[
+    "check",
+    "double-check",
+    "confirm",
+    "verify",
+    "read",
+    "test",
+    "ask",
+    "look",
+    "proofread",
+    "review",
+    "tell",
+    "flag",
+    "follow",
+    "count",
+    "measure",
+    "save",
+    "back",
+    "lock",
+    "update",
+    "notice",
+    "spot",
+    "catch",
+    "plan",
+    "prepare",
+    "listen",
+    "escalate",
+    "chase",
+    "send",
+    "label",
+    "record",
+    "write",
+    "mention",
+    "warn",
+    "think",
+];
+
+/// Adverbs of a slip: "I accidentally deleted", "I wrongly assumed".
+const SLIP_ADVERBS: &[&str] = &["accidentally", "mistakenly", "wrongly", "carelessly"];
+
+/// Verbs after which "wrong" is about what the speaker found or was given,
+/// not what they did ("I realised it was wrong", "I got the wrong parts").
+const FOUND_OR_GIVEN: &[&str] = &[
+    "realised",
+    "realized",
+    "noticed",
+    "saw",
+    "found",
+    "thought",
+    "knew",
+    "felt",
+    "said",
+    "heard",
+    "spotted",
+    "discovered",
+    "received",
+    "was",
+    "inherited",
+    "told",
+    "believed",
+    "think",
+    "know",
+    "asked",
+    "checked",
+];
+
+/// The speaker's own slip (see [`SentenceFacts::own_slip`]): "I" followed
+/// by a slip verb ("I forgot", "I missed"), a failed check ("I didn't
+/// check", "I never told"), a slip adverb ("I accidentally"), a phrase
+/// ("I made a mistake", "I messed up", "I got it wrong"), or, within five
+/// words with no one else named in between, "wrong" ("I put the wrong
+/// date") or "without checking". Views are not slips ("I didn't know").
+fn own_slip(words: &[String]) -> Option<(usize, usize)> {
+    let at = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+    let someone_else = |w: &str| {
+        (OTHERS.contains(&w) || WE.contains(&w) || matches!(w, "it" | "that" | "this" | "you"))
+            && !matches!(w, "them" | "her" | "his" | "their")
+    };
+    for k in 0..words.len() {
+        if !matches!(at(k), "i" | "i'd") {
+            continue;
+        }
+        let v = verb_after(words, k);
+        let verb = at(v);
+        // "I'd forgotten", "I'd missed": past perfect; "I'd" then only with a participle.
+        if at(k) == "i'd" && !past_participle(verb) {
+            continue;
+        }
+        if SLIP_VERBS.contains(&verb) || (verb == "forgotten") || SLIP_ADVERBS.contains(&verb) {
+            return Some((k, v + 1));
+        }
+        // "I didn't check", "I did not confirm", "I never told", "I failed to read"
+        let (neg_end, negated) = match (verb, at(v + 1)) {
+            ("didn't" | "hadn't" | "never", _) => (v + 1, true),
+            ("did" | "had", "not") => (v + 2, true),
+            ("failed", "to") => (v + 2, true),
+            _ => (v, false),
+        };
+        if negated {
+            let mut u = neg_end;
+            while matches!(
+                at(u),
+                "even" | "really" | "properly" | "actually" | "bother" | "to" | "just"
+            ) {
+                u += 1;
+            }
+            let checked = at(u).trim_end_matches("ed");
+            if CHECK_VERBS.contains(&at(u))
+                || CHECK_VERBS.contains(&checked)
+                || CHECK_VERBS.contains(&at(u).trim_end_matches('d'))
+            {
+                return Some((k, u + 1));
+            }
+            continue;
+        }
+        // "I made a mistake", "I made an error", "I messed up", "I got it wrong"
+        let phrase_end = match verb {
+            "made" if matches!(at(v + 1), "a" | "an" | "the" | "that" | "this") => (v + 2..v + 4)
+                .find(|&u| matches!(at(u), "mistake" | "error" | "blunder" | "mess" | "slip"))
+                .map(|u| u + 1),
+            "messed" | "screwed" | "slipped" | "cocked" | "mucked" | "stuffed"
+                if at(v + 1) == "up" =>
+            {
+                Some(v + 2)
+            }
+            "dropped" if at(v + 1) == "the" && at(v + 2) == "ball" => Some(v + 3),
+            "blew" if at(v + 1) == "it" => Some(v + 2),
+            "let" if at(v + 2) == "down" || at(v + 3) == "down" => Some(v + 3),
+            _ => None,
+        };
+        if let Some(end) = phrase_end {
+            return Some((k, end.min(words.len())));
+        }
+        // "I was wrong", "I was the one who got it wrong" is not this.
+        if verb == "was" && at(v + 1) == "wrong" {
+            return Some((k, v + 2));
+        }
+        if FOUND_OR_GIVEN.contains(&verb) {
+            continue;
+        }
+        // "I put the wrong date", "I sent the client the wrong file", "I got
+        // the date wrong" (not "I got the wrong parts": given, not done),
+        // "I picked one without checking".
+        for u in v..(v + 6).min(words.len()) {
+            let w = at(u);
+            if u > v && someone_else(w) && !(u == v + 1 && verb == "got") {
+                break;
+            }
+            if w == "wrong" || w == "wrongly" {
+                if verb == "got" && matches!(at(u - 1), "a" | "an" | "the") {
+                    break;
+                }
+                return Some((k, u + 1));
+            }
+            if w == "without"
+                && [
+                    "checking",
+                    "reading",
+                    "asking",
+                    "confirming",
+                    "testing",
+                    "telling",
+                    "looking",
+                    "double-checking",
+                ]
+                .contains(&at(u + 1))
+            {
+                return Some((k, u + 2));
+            }
+        }
+    }
+    None
+}
+
+/// Each word's byte range in `sentence`, in the order and with the
+/// indices of [`SentenceFacts::words`] (words that clean to nothing skipped).
+fn word_spans(sentence: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    for piece in sentence.split_whitespace() {
+        let start = sentence[from..].find(piece).map_or(from, |i| from + i);
+        let end = start + piece.len();
+        from = end;
+        if !clean(piece).is_empty() {
+            spans.push((start, end));
+        }
+    }
+    spans
 }
 
 fn habitual(words: &[String]) -> bool {
@@ -986,6 +1224,53 @@ mod tests {
             read("I sent it late and we lost the contract.").past_events,
             2
         );
+    }
+
+    #[test]
+    fn own_slips_are_the_speakers_not_what_they_found_or_were_given() {
+        let slip = |s: &str| {
+            let f = read(s);
+            f.own_slip.map(|(a, b)| f.words[a..b].join(" "))
+        };
+        for (sentence, told) in [
+            (
+                "I booked the truck but I put the wrong date on it.",
+                "i put the wrong",
+            ),
+            ("and i did not check again", "i did not check"),
+            (
+                "I picked one without checking the date range.",
+                "i picked one without checking",
+            ),
+            ("I'd forgotten to lock the office.", "i'd forgotten"),
+            (
+                "Honestly I just didn't bother to read the contract.",
+                "i just didn't bother to read",
+            ),
+            ("I accidentally deleted the folder.", "i accidentally"),
+            ("I got the date wrong.", "i got the date wrong"),
+            (
+                "I made a real mistake with the rota.",
+                "i made a real mistake",
+            ),
+            ("I messed up the order.", "i messed up"),
+            ("I was wrong about the timing.", "i was wrong"),
+        ] {
+            assert_eq!(slip(sentence).as_deref(), Some(told), "{sentence}");
+        }
+        for sentence in [
+            "I realised the date was wrong.",
+            "I got the wrong parts from the wholesaler.",
+            "I noticed they had sent the wrong file.",
+            "I didn't know the deadline had moved.",
+            "I didn't agree with the plan.",
+            "I'd put a checklist in place.",
+            "If I forgot a step I would tell my manager.",
+            "The courier delivered the wrong box.",
+            "I told him he'd got the wrong address.",
+        ] {
+            assert_eq!(slip(sentence), None, "{sentence}");
+        }
     }
 
     #[test]
