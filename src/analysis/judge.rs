@@ -779,7 +779,8 @@ impl SemanticJudge {
         // speaker's own) that a "no story" flag fires on (hypothetical, no
         // example, a perfect record) shows no element for real: what it
         // says of actions, lessons or results is what the speaker would do
-        // or believes in general. Every element is at most partly there.
+        // or believes in general. An element it would cover is only partly
+        // there (applied below, once elements are judged).
         let dodged = !narrated
             && question.red_flags.iter().zip(&flag_scores).any(|(c, per)| {
                 matches!(
@@ -787,17 +788,6 @@ impl SemanticJudge {
                     Check::Hypothetical | Check::NoExample | Check::PerfectRecord
                 ) && per.iter().any(|sc| sc.score >= s.fire_for(&c.id))
             });
-        if dodged {
-            for per in &mut element_scores {
-                for sc in per.iter_mut() {
-                    if sc.score >= s.cover {
-                        sc.score = s.cover - 0.001;
-                        sc.sim = sc.sim.min(sc.score);
-                        sc.check = Some("no real occasion told");
-                    }
-                }
-            }
-        }
 
         // Which elements each sentence really covers: its best one, and a
         // second only when that scores nearly as well.
@@ -849,7 +839,7 @@ impl SemanticJudge {
             .iter()
             .map(|per| per.iter().map(|sc| sc.cue.is_some()).collect())
             .collect();
-        let elements = element_scores
+        let mut elements: Vec<CriterionJudgement> = element_scores
             .into_iter()
             .enumerate()
             .map(|(e, scores)| {
@@ -906,6 +896,15 @@ impl SemanticJudge {
                 }
             })
             .collect();
+        if dodged {
+            for e in elements.iter_mut().filter(|e| e.confidence >= e.threshold) {
+                e.confidence = e.threshold - 0.001;
+                e.sentences.clear();
+                if let Some(i) = e.best {
+                    e.scores[i].check = Some("no real occasion told");
+                }
+            }
+        }
         let flags = flag_scores
             .into_iter()
             .zip(&question.red_flags)
