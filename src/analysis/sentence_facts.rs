@@ -583,6 +583,7 @@ fn others_failed(words: &[String]) -> bool {
 /// Verbs that are a slip in themselves when the speaker does them.
 const SLIP_VERBS: &[&str] = &[
     "forgot",
+    "forgotten",
     "missed",
     "skipped",
     "overlooked",
@@ -702,7 +703,7 @@ fn own_slip(words: &[String]) -> Option<(usize, usize)> {
         if at(k) == "i'd" && !past_participle(verb) {
             continue;
         }
-        if SLIP_VERBS.contains(&verb) || (verb == "forgotten") || SLIP_ADVERBS.contains(&verb) {
+        if SLIP_VERBS.contains(&verb) || SLIP_ADVERBS.contains(&verb) {
             return Some((k, v + 1));
         }
         // "I didn't check", "I did not confirm", "I never told", "I failed to read"
