@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{LayerNorm, VarBuilder};
-use candle_transformers::models::bert::{BertEncoder, Config};
+use candle_transformers::models::bert::Config;
 use tokenizers::Tokenizer;
 
 use crate::model::embedding_fetch::{self, EmbeddingModelError};
 
+mod encoder;
 mod weights;
 
 /// Length of one embedding.
@@ -79,7 +80,7 @@ pub struct Embedder {
     segment: Tensor,
     /// The layer norm after the embeddings.
     norm: LayerNorm,
-    encoder: BertEncoder,
+    encoder: encoder::Encoder,
     tokenizer: Tokenizer,
 }
 
@@ -155,7 +156,7 @@ impl Embedder {
             config.layer_norm_eps,
         );
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
-        let encoder = BertEncoder::load(vb.pp("encoder"), &config)
+        let encoder = encoder::Encoder::load(vb.pp("encoder"), &config)
             .map_err(|e| load_err(&weights, e.to_string()))?;
         // The file's read buffers and the tokenizer's parse are freed.
         crate::memory::release_free_memory();
@@ -270,7 +271,11 @@ impl Embedder {
             positions.extend(0..(ids.len() - start) as u32);
             spans.push(start..ids.len());
         }
-        let mut mask = vec![f32::MIN; total * total];
+        // Minus infinity, not f32::MIN: the softmax's exp() of either is 0,
+        // but glibc's expf takes its slow underflow path (errno and all)
+        // for every huge finite negative, which cost about a tenth of an
+        // answer's embedding time; exp(-inf) is answered at once.
+        let mut mask = vec![f32::NEG_INFINITY; total * total];
         for span in &spans {
             for row in span.clone() {
                 mask[row * total + span.start..row * total + span.end].fill(0.0);

@@ -625,7 +625,7 @@ impl Transcriber {
         let mut watch = WindowWatch {
             first_only: request.first_window_only,
             first_timestamp: self.context.token_beg(),
-            audio_frames: (request.pcm.len() * FRAMES_PER_SEC / WHISPER_RATE as usize) as i64,
+            audio_frames: whisper_frames(request.pcm.len()),
             end_of_text: self.context.token_eot(),
             vocabulary: self.hparams.n_vocab.max(0) as usize,
             hesitations_within: request.hesitations_within,
@@ -744,9 +744,14 @@ struct WindowWatch {
     windows_started: u32,
     /// The tokens of the first window's sequence before its last step.
     sequence: Vec<i32>,
+    /// The tokens of the current window's sequence before its last step.
+    window_sequence: Vec<i32>,
+    /// Where the current window began (whisper's `seek`, 10 ms frames).
+    window_start: i64,
     /// The id of the first timestamp token (<|0.00|>).
     first_timestamp: i32,
-    /// The run's audio in whisper's 10 ms frames.
+    /// The run's audio in whisper's 10 ms frames, counted as whisper counts
+    /// them ([`whisper_frames`]).
     audio_frames: i64,
     /// The end-of-text token, and the vocabulary's size (logits per step).
     end_of_text: i32,
@@ -780,13 +785,18 @@ const LOOP_UNITS: usize = 8;
 const MIN_CLOSING_TIMESTAMP_STEPS: i32 = 8;
 
 /// A window after the first is begun only with this much audio (0.16 s)
-/// left after the last segment (see [`MIN_CLOSING_TIMESTAMP_STEPS`]).
+/// left after where whisper would begin it (see
+/// [`MIN_CLOSING_TIMESTAMP_STEPS`]). Counted from the last segment's end,
+/// as it once was, the guard let 0.10-0.15 s windows through whenever the
+/// text before ended with an opening timestamp (whisper goes on from that,
+/// later than the segment's end) and by the frame or two whisper counts
+/// fewer than samples / 160.
 const MIN_WINDOW_FRAMES: i64 = 16;
 
 /// whisper calls this before encoding each window; returning false ends the
 /// run there (a normal end: the windows decoded so far are kept): after the
 /// first window when the run asks for only that one, and before a window
-/// with less than [`MIN_WINDOW_FRAMES`] of audio after the last segment.
+/// with less than [`MIN_WINDOW_FRAMES`] of audio (see [`starts_window`]).
 unsafe extern "C" fn before_window(
     _context: *mut whisper_rs::WhisperSysContext,
     state: *mut whisper_rs::WhisperSysState,
@@ -797,28 +807,60 @@ unsafe extern "C" fn before_window(
     let watch = unsafe { &mut *user_data.cast::<WindowWatch>() };
     // SAFETY: `state` is the run's own state, valid during the call; the
     // segments read are those of the windows already decoded.
-    let decoded_to = unsafe {
+    let last_segment_end = unsafe {
         let n = whisper_rs::whisper_rs_sys::whisper_full_n_segments_from_state(state);
         (n > 0).then(|| {
             whisper_rs::whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, n - 1)
         })
     };
-    let go_on = starts_window(watch, decoded_to);
+    let go_on = starts_window(watch, last_segment_end);
     if go_on {
+        if watch.windows_started > 0 {
+            watch.window_start = next_window_start(watch, last_segment_end);
+        }
+        watch.window_sequence.clear();
         watch.windows_started += 1;
     }
     go_on
 }
 
+/// Where whisper begins the window after the current one (10 ms frames):
+/// the current window's start moved on as whisper moves it
+/// ([`advance_frames`] of the window's sequence), and never before the end
+/// of the last segment decoded. The sequence is the one the last
+/// `filter_logits` call saw, so it lacks the window's final token: the end
+/// of text, or a timestamp at the end of the audio (whisper then begins no
+/// other window) or, after 220 tokens of a loop, one more token; the last
+/// segment's end covers that case.
+fn next_window_start(watch: &WindowWatch, last_segment_end: Option<i64>) -> i64 {
+    let moved =
+        watch.window_start + advance_frames(&watch.window_sequence, watch.first_timestamp) as i64;
+    moved.max(last_segment_end.unwrap_or(0))
+}
+
 /// Whether whisper may begin another window, the last segment decoded so
-/// far ending at `decoded_to` (10 ms frames): always the first; later ones
-/// only when the run asks for more than one and at least
-/// [`MIN_WINDOW_FRAMES`] of audio are left.
-fn starts_window(watch: &WindowWatch, decoded_to: Option<i64>) -> bool {
+/// far ending at `last_segment_end` (10 ms frames): always the first; later
+/// ones only when the run asks for more than one and at least
+/// [`MIN_WINDOW_FRAMES`] of audio are left after where whisper would begin
+/// it ([`next_window_start`]).
+fn starts_window(watch: &WindowWatch, last_segment_end: Option<i64>) -> bool {
     if watch.windows_started == 0 {
         return true;
     }
-    !watch.first_only && decoded_to.is_none_or(|t1| watch.audio_frames - t1 >= MIN_WINDOW_FRAMES)
+    !watch.first_only
+        && watch.audio_frames - next_window_start(watch, last_segment_end) >= MIN_WINDOW_FRAMES
+}
+
+/// The audio's length in whisper's 10 ms frames as whisper.cpp counts it
+/// for its windows (`n_len_org` in `log_mel_spectrogram`: 1 + (samples -
+/// 200) / 160), one or two frames fewer than samples / 160.
+fn whisper_frames(samples: usize) -> i64 {
+    let hop = WHISPER_RATE as usize / FRAMES_PER_SEC;
+    if samples < 200 {
+        0
+    } else {
+        1 + ((samples - 200) / hop) as i64
+    }
 }
 
 /// whisper calls this before each token it samples, with the window's
@@ -855,9 +897,10 @@ unsafe extern "C" fn filter_logits(
         };
         rule_out_early_closings(tokens.iter().map(|t| t.id), first, early);
     }
+    watch.window_sequence.clear();
+    watch.window_sequence.extend(tokens.iter().map(|t| t.id));
     if watch.first_only && watch.windows_started == 1 {
-        watch.sequence.clear();
-        watch.sequence.extend(tokens.iter().map(|t| t.id));
+        watch.sequence.clone_from(&watch.window_sequence);
     }
     if first > 0 && !logits.is_null() && watch.vocabulary > watch.end_of_text as usize {
         let text: Vec<i32> = tokens
@@ -1114,20 +1157,55 @@ mod tests {
     }
 
     #[test]
-    fn a_later_window_needs_0_16_s_of_audio_after_the_last_segment() {
-        let watch = |windows_started, first_only| WindowWatch {
+    fn a_later_window_needs_0_16_s_of_audio_after_where_whisper_begins_it() {
+        let first = 50_364;
+        let text = 1_000;
+        let watch = |windows_started, first_only, sequence: &[i32]| WindowWatch {
             first_only,
             windows_started,
+            first_timestamp: first,
             audio_frames: 1500,
+            window_sequence: sequence.to_vec(),
             ..WindowWatch::default()
         };
-        assert!(starts_window(&watch(0, false), None));
-        assert!(starts_window(&watch(0, true), None));
-        assert!(!starts_window(&watch(1, true), Some(500)));
-        assert!(starts_window(&watch(1, false), Some(1500 - 16)));
-        assert!(!starts_window(&watch(1, false), Some(1500 - 15)));
-        assert!(!starts_window(&watch(2, false), Some(1500 - 11)));
-        // No segment yet (a window of silence): whisper's own rule stands.
-        assert!(starts_window(&watch(1, false), None));
+        // The first window always begins; a first-window-only run stops.
+        assert!(starts_window(&watch(0, false, &[]), None));
+        assert!(starts_window(&watch(0, true, &[]), None));
+        let unfinished = [first, text, first + 600, first + 650, text];
+        assert!(!starts_window(&watch(1, true, &unfinished), Some(1200)));
+        // The window moves on to its last timestamp (<|13.00|> = 1300 here).
+        let at = |end: i32| [first, text, first + end / 2 - 10, first + end / 2, text];
+        assert!(starts_window(&watch(1, false, &at(1500 - 16)), Some(1400)));
+        assert!(!starts_window(&watch(1, false, &at(1500 - 14)), Some(1400)));
+        // An opening timestamp after the last segment's end: whisper goes on
+        // from there, not from the segment's end (1300 < 1500 - 16 would
+        // have let a 0.14 s window begin).
+        let opened = [first, text, first + 650, first + 743];
+        assert!(!starts_window(&watch(1, false, &opened), Some(1300)));
+        // A lone closing timestamp: the window's audio is done.
+        let done = [first, text, first + 100];
+        assert!(!starts_window(&watch(1, false, &done), Some(200)));
+        // A later window starts where the one before it began.
+        let second = WindowWatch {
+            window_start: 1000,
+            ..watch(2, false, &[first, text, first + 200, first + 245])
+        };
+        assert!(!starts_window(&second, Some(1400)));
+        assert!(starts_window(
+            &WindowWatch {
+                window_start: 900,
+                ..second
+            },
+            Some(1400)
+        ));
+    }
+
+    #[test]
+    fn audio_is_counted_in_frames_as_whisper_counts_it() {
+        // 1 + (samples - 200) / 160: one or two frames short of samples / 160.
+        assert_eq!(whisper_frames(16_000), 99);
+        assert_eq!(whisper_frames(16_000 + 40), 100);
+        assert_eq!(whisper_frames(199), 0);
+        assert_eq!(whisper_frames(200), 1);
     }
 }
