@@ -1,4 +1,4 @@
-//! Sentence embeddings with all-MiniLM-L6-v2, in pure Rust (candle's BERT and
+//! Sentence embeddings with all-MiniLM-L6-v2, in pure Rust (candle's tensors and
 //! the `tokenizers` crate): each sentence becomes a unit vector of 384
 //! numbers, mean-pooled over its tokens, so the dot product of two is their
 //! cosine similarity. Load one [`Embedder`] per process or session and share
@@ -6,7 +6,7 @@
 //!
 //! Memory: the word-embedding table (30522 x 384, half of the model's 90 MB)
 //! is kept at half precision and each looked-up row widened to f32; the
-//! transformer layers run in f32 as trained (candle's BERT encoder). The
+//! transformer layers run in f32 as trained ([`encoder`]). The
 //! embeddings step (word + token type + position, layer norm) is the
 //! standard BERT one, done here so the table can stay small.
 
@@ -173,7 +173,7 @@ impl Embedder {
     /// The transformer's output for several texts packed into one sequence:
     /// `ids` and `positions` (each token's place in its own text) are (1, T);
     /// `mask` (1, 1, T, T) is 0 where two tokens belong to the same text and
-    /// the lowest f32 elsewhere, so no text attends to another and each
+    /// minus infinity elsewhere, so no text attends to another and each
     /// comes out as if it had been run alone. Returns (1, T, hidden), F32.
     fn forward(
         &self,
