@@ -7,11 +7,11 @@
 //! float rounding: the query, key and value projections are one matrix
 //! product instead of three, the softmax is candle's fused last-dimension
 //! kernel, and GELU's erf is a branch-free approximation (absolute error
-//! under 5e-7 in f32) instead of a libm call per value. That call was about a fifth
-//! of a typed answer's analysis time on 2 cores.
+//! under 5e-7 in f32) instead of a libm call per value. That call was about
+//! a fifth of a typed answer's analysis time on 2 cores.
 
 use candle_core::{DType, Module, Tensor};
-use candle_nn::{LayerNorm, Linear, VarBuilder};
+use candle_nn::{layer_norm, linear, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::bert::Config;
 
 /// The encoder: its layers, applied in order.
@@ -52,60 +52,42 @@ impl Encoder {
     }
 }
 
-fn linear(vb: VarBuilder, inputs: usize, outputs: usize) -> candle_core::Result<Linear> {
-    Ok(Linear::new(
-        vb.get((outputs, inputs), "weight")?,
-        Some(vb.get(outputs, "bias")?),
-    ))
-}
-
-fn layer_norm(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<LayerNorm> {
-    Ok(LayerNorm::new(
-        vb.get(size, "weight")?,
-        vb.get(size, "bias")?,
-        eps,
-    ))
-}
-
 impl Layer {
     fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Self> {
         let hidden = config.hidden_size;
         let heads = config.num_attention_heads;
         let eps = config.layer_norm_eps;
+        // The three projections' weights and biases, stacked in that order.
         let own = vb.pp("attention").pp("self");
-        let projection = |name: &str| linear(own.pp(name), hidden, hidden);
-        let (q, k, v) = (
-            projection("query")?,
-            projection("key")?,
-            projection("value")?,
-        );
-        let bias = |l: &Linear| {
-            l.bias()
-                .cloned()
-                .ok_or_else(|| candle_core::Error::Msg("bias".into()))
+        let stacked = |what: &str, shape: &[usize]| -> candle_core::Result<Tensor> {
+            let parts = ["query", "key", "value"]
+                .map(|name| own.pp(name).get(shape, what))
+                .into_iter()
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            Tensor::cat(&parts, 0)
         };
         let qkv = Linear::new(
-            Tensor::cat(&[q.weight(), k.weight(), v.weight()], 0)?,
-            Some(Tensor::cat(&[bias(&q)?, bias(&k)?, bias(&v)?], 0)?),
+            stacked("weight", &[hidden, hidden])?,
+            Some(stacked("bias", &[hidden])?),
         );
         let attention = vb.pp("attention").pp("output");
         Ok(Self {
             qkv,
             heads,
             head_size: hidden / heads,
-            attention_out: linear(attention.pp("dense"), hidden, hidden)?,
-            attention_norm: layer_norm(attention.pp("LayerNorm"), hidden, eps)?,
+            attention_out: linear(hidden, hidden, attention.pp("dense"))?,
+            attention_norm: layer_norm(hidden, eps, attention.pp("LayerNorm"))?,
             intermediate: linear(
-                vb.pp("intermediate").pp("dense"),
                 hidden,
                 config.intermediate_size,
+                vb.pp("intermediate").pp("dense"),
             )?,
             output: linear(
-                vb.pp("output").pp("dense"),
                 config.intermediate_size,
                 hidden,
+                vb.pp("output").pp("dense"),
             )?,
-            output_norm: layer_norm(vb.pp("output").pp("LayerNorm"), hidden, eps)?,
+            output_norm: layer_norm(hidden, eps, vb.pp("output").pp("LayerNorm"))?,
         })
     }
 
@@ -146,8 +128,9 @@ fn gelu(x: &Tensor) -> candle_core::Result<Tensor> {
     Tensor::from_vec(values, shape, x.device())?.to_dtype(x.dtype())
 }
 
-/// erf by Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7, plus f32 rounding and
-/// [`exp_negative`]'s), without branches so that a loop over it vectorises.
+/// erf by Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7, plus
+/// f32 rounding and [`exp_negative`]'s), without branches so that a loop
+/// over it vectorises.
 fn erf(x: f32) -> f32 {
     const P: f32 = 0.327_591_1;
     const A: [f32; 5] = [

@@ -640,7 +640,7 @@ impl Transcriber {
             params.set_start_encoder_callback(Some(before_window));
             params.set_start_encoder_callback_user_data(watch_ptr.cast());
             // Keeps segments from closing within 0.16 s of a window's start
-            // (and records the first window's sequence when asked).
+            // (and records each window's sequence).
             params.set_filter_logits_callback(Some(filter_logits));
             params.set_filter_logits_callback_user_data(watch_ptr.cast());
         }
@@ -723,7 +723,10 @@ impl Transcriber {
             self.context.token_beg(),
             duration,
         )?;
-        decoded.sequence = watch.sequence;
+        // A first-window-only run's one window is its last.
+        if watch.first_only {
+            decoded.sequence = watch.window_sequence;
+        }
         Ok(decoded)
     }
 }
@@ -742,8 +745,6 @@ struct WindowWatch {
     first_only: bool,
     /// Encoder passes whisper started (or was about to).
     windows_started: u32,
-    /// The tokens of the first window's sequence before its last step.
-    sequence: Vec<i32>,
     /// The tokens of the current window's sequence before its last step.
     window_sequence: Vec<i32>,
     /// Where the current window began (whisper's `seek`, 10 ms frames).
@@ -855,20 +856,20 @@ fn starts_window(watch: &WindowWatch, last_segment_end: Option<i64>) -> bool {
 /// for its windows (`n_len_org` in `log_mel_spectrogram`: 1 + (samples -
 /// 200) / 160), one or two frames fewer than samples / 160.
 fn whisper_frames(samples: usize) -> i64 {
-    let hop = WHISPER_RATE as usize / FRAMES_PER_SEC;
     if samples < 200 {
         0
     } else {
-        1 + ((samples - 200) / hop) as i64
+        1 + ((samples - 200) / SAMPLES_PER_FRAME) as i64
     }
 }
 
 /// whisper calls this before each token it samples, with the window's
 /// sequence so far and the logits it samples from. Once text has begun, the
 /// timestamps below [`MIN_CLOSING_TIMESTAMP_STEPS`] are ruled out (see
-/// there). For a first-window-only run it also records the sequence: the
-/// last call before the end of text shows the whole of it, timestamps that
-/// close no segment included.
+/// there). It also records the window's sequence (for where whisper goes
+/// next, and a first-window-only run's result): the last call before the
+/// end of text shows the whole of it, timestamps that close no segment
+/// included.
 unsafe extern "C" fn filter_logits(
     context: *mut whisper_rs::WhisperSysContext,
     _state: *mut whisper_rs::WhisperSysState,
@@ -899,9 +900,6 @@ unsafe extern "C" fn filter_logits(
     }
     watch.window_sequence.clear();
     watch.window_sequence.extend(tokens.iter().map(|t| t.id));
-    if watch.first_only && watch.windows_started == 1 {
-        watch.sequence.clone_from(&watch.window_sequence);
-    }
     if first > 0 && !logits.is_null() && watch.vocabulary > watch.end_of_text as usize {
         let text: Vec<i32> = tokens
             .iter()
@@ -1056,6 +1054,8 @@ fn collect(
 pub const WINDOW_SAMPLES: usize = 30 * WHISPER_RATE as usize;
 /// whisper's mel frames per second (its `seek` unit is one frame, 10 ms).
 pub(crate) const FRAMES_PER_SEC: usize = 100;
+/// Audio samples in one of whisper's frames (160).
+pub(crate) const SAMPLES_PER_FRAME: usize = WHISPER_RATE as usize / FRAMES_PER_SEC;
 
 /// Where whisper goes after a window, in frames (10 ms) from its start: the
 /// whole window when the text ends with a lone closing timestamp (every

@@ -70,7 +70,7 @@ use super::live_join::LiveJoin;
 use super::look_memo::LookMemo;
 use super::{
     advance_frames, join_segment_texts, DecodeOptions, DecodeReport, Decoded, RunRequest,
-    TranscribeError, Transcriber, Transcript, WhisperWork, Word, FRAMES_PER_SEC,
+    TranscribeError, Transcriber, Transcript, WhisperWork, Word, SAMPLES_PER_FRAME,
 };
 use crate::audio::resample::WHISPER_RATE;
 use crate::audio::silero::{Span, SpeechParams, SpeechTracker};
@@ -82,7 +82,6 @@ pub use super::WINDOW_SAMPLES;
 const LOOKAHEAD_SAMPLES: usize = 2 * WHISPER_RATE as usize;
 /// whisper's encoder positions per second of audio.
 const AUDIO_CTX_PER_SEC: f64 = 50.0;
-const SAMPLES_PER_FRAME: usize = WHISPER_RATE as usize / FRAMES_PER_SEC;
 /// Most prompt tokens whisper uses: half its 448-token text context, less
 /// the "previous text" marker.
 const MAX_PROMPT_TOKENS: usize = 223;
