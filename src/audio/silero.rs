@@ -27,8 +27,17 @@ pub const FRAME_SECS: f64 = SILERO_FRAME as f64 / 16_000.0;
 const SILENCE_DB: f64 = -70.0;
 /// Frames analysed per call (about 10 s).
 const BLOCK_FRAMES: usize = 312;
-/// Frames of earlier audio each call sees first to warm the state up (0.64 s).
+/// Frames of earlier audio each call over a whole block sees first to warm
+/// the state up (0.64 s).
 const WARMUP_FRAMES: usize = 20;
+/// Frames of earlier audio a live decision's call sees first (3 s). Such a
+/// call covers only the few frames since the last one, and whisper.cpp
+/// starts every call from a fresh state: with the block's 0.64 s the
+/// model, on quiet or hoarse real speech, hears much of it as silence (on a
+/// 2-minute real answer, 58 s of speech where block by block finds 76 s,
+/// whole phrases then left out of the live transcript). 3 s of warm-up finds
+/// 75 s there, at about five times the cost of the block analysis.
+const LIVE_WARMUP_FRAMES: usize = 94;
 
 /// Where the Silero model is looked for: beside a whisper model, in the same
 /// models folder. (The checked path from `rehearse model fetch` can replace
@@ -174,7 +183,8 @@ impl Silero {
 /// probabilities, and segments from them. Keeps only the few samples it
 /// still needs.
 pub struct SpeechTracker {
-    /// Samples not yet analysed, preceded by up to [`WARMUP_FRAMES`] analysed ones.
+    /// Samples not yet analysed, preceded by up to [`LIVE_WARMUP_FRAMES`]
+    /// analysed ones.
     pending: Vec<f32>,
     /// How many of `pending`'s first samples were analysed already (warm-up).
     warmup: usize,
@@ -206,25 +216,33 @@ impl SpeechTracker {
         self.pending.extend_from_slice(samples);
         self.features.push(samples);
         if self.pending.len() - self.warmup >= BLOCK_FRAMES * SILERO_FRAME {
-            self.analyse(silero, false)?;
+            self.analyse(silero, false, WARMUP_FRAMES)?;
         }
         Ok(())
     }
 
-    /// Analyses every whole frame received (for a live decision now).
+    /// Analyses every whole frame received (for a live decision now), after
+    /// a longer warm-up ([`LIVE_WARMUP_FRAMES`]).
     pub fn flush(&mut self, silero: &Silero) -> Result<(), SileroError> {
-        self.analyse(silero, false)
+        self.analyse(silero, false, LIVE_WARMUP_FRAMES)
     }
 
     /// Analyses everything left, a partial last frame included.
     pub fn finish(&mut self, silero: &Silero) -> Result<(), SileroError> {
-        self.analyse(silero, true)?;
+        self.analyse(silero, true, WARMUP_FRAMES)?;
         self.features.finish();
         self.segmenter.close(self.frames);
         Ok(())
     }
 
-    fn analyse(&mut self, silero: &Silero, include_partial: bool) -> Result<(), SileroError> {
+    /// Analyses the frames received since the last call, the model first
+    /// hearing up to `warmup_frames` frames before them.
+    fn analyse(
+        &mut self,
+        silero: &Silero,
+        include_partial: bool,
+        warmup_frames: usize,
+    ) -> Result<(), SileroError> {
         let fresh = self.pending.len() - self.warmup;
         let whole = fresh / SILERO_FRAME;
         let frames = if include_partial {
@@ -242,19 +260,21 @@ impl SpeechTracker {
             && self.pending[self.warmup..end]
                 .chunks(SILERO_FRAME)
                 .all(|f| super::vad::rms_db(f) < SILENCE_DB);
+        let start = self.warmup - self.warmup.min(warmup_frames * SILERO_FRAME);
         let probs = if silent {
-            vec![0.0; self.warmup / SILERO_FRAME + frames]
+            vec![0.0; (self.warmup - start) / SILERO_FRAME + frames]
         } else {
-            silero.probabilities(&self.pending[..end])?
+            silero.probabilities(&self.pending[start..end])?
         };
-        let skip = self.warmup / SILERO_FRAME;
+        let skip = (self.warmup - start) / SILERO_FRAME;
         for &p in probs.iter().skip(skip).take(frames) {
             self.segmenter.frame(self.frames, p);
             self.frames += 1;
         }
         // Keep the last analysed frames as the next call's warm-up.
         let analysed = (self.warmup + whole * SILERO_FRAME).min(self.pending.len());
-        let keep_from = analysed.saturating_sub(WARMUP_FRAMES * SILERO_FRAME);
+        let keep_from =
+            analysed.saturating_sub(WARMUP_FRAMES.max(LIVE_WARMUP_FRAMES) * SILERO_FRAME);
         self.pending.drain(..keep_from);
         self.warmup = analysed - keep_from;
         Ok(())
