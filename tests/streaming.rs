@@ -727,15 +727,14 @@ fn low_latency_streaming_of_a_real_answer_loses_nothing() {
         "WER vs what was said {stream_wer:.3} (batch {batch_wer:.3}), vs batch {vs_batch:.3}\nbatch:  {}",
         batch.text
     );
-    // Measured 0.243 against what was said, where batch makes 0.097: the
-    // second take (a speaker with a cold, 17 s decoded as one block) comes
-    // out garbled ("so I probably sound like who's sick corpus"), and
-    // fillers go missing. Issue 16 asks for 3 % of batch: not met. Before
-    // passes ended where whisper stopped, 0.292 (whisper stopped after
-    // "Thanks." in every pass from the same place, and the 20 s after it
-    // were decoded once, re-decoded by the loop guard, without context).
+    // Measured 0.097 against what was said, where batch makes 0.086 (0.085
+    // from batch's text; issue 16 asks for 3 %: not met). Before the live
+    // speech detector's longer warm-up, 0.243: it called much of the second
+    // take (a speaker with a cold) silence, and the joined audio lost those
+    // stretches ("so I probably sound like who's sick corpus"). Before
+    // passes ended where whisper stopped, 0.292.
     assert!(
-        stream_wer <= 0.27,
+        stream_wer <= 0.15,
         "WER {stream_wer:.3} against what was said (batch {batch_wer:.3})\nstream: {}\nbatch:  {}",
         t.text,
         batch.text
