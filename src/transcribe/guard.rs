@@ -64,7 +64,11 @@ impl Derail {
     /// How bad this is when choosing between attempts (higher is worse).
     fn weight(&self) -> f64 {
         match self {
-            Derail::Repetition { times, .. } => 10.0 + *times as f64,
+            // By the words the loop holds: "uh" nine times is a shorter
+            // loop than a three-word phrase four times.
+            Derail::Repetition { phrase, times } => {
+                10.0 + (*times * phrase.split_whitespace().count()) as f64
+            }
             Derail::CopiedContext { .. } => 10.0,
             Derail::TooManyWords { .. } => 8.0,
             Derail::TooFewWords { .. } => 6.0,
@@ -159,10 +163,11 @@ fn loop_threshold(n: usize) -> usize {
     }
 }
 
-/// The phrase repeated back to back most often beyond the loop threshold,
-/// and how many times.
+/// The phrase whose back-to-back repeats beyond its loop threshold hold the
+/// most words, and how many times it is repeated.
 fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
-    let mut worst: Option<(String, usize)> = None;
+    // (phrase, times, words the repeats hold)
+    let mut worst: Option<(String, usize, usize)> = None;
     for n in 1..=8usize {
         if words.len() < n * loop_threshold(n) {
             break;
@@ -182,13 +187,13 @@ fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
             } else {
                 loop_threshold(n)
             };
-            if times >= threshold && worst.as_ref().is_none_or(|(_, t)| times * n > *t) {
-                worst = Some((words[i..i + n].join(" "), times));
+            if times >= threshold && worst.as_ref().is_none_or(|w| times * n > w.2) {
+                worst = Some((words[i..i + n].join(" "), times, times * n));
             }
             i += if times > 1 { times * n } else { 1 };
         }
     }
-    worst
+    worst.map(|(phrase, times, _)| (phrase, times))
 }
 
 /// A hesitation sound ("um", "uh", "hm", ...), normalised: the spellings
@@ -310,6 +315,29 @@ mod tests {
         assert!(worst_repetition(&norm("no no no no no")).is_none());
         assert!(worst_repetition(&norm(&"no ".repeat(9))).is_some());
         assert!(worst_repetition(&norm(&"uh, ".repeat(12))).is_some());
+        // The loop that holds the most words is the one named, whatever
+        // the length of its phrase.
+        let (phrase, times) = worst_repetition(&norm(
+            "a b c a b c a b c a b c a b c d e f g d e f g d e f g",
+        ))
+        .unwrap();
+        assert_eq!((phrase.as_str(), times), ("a b c", 5));
+    }
+
+    #[test]
+    fn a_longer_loop_weighs_more_than_a_shorter_one() {
+        // A real "uh, uh, uh ..." that whisper wrote nine times (the bench's
+        // real answer) against a phrase it looped four times at a higher
+        // temperature: the attempt with the shorter loop is the better one.
+        let hesitations = Derail::Repetition {
+            phrase: "uh".into(),
+            times: 9,
+        };
+        let phrase = Derail::Repetition {
+            phrase: "montreal forced aligner".into(),
+            times: 4,
+        };
+        assert!(badness(&[hesitations]) < badness(&[phrase]));
     }
 
     #[test]
