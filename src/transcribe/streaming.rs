@@ -30,9 +30,12 @@
 //! at most by passes, not again by every pass up to the next window; a
 //! pass's encoder window fits its audio, and its second look is taken at
 //! once: the worker keeps up with the speaker (see [`StreamWork`] for what
-//! it costs). Whatever the pauses, when the answer
-//! ends one run is left, over the audio after the last cut. A pass still
-//! running when the answer ends is cancelled at once.
+//! it costs). In low-latency mode the passes after a block are decoded
+//! again together only while they are short (8 s) and once they make a
+//! block; in between each goes on from the last, so the pass under way is
+//! seldom a long one (see [`Walk::passes_to_redo`]). Whatever the pauses,
+//! when the answer ends one run is left, over the audio after the last
+//! cut. A pass still running when the answer ends is cancelled at once.
 //! [`StreamProgress::at_finish`] says what was left.
 //!
 //! In low-latency mode ([`StreamSettings::commit_blocks`], what sessions
@@ -123,6 +126,11 @@ pub const FORCED_PASS_SAMPLES: usize = 3 * WHISPER_RATE as usize;
 /// 0.029, 8.2 / 0.067, 5.0; no blocks (each pass from the last window)
 /// 0.038, 13.7 / 0.050, 7.2.
 const MIN_BLOCK_SAMPLES: usize = 16 * WHISPER_RATE as usize;
+/// Passes after the last block are decoded again from its end while they
+/// span at most this much (8 s, a pass of under a second with base on 2
+/// cores); longer, a pass in low-latency mode goes on from the last one
+/// until they make a whole block (see [`Walk::passes_to_redo`]).
+const REDO_WITHIN_SAMPLES: usize = 8 * WHISPER_RATE as usize;
 /// Speech after a run's last word beyond this (1.5 s) means whisper ended
 /// the run early: it is not taken as final (low-latency mode).
 const WORDS_REACH_SPEECH_END_SECS: f64 = 1.5;
@@ -466,10 +474,10 @@ struct Walk<'a> {
     /// Passes since the last window, in order: the first starts at `seek`,
     /// each next one where the one before it ended (a window clears them).
     passes: Vec<PausePass>,
-    /// The last firm pass that a pass with a cut that may split a word
-    /// replaced: the end of the answer falls back on it (see
+    /// The firm passes that a pass with a cut that may split a word
+    /// replaced: the end of the answer falls back on them (see
     /// [`Self::drop_unfirm_tail`]).
-    firm_before: Option<PausePass>,
+    firm_before: Vec<PausePass>,
     ended: Arc<AtomicBool>,
     /// Silero speech detection over the answer, when the model is there.
     tracker: Option<SpeechTracker>,
@@ -653,7 +661,7 @@ impl<'a> Walk<'a> {
                 words: Vec::new(),
             },
             passes: Vec::new(),
-            firm_before: None,
+            firm_before: Vec::new(),
             ended,
             tracker: transcriber
                 .vad()
@@ -851,7 +859,7 @@ impl<'a> Walk<'a> {
             Err(e) => return Err(e),
         };
         self.passes.clear();
-        self.firm_before = None;
+        self.firm_before.clear();
         let first_timestamp = self.transcriber.first_timestamp_token();
         let advance = advance_frames(&decoded.sequence, first_timestamp) * SAMPLES_PER_FRAME;
         self.take(decoded, start);
@@ -1083,6 +1091,41 @@ impl<'a> Walk<'a> {
             && energy * QUIET_BELOW_SPEECH <= loud
     }
 
+    /// The passes a new pass ending at `to` decodes again (it starts where
+    /// the first of them did), taken off the list; none when it goes on
+    /// from the last.
+    ///
+    /// Passes after the last block ([`MIN_BLOCK_SAMPLES`] or more) are
+    /// decoded again from where that block ended, so that whisper hears them
+    /// in context, while that run is short ([`REDO_WITHIN_SAMPLES`]) and
+    /// once it makes a whole block. In low-latency mode a new pass goes on
+    /// from the last in between, so no pass is long until the block is
+    /// due: when the answer ends, the pass under way is cancelled and only
+    /// the audio after the last finished one is left, which must stay a
+    /// few seconds (a pass over a 12-16 s block, cancelled at the end,
+    /// left 4-8 s of a real answer undecoded). A pass whose cut may split
+    /// a word is decoded again with the new audio.
+    fn passes_to_redo(&mut self, to: usize) -> Vec<PausePass> {
+        let short_from = self
+            .passes
+            .iter()
+            .rposition(|p| p.to - p.from >= MIN_BLOCK_SAMPLES)
+            .map_or(0, |i| i + 1);
+        if let Some(first_short) = self.passes.get(short_from) {
+            let span = to.saturating_sub(first_short.from);
+            if !self.settings.commit_blocks
+                || span <= REDO_WITHIN_SAMPLES
+                || span >= MIN_BLOCK_SAMPLES
+            {
+                return self.passes.split_off(short_from);
+            }
+        }
+        if self.settings.commit_blocks && self.passes.last().is_some_and(|p| !p.firm) {
+            return self.passes.split_off(self.passes.len() - 1);
+        }
+        Vec::new()
+    }
+
     /// Transcribes the audio since the last window up to a pause, or up to
     /// a quiet point when much is left undecoded (see the module docs and
     /// [`Self::pass_point`]). Cancelled if the answer ends meanwhile.
@@ -1091,21 +1134,8 @@ impl<'a> Walk<'a> {
         let Some((to, firm)) = self.pass_point()? else {
             return Ok(false);
         };
-        // A last pass shorter than a block is decoded again with the new
-        // audio (whisper hears a few seconds alone worse than in context),
-        // and so is one that ends at a cut that may split a word; one of a
-        // block or more ending at a firm cut stays, and the new pass goes
-        // on from it.
-        let replaced = match self.passes.last() {
-            Some(last)
-                if last.to - last.from < MIN_BLOCK_SAMPLES
-                    || (self.settings.commit_blocks && !last.firm) =>
-            {
-                self.passes.pop()
-            }
-            _ => None,
-        };
-        let from = replaced.as_ref().map_or(self.decoded_to(), |p| p.from);
+        let replaced = self.passes_to_redo(to);
+        let from = replaced.first().map_or(self.decoded_to(), |p| p.from);
         if to < from + MIN_REST_SAMPLES || !self.has_speech(from, to)? {
             self.passes.extend(replaced);
             return Ok(false);
@@ -1152,9 +1182,9 @@ impl<'a> Walk<'a> {
                 let firm = whisper_stopped
                     || (firm && self.words_reach_speech_end(from, to, &decoded.transcript));
                 if firm {
-                    self.firm_before = None;
-                } else if let Some(r) = replaced.filter(|r| r.firm) {
-                    self.firm_before = Some(r);
+                    self.firm_before.clear();
+                } else if !replaced.is_empty() && replaced.iter().all(|r| r.firm) {
+                    self.firm_before = replaced;
                 }
                 self.passes.push(PausePass {
                     from,
@@ -1297,10 +1327,11 @@ impl<'a> Walk<'a> {
         if last.firm {
             return;
         }
-        match self.firm_before.take() {
+        let firm_before = std::mem::take(&mut self.firm_before);
+        match firm_before.first() {
             Some(firm) if firm.from == last.from => {
                 self.passes.pop();
-                self.passes.push(firm);
+                self.passes.extend(firm_before);
             }
             _ if last.to - last.from <= 2 * FORCED_PASS_SAMPLES => {
                 self.passes.pop();
