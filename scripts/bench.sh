@@ -34,7 +34,10 @@
 # BENCH_THREADS (2), BENCH_RUNS (5 timed batch runs),
 # BENCH_STREAM_RUNS (5 real-time streaming runs per clip and ending), BENCH_CLIPS
 # ("30 60 120"), BENCH_NO_README=1 to leave README.md alone,
-# BENCH_REAL_SPEECH=0 to skip the real speech part.
+# BENCH_REAL_SPEECH=0 to skip the real speech part,
+# BENCH_STREAM_ONLY=1 to measure only our streaming again (after a change to
+# it): the batch, peer and memory figures of the last full run are kept
+# from its results, and the report says when they were measured.
 set -euo pipefail
 # sox dithers with a random seed when it changes rate or level: -R makes
 # every clip made here the same on every run and machine.
@@ -184,7 +187,23 @@ make_clip() { # target seconds -> path: sentences with pauses until the target i
 }
 
 # --- runs -----------------------------------------------------------------
-: >"$results"
+stream_only="${BENCH_STREAM_ONLY:-}"
+batch_measured_file="$work/batch-measured"
+if [[ "$stream_only" == 1 ]]; then
+  [[ -s "$results" ]] || { log "BENCH_STREAM_ONLY=1 needs the results of a full run in $results"; exit 1; }
+  # Everything but our streaming records is kept.
+  python3 - "$results" <<'PY'
+import json, sys
+path = sys.argv[1]
+rows = [json.loads(line) for line in open(path) if line.strip()]
+kept = [r for r in rows if not str(r.get("engine", "")).startswith("ours-stream")]
+with open(path, "w") as f:
+    f.writelines(json.dumps(r) + "\n" for r in kept)
+PY
+else
+  : >"$results"
+  date +"%Y-%m-%d %H:%M" >"$batch_measured_file"
+fi
 record() { # engine, clip, json-producing command...
   local engine="$1" clip="$2"
   shift 2
@@ -234,6 +253,7 @@ longest="${clip_paths[${#clip_paths[@]} - 1]}"
 for clip in "${clip_paths[@]}"; do
   log "clip $clip ($(soxi -D "$clip") s), load $(load1)"
   for round in $(seq "$runs"); do
+    [[ "$stream_only" == 1 ]] && break
     log "  round $round of $runs: one batch run of each engine"
     record ours-batch-session "$clip" ours --clip "$clip" --mode batch --runs 1 --session models
     record ours-batch "$clip" ours --clip "$clip" --mode batch --runs 1
@@ -269,7 +289,8 @@ readme=README.md
 [[ "$model_name" != "$default_model" && "${BENCH_README:-}" != 1 ]] && readme=""
 log "model $model_name"
 python3 scripts/bench_report.py "$results" --model "$model_name" --threads "$threads" --runs "$runs" \
-  --stream-runs "$stream_runs" ${readme:+--readme "$readme"}
+  --stream-runs "$stream_runs" ${readme:+--readme "$readme"} \
+  ${stream_only:+--batch-measured "$(cat "$batch_measured_file" 2>/dev/null || echo "an earlier run")"}
 
 # --- real human speech ------------------------------------------------------
 if [[ "${BENCH_REAL_SPEECH:-1}" != 0 ]]; then

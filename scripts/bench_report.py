@@ -82,6 +82,9 @@ def main():
     parser.add_argument("--memory-target", type=float, default=500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--stream-runs", type=int, default=5)
+    parser.add_argument("--batch-measured",
+                        help="when the batch, peer and memory figures were measured, if not "
+                             "in this run (bench.sh with BENCH_STREAM_ONLY=1)")
     args = parser.parse_args()
 
     rows = [json.loads(line) for line in open(args.results) if line.strip()]
@@ -197,7 +200,10 @@ def main():
     def table(lines):
         return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
-    text = f"""Measured {date} on {os.cpu_count()} cores ({cpu_name()}), {args.model}, greedy decoding,
+    measured = (f"Our streaming measured {date}; batch and the peers (times, WER, memory) "
+                f"measured {args.batch_measured}, only streaming having changed since;"
+                if args.batch_measured else f"Measured {date}")
+    text = f"""{measured} on {os.cpu_count()} cores ({cpu_name()}), {args.model}, greedy decoding,
 {args.threads} threads; 1-minute load average between {load_text} during the runs
 (other work on the machine inflates every number). Batch times are the median
 (min–max) of {args.runs} runs after the model is loaded, taken in turns (each
