@@ -461,6 +461,7 @@ pub(crate) fn second_look(
             speech: Some(&local_speech),
             before: &[],
             guard: !fillers_only,
+            max_retries: None,
             // A filled pause is a token or two: a long text here is a loop.
             max_tokens: fillers_only.then_some(8),
             // Past the neighbours' last words (the look pads the gap by
@@ -636,6 +637,7 @@ fn walk(
             speech: window_speech.as_deref(),
             before: &before,
             guard: true,
+            max_retries: None,
             max_tokens: None,
             hesitations_within: None,
         })?;

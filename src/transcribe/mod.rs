@@ -279,6 +279,10 @@ pub(crate) struct RunRequest<'a> {
     pub before: &'a [String],
     /// Judge the text and decode again when it looks derailed.
     pub guard: bool,
+    /// Most attempts after the first when it looks derailed (None: the whole
+    /// ladder). A streaming pass whose audio is already held by shorter
+    /// passes tries once more at most: the speaker may stop meanwhile.
+    pub max_retries: Option<usize>,
     /// Most text tokens to decode (None: whisper's own limit).
     pub max_tokens: Option<usize>,
     /// A look for filled pauses only: end the run once its text holds this
@@ -509,6 +513,9 @@ impl Transcriber {
             attempts.push(Attempt::NoPrompt);
         }
         attempts.extend([Attempt::Temperature(0.4), Attempt::Temperature(0.8)]);
+        if let Some(most) = request.max_retries {
+            attempts.truncate(most);
+        }
         let mut best = (first, problems.clone(), Attempt::AsAsked);
         let mut tried = Vec::new();
         for attempt in attempts {
@@ -584,6 +591,13 @@ impl Transcriber {
     ) -> Result<Decoded, TranscribeError> {
         if request.pcm.is_empty() {
             return Err(TranscribeError::NoAudio);
+        }
+        // A retry cancelled before it starts: whisper.cpp would build a
+        // state and run an encoder, which it cannot stop, before it first
+        // asks. (A first attempt starts regardless, and is stopped through
+        // the abort callback, as tests/streaming.rs checks.)
+        if attempt != Attempt::AsAsked && is_cancelled(request) {
+            return Err(TranscribeError::Cancelled);
         }
         let duration = request.duration;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
@@ -708,11 +722,7 @@ impl Transcriber {
             work.encoded_secs += encoders as f64 * ctx as f64 / 50.0;
             work.audio_secs += duration;
         }
-        if request
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::SeqCst))
-        {
+        if is_cancelled(request) {
             return Err(TranscribeError::Cancelled);
         }
         outcome.map_err(|e| TranscribeError::Decode(e.to_string()))?;
@@ -729,6 +739,14 @@ impl Transcriber {
         }
         Ok(decoded)
     }
+}
+
+/// Whether the request's cancel flag is set.
+fn is_cancelled(request: &RunRequest<'_>) -> bool {
+    request
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(Ordering::SeqCst))
 }
 
 /// ggml calls this between steps of a run; true abandons the run.

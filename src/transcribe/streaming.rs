@@ -131,6 +131,9 @@ const MIN_BLOCK_SAMPLES: usize = 16 * WHISPER_RATE as usize;
 /// cores); longer, a pass in low-latency mode goes on from the last one
 /// until they make a whole block (see [`Walk::passes_to_redo`]).
 const REDO_WITHIN_SAMPLES: usize = 8 * WHISPER_RATE as usize;
+/// Attempts after the first that a block pass over passes already decoded
+/// gets when it looks derailed (see [`Walk::maybe_pause_pass`]).
+const BLOCK_OVER_PASSES_RETRIES: usize = 1;
 /// Speech after a run's last word beyond this (1.5 s) means whisper ended
 /// the run early: it is not taken as final (low-latency mode).
 const WORDS_REACH_SPEECH_END_SECS: f64 = 1.5;
@@ -315,6 +318,9 @@ struct PausePass {
     /// (see [`Walk::silence_after_words`]): taken as final however short,
     /// as whisper goes on after its last timestamp in a recording.
     whisper_stopped: bool,
+    /// Taken as final because the pass that would have made a block over
+    /// it stayed derailed (low-latency mode; see [`Walk::maybe_pause_pass`]).
+    stands_for_block: bool,
 }
 
 /// Live counters, readable while the answer is still being spoken.
@@ -849,7 +855,14 @@ impl<'a> Walk<'a> {
         let cancellable = !self.passes.is_empty();
         let context = self.context.clone();
         let decoded = match self.counted(Kind::Window, |w| {
-            w.decode(start, end, true, None, &context, cancellable)
+            w.decode(
+                start,
+                end,
+                true,
+                None,
+                &context,
+                RunLimits::whole(cancellable),
+            )
         }) {
             Ok(decoded) => decoded,
             Err(StreamError::Window {
@@ -1109,7 +1122,7 @@ impl<'a> Walk<'a> {
         let short_from = self
             .passes
             .iter()
-            .rposition(|p| p.to - p.from >= MIN_BLOCK_SAMPLES)
+            .rposition(|p| p.to - p.from >= MIN_BLOCK_SAMPLES || p.stands_for_block)
             .map_or(0, |i| i + 1);
         if let Some(first_short) = self.passes.get(short_from) {
             let span = to.saturating_sub(first_short.from);
@@ -1140,7 +1153,37 @@ impl<'a> Walk<'a> {
             self.passes.extend(replaced);
             return Ok(false);
         }
-        match self.counted(Kind::Pass, |w| w.decode_rest(from, to, true)) {
+        // A pass that makes a block over passes already decoded: if it
+        // derails, the loop guard's whole ladder (up to four runs over 16 s
+        // or more, 5 s with base on 2 cores) would keep the worker from the
+        // audio after it for longer than the recorder's end-of-answer
+        // silence. One more attempt at most; still derailed, the shorter
+        // passes stand and are taken as final.
+        let block_over_passes =
+            self.settings.commit_blocks && !replaced.is_empty() && to - from >= MIN_BLOCK_SAMPLES;
+        let limits = RunLimits {
+            cancellable: true,
+            max_retries: block_over_passes.then_some(BLOCK_OVER_PASSES_RETRIES),
+        };
+        match self.counted(Kind::Pass, |w| w.decode_rest(from, to, limits)) {
+            Ok(decoded)
+                if block_over_passes && still_derailed(&decoded) && can_stand(&replaced) =>
+            {
+                if super::debug_walk() {
+                    eprintln!(
+                        "pass: {:.2}-{:.2} s still derailed ({:?}): the {} passes under it stand",
+                        from as f64 / WHISPER_RATE as f64,
+                        to as f64 / WHISPER_RATE as f64,
+                        decoded.transcript.text,
+                        replaced.len()
+                    );
+                }
+                self.passes.extend(replaced.into_iter().map(|p| PausePass {
+                    stands_for_block: true,
+                    ..p
+                }));
+                Ok(false)
+            }
             Ok(mut decoded) => {
                 if super::debug_walk() {
                     eprintln!(
@@ -1193,6 +1236,7 @@ impl<'a> Walk<'a> {
                     looks,
                     firm,
                     whisper_stopped,
+                    stands_for_block: false,
                 });
                 Ok(true)
             }
@@ -1214,7 +1258,7 @@ impl<'a> Walk<'a> {
         &mut self,
         from: usize,
         to: usize,
-        cancellable: bool,
+        limits: RunLimits,
     ) -> Result<Decoded, StreamError> {
         let prompt: Vec<i32> = if from > 0 && to - from < SHORT_REST_SAMPLES {
             Vec::new()
@@ -1235,7 +1279,7 @@ impl<'a> Walk<'a> {
             let secs = (to - from) as f64 / WHISPER_RATE as f64 + margin.max(0.0);
             (secs * AUDIO_CTX_PER_SEC).ceil() as usize
         });
-        self.decode(from, to, false, audio_ctx, &prompt, cancellable)
+        self.decode(from, to, false, audio_ctx, &prompt, limits)
     }
 
     /// Decodes what is left after the last window (using the pass up to the
@@ -1265,14 +1309,18 @@ impl<'a> Walk<'a> {
                 .joined_mut()
                 .resize(start + MIN_REST_SAMPLES + FRAME);
             let len = self.audio_len();
-            let decoded = self.counted(Kind::Final, |w| w.decode_rest(start, len, false));
+            let decoded = self.counted(Kind::Final, |w| {
+                w.decode_rest(start, len, RunLimits::whole(false))
+            });
             self.final_run = end - start;
             self.join.joined_mut().resize(end);
             self.take(decoded?, start);
             self.seek = end;
             return Ok(true);
         }
-        let decoded = self.counted(Kind::Final, |w| w.decode_rest(start, end, false))?;
+        let decoded = self.counted(Kind::Final, |w| {
+            w.decode_rest(start, end, RunLimits::whole(false))
+        })?;
         self.final_run = end - start;
         self.take(decoded, start);
         self.seek = end;
@@ -1366,7 +1414,7 @@ impl<'a> Walk<'a> {
     fn commit_blocks(&mut self) {
         while self.passes.first().is_some_and(|p| {
             p.from == self.seek
-                && (p.to - p.from >= MIN_BLOCK_SAMPLES || p.whisper_stopped)
+                && (p.to - p.from >= MIN_BLOCK_SAMPLES || p.whisper_stopped || p.stands_for_block)
                 && p.firm
                 && p.looks.is_some()
         }) {
@@ -1382,7 +1430,7 @@ impl<'a> Walk<'a> {
         first_window_only: bool,
         audio_ctx: Option<usize>,
         prompt: &[i32],
-        cancellable: bool,
+        limits: RunLimits,
     ) -> Result<Decoded, StreamError> {
         let speech = self.speech_in(start, end)?;
         // The last 80 words before this audio (the passes since the last
@@ -1412,10 +1460,11 @@ impl<'a> Walk<'a> {
                 prompt_tokens: prompt,
                 audio_ctx,
                 first_window_only,
-                cancel: cancellable.then(|| self.ended.clone()),
+                cancel: limits.cancellable.then(|| self.ended.clone()),
                 speech: speech.as_deref(),
                 before: &before,
                 guard: true,
+                max_retries: limits.max_retries,
                 max_tokens: None,
                 hesitations_within: None,
             })
@@ -1447,6 +1496,43 @@ impl<'a> Walk<'a> {
             start as f64 / WHISPER_RATE as f64,
         );
     }
+}
+
+/// How far the worker lets one run go.
+#[derive(Debug, Clone, Copy)]
+struct RunLimits {
+    /// Abandoned when the answer ends.
+    cancellable: bool,
+    /// Most loop-guard attempts after the first (None: the whole ladder).
+    max_retries: Option<usize>,
+}
+
+impl RunLimits {
+    /// The loop guard's whole ladder.
+    fn whole(cancellable: bool) -> Self {
+        RunLimits {
+            cancellable,
+            max_retries: None,
+        }
+    }
+}
+
+/// Whether the loop guard left a run's text wrong (a loop, a copy, far too
+/// many or too few words), not merely doubtful or incomplete.
+fn still_derailed(decoded: &Decoded) -> bool {
+    decoded
+        .redecoded
+        .as_ref()
+        .is_some_and(|r| r.remaining.iter().any(super::guard::Derail::is_severe))
+}
+
+/// Whether passes can be taken as final in place of a block over them:
+/// each ends at a pause or silence, has had its second look, and is not
+/// itself left derailed.
+fn can_stand(passes: &[PausePass]) -> bool {
+    passes
+        .iter()
+        .all(|p| p.firm && p.looks.is_some() && !still_derailed(&p.decoded))
 }
 
 /// The stretches without speech from `start` on, up to the last of
