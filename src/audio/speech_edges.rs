@@ -262,6 +262,37 @@ fn hums(
     out
 }
 
+/// Whether samples `[from, to)` of 16 kHz `pcm` hold any sound someone
+/// may have made: a run of at least [`MIN_RUN_FRAMES`] (0.1 s) louder than
+/// [`ABOVE_FLOOR_DB`] over the noise floor around them (measured from 3 s
+/// before to 2 s after, as for onsets). Silence and steady room noise hold
+/// none, and neither then can a filled pause ("uh", "um", "mm") be there.
+/// Loudness, not voicing: a hoarse "um" (a speaker with a cold) is barely
+/// periodic but is as loud as speech.
+pub fn holds_sound(pcm: &[f32], from: usize, to: usize) -> bool {
+    let to = to.min(pcm.len());
+    if to <= from {
+        return false;
+    }
+    let context_from = from.saturating_sub(FLOOR_BEFORE_FRAMES * HOP);
+    let context_to = (to + FLOOR_AFTER_FRAMES * HOP).min(pcm.len());
+    let mut features = FrameFeatures::new();
+    features.push(&pcm[context_from..context_to]);
+    features.finish();
+    let level = smoothed_db(&features.db);
+    let first = (from - context_from) / HOP;
+    let last = ((to - context_from).div_ceil(HOP)).min(level.len());
+    let threshold = features.floor_near((first + last) / 2) + ABOVE_FLOOR_DB;
+    let mut run = 0usize;
+    for &l in &level[first.min(last)..last] {
+        run = if l >= threshold { run + 1 } else { 0 };
+        if run >= MIN_RUN_FRAMES {
+            return true;
+        }
+    }
+    false
+}
+
 /// Level smoothed in power over [`SMOOTH_FRAMES`] centred frames, dB.
 fn smoothed_db(db: &[f32]) -> Vec<f64> {
     let power: Vec<f64> = db
@@ -367,6 +398,30 @@ mod tests {
         let pcm = hiss(1.234, 0.01, &mut seed);
         let f = features(&pcm);
         assert_eq!(f.frames(), pcm.len().div_ceil(HOP));
+    }
+
+    #[test]
+    fn a_gap_holds_sound_only_when_something_louder_than_the_room_is_in_it() {
+        let mut seed = 9;
+        // Speech, a pause of room noise, speech: the pause holds nothing.
+        let secs = |t: f64| (t * 16_000.0) as usize;
+        let mut pcm = tone(1.0, 150.0, 0.2);
+        pcm.extend(hiss(0.6, 0.004, &mut seed));
+        pcm.extend(tone(1.0, 150.0, 0.2));
+        assert!(!holds_sound(&pcm, secs(1.05), secs(1.55)));
+        // The same pause in digital silence, and a file of silence.
+        let mut quiet = tone(1.0, 150.0, 0.2);
+        quiet.extend(vec![0.0; secs(0.6)]);
+        quiet.extend(tone(1.0, 150.0, 0.2));
+        assert!(!holds_sound(&quiet, secs(1.05), secs(1.55)));
+        assert!(!holds_sound(&[0.0; 16_000], 0, 16_000));
+        // A hoarse, barely periodic "um" 15 dB over the room, 0.2 s long.
+        let mut with_um = tone(1.0, 150.0, 0.2);
+        with_um.extend(hiss(0.2, 0.004, &mut seed));
+        with_um.extend(hiss(0.2, 0.025, &mut seed));
+        with_um.extend(hiss(0.2, 0.004, &mut seed));
+        with_um.extend(tone(1.0, 150.0, 0.2));
+        assert!(holds_sound(&with_um, secs(1.05), secs(1.55)));
     }
 
     #[test]
