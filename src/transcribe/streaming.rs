@@ -319,7 +319,9 @@ struct PausePass {
     /// as whisper goes on after its last timestamp in a recording.
     whisper_stopped: bool,
     /// Taken as final because the pass that would have made a block over
-    /// it stayed derailed (low-latency mode; see [`Walk::maybe_pause_pass`]).
+    /// it stayed derailed (low-latency mode; see [`Walk::maybe_pause_pass`]),
+    /// or because a pass over it that is not firm was dropped while the
+    /// speaker was silent (see [`Walk::restore_firm_passes_in_silence`]).
     stands_for_block: bool,
 }
 
@@ -1144,6 +1146,7 @@ impl<'a> Walk<'a> {
     /// [`Self::pass_point`]). Cancelled if the answer ends meanwhile.
     /// True if a pass ran to its end.
     fn maybe_pause_pass(&mut self) -> Result<bool, StreamError> {
+        self.restore_firm_passes_in_silence();
         let Some((to, firm)) = self.pass_point()? else {
             return Ok(false);
         };
@@ -1388,6 +1391,30 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Once the speaker has been silent for [`STOPPED_SILENCE_SECS`], does
+    /// now what the end of the answer would do with a last pass that is not
+    /// firm over firm passes it replaced ([`Self::drop_unfirm_tail`]): the
+    /// firm passes are put back, taken as final (no later pass decodes them
+    /// again, or the same pass would be made again), and the audio after
+    /// them is then decoded while the speaker is still silent. Such a pass
+    /// covers the audio to its end, so no pass was due: a block over a
+    /// real answer's closing "uh, uh, uh" that stayed derailed left the
+    /// worker idle through the 4 s of quiet and 1.9 s of the last words to
+    /// decode after it.
+    fn restore_firm_passes_in_silence(&mut self) {
+        if !self.settings.commit_blocks || self.silent_for() < STOPPED_SILENCE_SECS {
+            return;
+        }
+        let dropped = put_back_firm_passes(&mut self.passes, &mut self.firm_before);
+        if let Some(pass) = dropped.filter(|_| super::debug_walk()) {
+            eprintln!(
+                "silence: the pass {:.2}-{:.2} s is not firm; the firm passes under it stand",
+                pass.from as f64 / WHISPER_RATE as f64,
+                pass.to as f64 / WHISPER_RATE as f64,
+            );
+        }
+    }
+
     /// Takes a pass that starts at `seek` into the transcript, with its
     /// second look, and moves `seek` to its end.
     fn commit(&mut self, pass: PausePass) {
@@ -1517,6 +1544,26 @@ impl RunLimits {
     }
 }
 
+/// When the last of `passes` is not firm and `firm_before` holds the firm
+/// passes it replaced (starting where it does), takes it off and puts them
+/// back, taken as final ([`PausePass::stands_for_block`]); returns the pass
+/// taken off. Otherwise changes nothing.
+fn put_back_firm_passes(
+    passes: &mut Vec<PausePass>,
+    firm_before: &mut Vec<PausePass>,
+) -> Option<PausePass> {
+    let last = passes.last()?;
+    if last.firm || firm_before.first().is_none_or(|f| f.from != last.from) {
+        return None;
+    }
+    let dropped = passes.pop();
+    passes.extend(firm_before.drain(..).map(|p| PausePass {
+        stands_for_block: true,
+        ..p
+    }));
+    dropped
+}
+
 /// Whether the loop guard left a run's text wrong (a loop, a copy, far too
 /// many or too few words), not merely doubtful or incomplete.
 fn still_derailed(decoded: &Decoded) -> bool {
@@ -1597,6 +1644,72 @@ mod tests {
     use crate::transcribe::Segment;
 
     use crate::transcribe::test_word as word;
+
+    fn pass(from: usize, to: usize, firm: bool) -> PausePass {
+        PausePass {
+            from,
+            to,
+            decoded: Decoded {
+                transcript: Transcript {
+                    text: String::new(),
+                    duration: (to - from) as f64 / WHISPER_RATE as f64,
+                    segments: Vec::new(),
+                    words: Vec::new(),
+                },
+                tokens: Vec::new(),
+                sequence: Vec::new(),
+                avg_logprob: None,
+                redecoded: None,
+            },
+            looks: Some(Vec::new()),
+            firm,
+            whisper_stopped: false,
+            stands_for_block: false,
+        }
+    }
+
+    fn spans_of(passes: &[PausePass]) -> Vec<(usize, usize, bool, bool)> {
+        passes
+            .iter()
+            .map(|p| (p.from, p.to, p.firm, p.stands_for_block))
+            .collect()
+    }
+
+    #[test]
+    fn a_pass_that_is_not_firm_gives_way_to_the_firm_passes_it_replaced() {
+        // A block pass 10-27 (not firm) over firm passes 10-14, 14-20, 20-25.
+        let mut passes = vec![pass(0, 10, true), pass(10, 27, false)];
+        let mut firm_before = vec![pass(10, 14, true), pass(14, 20, true), pass(20, 25, true)];
+        let dropped = put_back_firm_passes(&mut passes, &mut firm_before);
+        assert_eq!(dropped.map(|p| (p.from, p.to)), Some((10, 27)));
+        assert_eq!(
+            spans_of(&passes),
+            vec![
+                (0, 10, true, false),
+                (10, 14, true, true),
+                (14, 20, true, true),
+                (20, 25, true, true)
+            ]
+        );
+        assert!(firm_before.is_empty());
+        // Nothing left to put back: a second call changes nothing.
+        assert!(put_back_firm_passes(&mut passes, &mut firm_before).is_none());
+        assert_eq!(passes.len(), 4);
+    }
+
+    #[test]
+    fn a_firm_last_pass_or_firm_passes_from_elsewhere_stay_as_they_are() {
+        let mut passes = vec![pass(10, 27, true)];
+        let mut firm_before = vec![pass(10, 14, true)];
+        assert!(put_back_firm_passes(&mut passes, &mut firm_before).is_none());
+        assert_eq!(spans_of(&passes), vec![(10, 27, true, false)]);
+        assert_eq!(firm_before.len(), 1);
+        let mut passes = vec![pass(0, 10, true), pass(10, 27, false)];
+        let mut firm_before = vec![pass(4, 10, true)];
+        assert!(put_back_firm_passes(&mut passes, &mut firm_before).is_none());
+        assert_eq!(passes.len(), 2);
+        assert_eq!(firm_before.len(), 1);
+    }
 
     #[test]
     fn a_window_moves_on_as_whisper_does() {
