@@ -69,13 +69,25 @@ pub struct FrameFeatures {
     pos: usize,
     /// Level of each frame, dBFS.
     db: Vec<f32>,
-    /// Normalised autocorrelation peak of each frame (0 when quiet).
+    /// Normalised autocorrelation peak of each frame (0 when quiet, or
+    /// when only levels are asked for).
     voicing: Vec<f32>,
+    /// Measure levels only (see [`Self::levels_only`]).
+    levels_only: bool,
 }
 
 impl FrameFeatures {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Measures the level of each frame and not its voicing (the costly
+    /// part), for a caller that only asks how loud the audio is.
+    fn levels_only() -> Self {
+        Self {
+            levels_only: true,
+            ..Self::default()
+        }
     }
 
     /// Frames measured so far.
@@ -118,7 +130,7 @@ impl FrameFeatures {
         let window = &self.buf[at..at + WINDOW];
         let db = rms_db(&window[..HOP]) as f32;
         self.db.push(db);
-        self.voicing.push(if db < QUIET_DBFS {
+        self.voicing.push(if db < QUIET_DBFS || self.levels_only {
             0.0
         } else {
             voicing(window)
@@ -276,7 +288,7 @@ pub fn holds_sound(pcm: &[f32], from: usize, to: usize) -> bool {
     }
     let context_from = from.saturating_sub(FLOOR_BEFORE_FRAMES * HOP);
     let context_to = (to + FLOOR_AFTER_FRAMES * HOP).min(pcm.len());
-    let mut features = FrameFeatures::new();
+    let mut features = FrameFeatures::levels_only();
     features.push(&pcm[context_from..context_to]);
     features.finish();
     let level = smoothed_db(&features.db);
