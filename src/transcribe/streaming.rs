@@ -1372,22 +1372,15 @@ impl<'a> Walk<'a> {
     /// the firm pass it replaced stands instead, or, when it followed on
     /// from a block, it is dropped if short.
     fn drop_unfirm_tail(&mut self) {
-        let Some(last) = self.passes.last() else {
-            return;
-        };
-        if last.firm {
+        if put_back_firm_passes(&mut self.passes, &mut self.firm_before).is_some() {
             return;
         }
-        let firm_before = std::mem::take(&mut self.firm_before);
-        match firm_before.first() {
-            Some(firm) if firm.from == last.from => {
-                self.passes.pop();
-                self.passes.extend(firm_before);
-            }
-            _ if last.to - last.from <= 2 * FORCED_PASS_SAMPLES => {
-                self.passes.pop();
-            }
-            _ => {}
+        if self
+            .passes
+            .last()
+            .is_some_and(|last| !last.firm && last.to - last.from <= 2 * FORCED_PASS_SAMPLES)
+        {
+            self.passes.pop();
         }
     }
 
