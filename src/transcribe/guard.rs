@@ -100,8 +100,12 @@ pub struct RunOutput<'a> {
 pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -> Vec<Derail> {
     let mut problems = Vec::new();
     let words: Vec<String> = run.words.iter().map(|w| normalise(&w.word)).collect();
-    if let Some((phrase, times)) = worst_repetition(&words) {
-        problems.push(Derail::Repetition { phrase, times });
+    let said = |r: &Repeat| speech.is_some_and(|s| hesitations_heard_apart(r, run.words, s));
+    if let Some(r) = worst_repetition(&words, said) {
+        problems.push(Derail::Repetition {
+            phrase: r.phrase,
+            times: r.times,
+        });
     }
     let copied = copied_run(before, &words);
     if copied >= COPY_MIN_WORDS {
@@ -138,10 +142,46 @@ pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -
     problems
 }
 
-/// A phrase `text` repeats back to back like a decoding loop, and how often.
-pub fn find_loop(text: &str) -> Option<(String, usize)> {
-    let words: Vec<String> = text.split_whitespace().map(normalise).collect();
-    worst_repetition(&words)
+/// A phrase `words` repeat back to back like a decoding loop, and how
+/// often, leaving out strings of hesitations the speech detector heard as
+/// separate sounds (`speech`, same time base as the words): what
+/// [`assess`] calls a loop.
+pub fn find_loop_in(words: &[Word], speech: &[Span]) -> Option<(String, usize)> {
+    let normalised: Vec<String> = words.iter().map(|w| normalise(&w.word)).collect();
+    worst_repetition(&normalised, |r| hesitations_heard_apart(r, words, speech))
+        .map(|r| (r.phrase, r.times))
+}
+
+/// Hesitations written per stretch of speech the detector heard: people
+/// say "uh, uh, uh" as separate sounds, which the detector hears apart
+/// (two close together may make one stretch); a loop writes a dozen over
+/// one stretch or over silence.
+const HESITATIONS_PER_STRETCH: usize = 2;
+
+/// Whether a repeat of hesitations ("uh" six times) is what the speaker
+/// said rather than a loop: no more of them than
+/// [`HESITATIONS_PER_STRETCH`] for each stretch of speech heard from the
+/// first to the last. On the bench's real answer, "montreal uh uh uh uh uh
+/// uh forced aligner" came back (without the prompt) as nine "uh"s over 4 s
+/// the detector heard as five stretches; taking that for a loop sent the
+/// window on to a sampled attempt that wrote none of the fillers, at the
+/// cost of one more 30 s run.
+fn hesitations_heard_apart(repeat: &Repeat, words: &[Word], speech: &[Span]) -> bool {
+    if !repeat.phrase.split_whitespace().all(is_hesitation) {
+        return false;
+    }
+    let n = repeat.phrase.split_whitespace().count();
+    let (Some(first), Some(last)) = (
+        words.get(repeat.start),
+        words.get(repeat.start + repeat.times * n - 1),
+    ) else {
+        return false;
+    };
+    let stretches = speech
+        .iter()
+        .filter(|s| s.end >= first.start && s.start <= last.end)
+        .count();
+    repeat.times <= HESITATIONS_PER_STRETCH * stretches
 }
 
 /// Lower case, letters, digits and apostrophes only.
@@ -163,11 +203,20 @@ fn loop_threshold(n: usize) -> usize {
     }
 }
 
+/// A phrase repeated back to back beyond its loop threshold.
+struct Repeat {
+    phrase: String,
+    times: usize,
+    /// Index of its first word.
+    start: usize,
+}
+
 /// The phrase whose back-to-back repeats beyond its loop threshold hold the
-/// most words, and how many times it is repeated.
-fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
-    // (phrase, times, words the repeats hold)
-    let mut worst: Option<(String, usize, usize)> = None;
+/// most words, and how many times it is repeated, leaving out the repeats
+/// `excused` says are not loops.
+fn worst_repetition(words: &[String], excused: impl Fn(&Repeat) -> bool) -> Option<Repeat> {
+    // (repeat, words it holds)
+    let mut worst: Option<(Repeat, usize)> = None;
     for n in 1..=8usize {
         if words.len() < n * loop_threshold(n) {
             break;
@@ -187,13 +236,20 @@ fn worst_repetition(words: &[String]) -> Option<(String, usize)> {
             } else {
                 loop_threshold(n)
             };
-            if times >= threshold && worst.as_ref().is_none_or(|w| times * n > w.2) {
-                worst = Some((words[i..i + n].join(" "), times, times * n));
+            if times >= threshold && worst.as_ref().is_none_or(|w| times * n > w.1) {
+                let repeat = Repeat {
+                    phrase: words[i..i + n].join(" "),
+                    times,
+                    start: i,
+                };
+                if !excused(&repeat) {
+                    worst = Some((repeat, times * n));
+                }
             }
             i += if times > 1 { times * n } else { 1 };
         }
     }
-    worst.map(|(phrase, times, _)| (phrase, times))
+    worst.map(|(repeat, _)| repeat)
 }
 
 /// A hesitation sound ("um", "uh", "hm", ...), normalised: the spellings
@@ -298,26 +354,107 @@ mod tests {
         text.split_whitespace().map(normalise).collect()
     }
 
+    fn worst_repetition_of(words: &[String]) -> Option<(String, usize)> {
+        worst_repetition(words, |_| false).map(|r| (r.phrase, r.times))
+    }
+
+    fn span(start: f64, end: f64) -> Span {
+        Span { start, end }
+    }
+
+    fn judged(words: &[Word], speech: &[Span]) -> Vec<Derail> {
+        assess(
+            &RunOutput {
+                words,
+                avg_logprob: None,
+                covered_secs: 16.0,
+            },
+            Some(speech),
+            &[],
+        )
+    }
+
+    #[test]
+    fn hesitations_heard_as_separate_sounds_are_not_a_loop() {
+        // "montreal uh uh uh uh uh uh forced aligner" as the bench's real
+        // answer says it: nine "uh"s written over 11-15 s, where the
+        // detector heard five stretches (times as whisper gave them).
+        let mut said = words("montreal", 10.0, 0.5);
+        for (a, b) in [
+            (11.02, 11.55),
+            (12.26, 14.16),
+            (14.16, 14.72),
+            (14.72, 15.0),
+            (15.0, 15.0),
+            (15.0, 15.02),
+            (15.02, 15.02),
+            (15.02, 15.02),
+            (15.02, 15.02),
+        ] {
+            said.push(Word {
+                word: "uh,".into(),
+                start: a,
+                end: b,
+                probability: 0.9,
+            });
+        }
+        said.extend(words("forced aligner", 15.1, 0.25));
+        let stretches = [
+            span(9.9, 10.5),
+            span(10.52, 11.19),
+            span(11.42, 11.64),
+            span(12.12, 12.38),
+            span(12.73, 13.08),
+            span(13.85, 15.61),
+        ];
+        assert!(judged(&said, &stretches).is_empty());
+        assert_eq!(find_loop_in(&said, &stretches), None);
+        // The same words over one stretch of speech are a loop ...
+        let one = [span(9.9, 15.61)];
+        let expected = Some(("uh".to_string(), 9));
+        assert_eq!(find_loop_in(&said, &one), expected);
+        assert!(matches!(
+            judged(&said, &one).as_slice(),
+            [Derail::Repetition { times: 9, .. }]
+        ));
+        // ... and so are sixteen "uh"s, most at the end of the run, over
+        // the two stretches heard there.
+        let mut looped = words("montreal", 26.0, 0.5);
+        looped.extend(words(&"uh, ".repeat(16), 27.08, 0.15));
+        let heard = [span(25.45, 27.31), span(28.21, 29.2)];
+        assert_eq!(find_loop_in(&looped, &heard), Some(("uh".to_string(), 16)));
+        // Words repeated are never excused, however they were heard.
+        let phrase = words(&"forced aligner ".repeat(5), 10.0, 0.5);
+        let apart: Vec<Span> = (0..10)
+            .map(|i| span(10.0 + i as f64 * 0.5, 10.3 + i as f64 * 0.5))
+            .collect();
+        assert_eq!(
+            find_loop_in(&phrase, &apart),
+            Some(("forced aligner".to_string(), 5))
+        );
+    }
+
     #[test]
     fn a_looping_phrase_is_caught_but_real_repeats_are_not() {
         let looped =
             "so I said I'm going to say, I'm going to say, I'm going to say, I'm going to say, and";
-        let (phrase, times) = worst_repetition(&norm(looped)).unwrap();
+        let (phrase, times) = worst_repetition_of(&norm(looped)).unwrap();
         assert_eq!((phrase.as_str(), times), ("i'm going to say", 4));
         assert!(
-            worst_repetition(&norm("this is the, uh, this is the, uh, this is the, uh,")).is_some()
+            worst_repetition_of(&norm("this is the, uh, this is the, uh, this is the, uh,"))
+                .is_some()
         );
         // People say "very very" and "um, um, um".
         assert!(
-            worst_repetition(&norm("it was very very hard, um, um, um, I mean I I think"))
+            worst_repetition_of(&norm("it was very very hard, um, um, um, I mean I I think"))
                 .is_none()
         );
-        assert!(worst_repetition(&norm("no no no no no")).is_none());
-        assert!(worst_repetition(&norm(&"no ".repeat(9))).is_some());
-        assert!(worst_repetition(&norm(&"uh, ".repeat(12))).is_some());
+        assert!(worst_repetition_of(&norm("no no no no no")).is_none());
+        assert!(worst_repetition_of(&norm(&"no ".repeat(9))).is_some());
+        assert!(worst_repetition_of(&norm(&"uh, ".repeat(12))).is_some());
         // The loop that holds the most words is the one named, whatever
         // the length of its phrase.
-        let (phrase, times) = worst_repetition(&norm(
+        let (phrase, times) = worst_repetition_of(&norm(
             "a b c a b c a b c a b c a b c d e f g d e f g d e f g",
         ))
         .unwrap();

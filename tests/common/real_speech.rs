@@ -163,20 +163,18 @@ fn check_on_disk(clip: &Clip) {
 }
 
 /// What a faithful transcript of real speech (`name`) shows: no phrase
-/// repeated like a loop, no stretch of the speech the detector heard
+/// repeated like a loop (a string of hesitations the detector heard as
+/// separate sounds is what the speaker said, see
+/// [`find_loop_in`](rehearse::transcribe::guard::find_loop_in)), no stretch of the speech the detector heard
 /// (`speech`) over 2 s without a word, and words that never overlap.
 pub fn assert_faithful(
     name: &str,
     t: &rehearse::transcribe::Transcript,
     speech: &[rehearse::audio::silero::Span],
 ) {
-    use rehearse::transcribe::guard::{find_loop, holes, HOLE_SECS};
-    assert!(
-        find_loop(&t.text).is_none(),
-        "{name}: loop {:?} in {}",
-        find_loop(&t.text),
-        t.text
-    );
+    use rehearse::transcribe::guard::{find_loop_in, holes, HOLE_SECS};
+    let looped = find_loop_in(&t.words, speech);
+    assert!(looped.is_none(), "{name}: loop {looped:?} in {}", t.text);
     let dropped = holes(speech, &t.words, t.duration);
     assert!(
         dropped.is_empty(),
