@@ -158,12 +158,24 @@ pub fn find_loop_in(words: &[Word], speech: &[Span]) -> Option<(String, usize)> 
 /// one stretch or over silence.
 const HESITATIONS_PER_STRETCH: usize = 2;
 
+/// Most of the time from a string of hesitations' first to its last that
+/// the detector may hear as speech: filled pauses said one after another
+/// leave silences between them, while a loop that writes "uh" over words
+/// lies over speech with only the short pauses between phrases in it.
+const MOST_SPEECH_AMONG_HESITATIONS: f64 = 0.75;
+
+/// Fastest a person says hesitations one after another, seconds each.
+const SHORTEST_HESITATION_SECS: f64 = 0.25;
+
 /// Whether a repeat of hesitations ("uh" six times) is what the speaker
-/// said rather than a loop: no more of them than
-/// [`HESITATIONS_PER_STRETCH`] for each stretch of speech heard from the
-/// first to the last. On the bench's real answer, "montreal uh uh uh uh uh
-/// uh forced aligner" came back (without the prompt) as nine "uh"s over 4 s
-/// the detector heard as five stretches; taking that for a loop sent the
+/// said rather than a loop: from the first to the last there is time for
+/// them ([`SHORTEST_HESITATION_SECS`] each), the detector heard separate
+/// sounds there (no more than [`HESITATIONS_PER_STRETCH`] for each stretch
+/// of speech), and silence between them (speech for at most
+/// [`MOST_SPEECH_AMONG_HESITATIONS`] of that time). On the bench's real
+/// answer, "montreal uh uh uh uh uh uh forced aligner" came back (without
+/// the prompt) as nine "uh"s over 4 s that the detector heard as five
+/// stretches, speech for 54 % of it; taking that for a loop sent the
 /// window on to a sampled attempt that wrote none of the fillers, at the
 /// cost of one more 30 s run.
 fn hesitations_heard_apart(repeat: &Repeat, words: &[Word], speech: &[Span]) -> bool {
@@ -177,11 +189,16 @@ fn hesitations_heard_apart(repeat: &Repeat, words: &[Word], speech: &[Span]) -> 
     ) else {
         return false;
     };
+    let (from, to) = (first.start, last.end);
+    if to - from < repeat.times as f64 * SHORTEST_HESITATION_SECS {
+        return false;
+    }
     let stretches = speech
         .iter()
-        .filter(|s| s.end >= first.start && s.start <= last.end)
+        .filter(|s| s.end >= from && s.start <= to)
         .count();
     repeat.times <= HESITATIONS_PER_STRETCH * stretches
+        && speech_within(speech, from, to) <= MOST_SPEECH_AMONG_HESITATIONS * (to - from)
 }
 
 /// Lower case, letters, digits and apostrophes only.
@@ -423,6 +440,22 @@ mod tests {
         looped.extend(words(&"uh, ".repeat(16), 27.08, 0.15));
         let heard = [span(25.45, 27.31), span(28.21, 29.2)];
         assert_eq!(find_loop_in(&looped, &heard), Some(("uh".to_string(), 16)));
+        // "uh" written nine times over five stretches of speech with only
+        // phrase pauses between them (speech 90 % of the time) is a loop
+        // over words ...
+        let phrases: Vec<Span> = (0..5)
+            .map(|i| span(11.0 + i as f64 * 0.8, 11.72 + i as f64 * 0.8))
+            .collect();
+        let mut over_words = words("montreal", 10.0, 0.5);
+        over_words.extend(words(&"uh, ".repeat(9), 11.0, 0.44));
+        assert_eq!(
+            find_loop_in(&over_words, &phrases),
+            Some(("uh".to_string(), 9))
+        );
+        // ... and nine in under 2.25 s cannot have been said one by one.
+        let mut fast = words("montreal", 10.0, 0.5);
+        fast.extend(words(&"uh, ".repeat(9), 11.0, 0.2));
+        assert_eq!(find_loop_in(&fast, &stretches), Some(("uh".to_string(), 9)));
         // Words repeated are never excused, however they were heard.
         let phrase = words(&"forced aligner ".repeat(5), 10.0, 0.5);
         let apart: Vec<Span> = (0..10)
