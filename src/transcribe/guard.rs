@@ -100,8 +100,7 @@ pub struct RunOutput<'a> {
 pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -> Vec<Derail> {
     let mut problems = Vec::new();
     let words: Vec<String> = run.words.iter().map(|w| normalise(&w.word)).collect();
-    let said = |r: &Repeat| speech.is_some_and(|s| hesitations_heard_apart(r, run.words, s));
-    if let Some(r) = worst_repetition(&words, said) {
+    if let Some(r) = worst_loop(run.words, &words, speech) {
         problems.push(Derail::Repetition {
             phrase: r.phrase,
             times: r.times,
@@ -148,8 +147,15 @@ pub fn assess(run: &RunOutput<'_>, speech: Option<&[Span]>, before: &[String]) -
 /// [`assess`] calls a loop.
 pub fn find_loop_in(words: &[Word], speech: &[Span]) -> Option<(String, usize)> {
     let normalised: Vec<String> = words.iter().map(|w| normalise(&w.word)).collect();
-    worst_repetition(&normalised, |r| hesitations_heard_apart(r, words, speech))
-        .map(|r| (r.phrase, r.times))
+    worst_loop(words, &normalised, Some(speech)).map(|r| (r.phrase, r.times))
+}
+
+/// The worst loop among `words` (`normalised` alike), a string of
+/// hesitations heard apart in `speech` excused (none without a detector).
+fn worst_loop(words: &[Word], normalised: &[String], speech: Option<&[Span]>) -> Option<Repeat> {
+    worst_repetition(normalised, |r| {
+        speech.is_some_and(|s| hesitations_heard_apart(r, words, s))
+    })
 }
 
 /// Hesitations written per stretch of speech the detector heard: people

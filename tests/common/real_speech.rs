@@ -165,8 +165,9 @@ fn check_on_disk(clip: &Clip) {
 /// What a faithful transcript of real speech (`name`) shows: no phrase
 /// repeated like a loop (a string of hesitations the detector heard as
 /// separate sounds is what the speaker said, see
-/// [`find_loop_in`](rehearse::transcribe::guard::find_loop_in)), no stretch of the speech the detector heard
-/// (`speech`) over 2 s without a word, and words that never overlap.
+/// [`find_loop_in`](rehearse::transcribe::guard::find_loop_in)), no
+/// stretch of the speech the detector heard (`speech`) over 2 s without a
+/// word, and words that never overlap.
 pub fn assert_faithful(
     name: &str,
     t: &rehearse::transcribe::Transcript,
